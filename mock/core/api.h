@@ -1,0 +1,62 @@
+/*
+ * api: where a call is answered and its error code chosen.
+ *
+ * api_handle takes one HTTP request, already copied out of the web server,
+ * and produces the whole answer: status, body, and what the connection must
+ * do (wait, close).  The checks run in the order of SPEC section 4, and the
+ * first that fails decides the answer.  No sockets here: the web layer only
+ * copies in and out.  Thread-safe: the store is read-only, and the fault
+ * rules and rate counters have their own locks.
+ */
+#ifndef TIM_API_H
+#define TIM_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "faults.h"
+#include "store.h"
+
+#define API_PATH     "/v4/group_open_http_svc/get_appid_group_list"
+#define API_BODY_MAX 1048576u /* request bodies over 1 MiB get 60002 */
+
+struct api {
+    struct store *store;
+    struct faults *faults;
+    int64_t clock; /* fixed unix time for UserSig expiry; 0: real time */
+};
+
+struct api_request {
+    const char *method;
+    const char *path;  /* without the query */
+    const char *query; /* after '?', or NULL */
+    const char *host;  /* Host header, or NULL */
+    const char *body;
+    size_t body_len;
+    int body_too_large; /* the body was longer than API_BODY_MAX */
+    int64_t now;        /* unix seconds (used when api->clock is 0) */
+    uint64_t now_ms;    /* monotonic milliseconds, for the rate limit */
+};
+
+struct api_answer {
+    int status;               /* HTTP status */
+    const char *content_type; /* static */
+    struct buf body;
+    int error_code;    /* the envelope's ErrorCode; -1 when there is none */
+    uint32_t delay_ms; /* wait this long before answering */
+    int close;         /* close the connection after (or instead of) it */
+    int no_answer;     /* send nothing at all, just close */
+};
+
+/* api_answer_init / api_answer_release: an empty answer, and its end. */
+void api_answer_init(struct api_answer *a);
+void api_answer_release(struct api_answer *a);
+
+/* api_handle: answers req into ans (initialized by the caller; its previous
+ * contents are replaced).  Never fails: running out of memory gives 10002.
+ * Thread-safe. */
+void api_handle(struct api *api, const struct api_request *req,
+                struct api_answer *ans);
+
+#endif

@@ -1,0 +1,522 @@
+/* fixture: a JSON data set, checked and loaded into a store (fixture.h). */
+#include "fixture.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "groupgen.h"
+
+/* What the loader is doing: the fixture's name and where the error goes. */
+struct ctx {
+    const char *name;
+    char *err;
+    size_t errlen;
+};
+
+__attribute__((format(printf, 3, 4))) static int
+fail(struct ctx *c, const char *path, const char *fmt, ...)
+{
+    int n = snprintf(c->err, c->errlen, "%s: %s: ", c->name, path);
+    if (n >= 0 && (size_t)n < c->errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* The path of a member or an element, for messages. */
+static const char *sub(char *out, size_t size, const char *path,
+                       const char *key, int index)
+{
+    int n = key ? snprintf(out, size, "%s.%s", path, key)
+                : snprintf(out, size, "%s[%d]", path, index);
+    if (n < 0 || (size_t)n >= size) /* a path that long is cut short */
+        out[size - 1] = '\0';
+    return out;
+}
+
+#define PATH_MAX_LEN 256
+
+static int check_object(struct ctx *c, const cJSON *o, const char *path,
+                        const char *const *keys)
+{
+    if (!cJSON_IsObject(o))
+        return fail(c, path, "must be an object");
+    for (const cJSON *m = o->child; m; m = m->next) {
+        const char *const *k = keys;
+        while (*k && strcmp(*k, m->string) != 0)
+            k++;
+        if (!*k && strcmp(m->string, "comment") != 0) {
+            char p[PATH_MAX_LEN];
+            return fail(c, sub(p, sizeof p, path, m->string, 0), "unknown key");
+        }
+        for (const cJSON *o2 = m->next; o2; o2 = o2->next)
+            if (strcmp(o2->string, m->string) == 0) {
+                char p[PATH_MAX_LEN];
+                return fail(c, sub(p, sizeof p, path, m->string, 0),
+                            "the key appears twice");
+            }
+    }
+    return 0;
+}
+
+/* An integer member in [min, max]; absent leaves *out as it is unless
+ * required.  JSON numbers are read through a double, so max <= 2^53. */
+static int get_uint(struct ctx *c, const cJSON *o, const char *path,
+                    const char *key, uint64_t min, uint64_t max, int required,
+                    uint64_t *out)
+{
+    char p[PATH_MAX_LEN];
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    sub(p, sizeof p, path, key, 0);
+    if (!v)
+        return required ? fail(c, p, "is required") : 0;
+    double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    if (!(d >= (double)min && d <= (double)max) || d != floor(d))
+        return fail(c, p, "must be an integer from %llu to %llu",
+                    (unsigned long long)min, (unsigned long long)max);
+    *out = (uint64_t)d;
+    return 0;
+}
+
+static int get_bool(struct ctx *c, const cJSON *o, const char *path,
+                    const char *key, int *out)
+{
+    char p[PATH_MAX_LEN];
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!v)
+        return 0;
+    if (!cJSON_IsBool(v))
+        return fail(c, sub(p, sizeof p, path, key, 0), "must be true or false");
+    *out = cJSON_IsTrue(v);
+    return 0;
+}
+
+/* A non-empty string member; absent leaves *out NULL unless required. */
+static int get_string(struct ctx *c, const cJSON *o, const char *path,
+                      const char *key, int required, const char **out)
+{
+    char p[PATH_MAX_LEN];
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    sub(p, sizeof p, path, key, 0);
+    *out = NULL;
+    if (!v)
+        return required ? fail(c, p, "is required") : 0;
+    if (!cJSON_IsString(v) || !v->valuestring[0])
+        return fail(c, p, "must be a non-empty string");
+    *out = v->valuestring;
+    return 0;
+}
+
+static int get_type(struct ctx *c, const cJSON *o, const char *path,
+                    const char *key, int *out)
+{
+    const char *s;
+    if (get_string(c, o, path, key, 1, &s))
+        return -1;
+    *out = group_type_parse(s, strlen(s), 0);
+    if (*out < 0) {
+        char p[PATH_MAX_LEN];
+        return fail(c, sub(p, sizeof p, path, key, 0),
+                    "unknown group type \"%s\" (Public, Private, ChatRoom, "
+                    "AVChatRoom, BChatRoom, Community)",
+                    s);
+    }
+    return 0;
+}
+
+/* An array of non-empty strings, copied. */
+static int get_strings(struct ctx *c, const cJSON *o, const char *path,
+                       const char *key, int required, char ***out, size_t *n)
+{
+    char p[PATH_MAX_LEN], q[PATH_MAX_LEN];
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    sub(p, sizeof p, path, key, 0);
+    if (!v)
+        return required ? fail(c, p, "is required") : 0;
+    if (!cJSON_IsArray(v) || (required && !cJSON_GetArraySize(v)))
+        return fail(c, p, "must be a%s array of strings",
+                    required ? " non-empty" : "n");
+    size_t count = (size_t)cJSON_GetArraySize(v);
+    *out = calloc(count ? count : 1, sizeof **out);
+    if (!*out)
+        return fail(c, p, "out of memory");
+    int i = 0;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        if (!cJSON_IsString(e) || !e->valuestring[0])
+            return fail(c, sub(q, sizeof q, p, NULL, i),
+                        "must be a non-empty string");
+        if (!((*out)[(*n)++] = strdup(e->valuestring)))
+            return fail(c, p, "out of memory");
+    }
+    return 0;
+}
+
+static int load_rate_limit(struct ctx *c, const cJSON *o, const char *path,
+                           struct app *a)
+{
+    static const char *const keys[] = {"calls_per_second", "error_code", NULL};
+    uint64_t calls = 0, code = TIM_ERR_RATE_LIMIT;
+    if (check_object(c, o, path, keys) ||
+        get_uint(c, o, path, "calls_per_second", 1, 1000000, 1, &calls) ||
+        get_uint(c, o, path, "error_code", 1, 99999, 0, &code))
+        return -1;
+    a->rate_limit = (unsigned)calls;
+    a->rate_limit_code = (int)code;
+    return 0;
+}
+
+static int load_quirks(struct ctx *c, const cJSON *o, const char *path,
+                       struct app *a)
+{
+    static const char *const keys[] = {"next_on_last_page", "omit_next",
+                                       "console_type_names", NULL};
+    return check_object(c, o, path, keys) ||
+                   get_bool(c, o, path, "next_on_last_page",
+                            &a->quirks.next_on_last_page) ||
+                   get_bool(c, o, path, "omit_next", &a->quirks.omit_next) ||
+                   get_bool(c, o, path, "console_type_names",
+                            &a->quirks.console_names)
+               ? -1
+               : 0;
+}
+
+static int load_cursors(struct ctx *c, const cJSON *o, const char *path,
+                        struct app *a)
+{
+    static const char *const keys[] = {"big", "max_step", "seed", NULL};
+    int big = 0;
+    uint64_t step = a->max_step;
+    if (check_object(c, o, path, keys) || get_bool(c, o, path, "big", &big) ||
+        get_uint(c, o, path, "max_step", 1, 1000000, 0, &step) ||
+        get_uint(c, o, path, "seed", 0, 1ULL << 53, 0, &a->cursor_rng))
+        return -1;
+    a->first_key = big ? STORE_FIRST_BIG_KEY : STORE_FIRST_KEY;
+    a->max_step = (uint32_t)step;
+    return 0;
+}
+
+static int load_groups(struct ctx *c, const cJSON *v, const char *path,
+                       struct app *a)
+{
+    static const char *const keys[] = {"id", "type", NULL};
+    char p[PATH_MAX_LEN];
+    if (!cJSON_IsArray(v))
+        return fail(c, path, "must be an array of {\"id\", \"type\"}");
+    int i = 0;
+    for (const cJSON *g = v->child; g; g = g->next, i++) {
+        const char *id;
+        int type;
+        sub(p, sizeof p, path, NULL, i);
+        if (check_object(c, g, p, keys) || get_string(c, g, p, "id", 1, &id) ||
+            get_type(c, g, p, "type", &type))
+            return -1;
+        const char *problem = group_id_problem(id, strlen(id), type);
+        if (problem) {
+            char q[PATH_MAX_LEN];
+            return fail(c, sub(q, sizeof q, p, "id", 0), "\"%s\": %s", id,
+                        problem);
+        }
+        if (app_add_group(a, id, strlen(id), type) != 0)
+            return fail(c, p, "out of memory or out of cursor keys");
+    }
+    return 0;
+}
+
+static int load_generate(struct ctx *c, const cJSON *o, const char *path,
+                         struct app *a)
+{
+    static const char *const keys[] = {"seed", "ids", "id_length", "counts",
+                                       NULL};
+    static const char *const types[] = {"Public",     "Private",   "ChatRoom",
+                                        "AVChatRoom", "BChatRoom", "Community",
+                                        NULL};
+    char p[PATH_MAX_LEN];
+    struct groupgen g = {.seed = 1, .id_length = 24};
+    const char *ids = NULL;
+    uint64_t len = g.id_length;
+    if (check_object(c, o, path, keys) ||
+        get_uint(c, o, path, "seed", 0, 1ULL << 53, 0, &g.seed) ||
+        get_string(c, o, path, "ids", 0, &ids) ||
+        get_uint(c, o, path, "id_length", 1, GROUP_ID_MAX, 0, &len))
+        return -1;
+    if (ids && strcmp(ids, "server") != 0 && strcmp(ids, "custom") != 0)
+        return fail(c, sub(p, sizeof p, path, "ids", 0),
+                    "must be \"server\" or \"custom\"");
+    g.custom = ids && strcmp(ids, "custom") == 0;
+    g.id_length = (unsigned)len;
+    const cJSON *counts = cJSON_GetObjectItemCaseSensitive(o, "counts");
+    sub(p, sizeof p, path, "counts", 0);
+    if (!counts)
+        return fail(c, p, "is required");
+    if (check_object(c, counts, p, types))
+        return -1;
+    for (int t = 0; t < GT_COUNT; t++)
+        if (get_uint(c, counts, p, types[t], 0, 100000000, 0, &g.counts[t]))
+            return -1;
+    const char *problem = groupgen_problem(&g);
+    if (problem)
+        return fail(c, path, "%s", problem);
+    if (groupgen_run(a, &g) != 0)
+        return fail(c, path, "out of memory or out of cursor keys");
+    return 0;
+}
+
+static int load_app(struct ctx *c, struct store *s, const cJSON *o,
+                    const char *path, size_t *listed)
+{
+    static const char *const keys[] = {
+        "sdkappid",      "region",       "admins",     "identifiers", "key",
+        "check_usersig", "answer_limit", "rate_limit", "quirks",      "cursors",
+        "groups",        "generate",     NULL};
+    char p[PATH_MAX_LEN];
+    uint64_t sdkappid = 0, limit = 1048576;
+    const char *region = NULL, *key = NULL;
+    if (check_object(c, o, path, keys) ||
+        get_uint(c, o, path, "sdkappid", 1, UINT32_MAX, 1, &sdkappid))
+        return -1;
+    struct app *a = store_add_app(s, sdkappid);
+    if (!a)
+        return fail(c, sub(p, sizeof p, path, "sdkappid", 0),
+                    "%llu: another app has this sdkappid",
+                    (unsigned long long)sdkappid);
+    if (get_bool(c, o, path, "check_usersig", &a->check_usersig) ||
+        get_string(c, o, path, "key", a->check_usersig, &key) ||
+        get_string(c, o, path, "region", 0, &region) ||
+        get_strings(c, o, path, "admins", 1, &a->admins, &a->n_admins) ||
+        get_strings(c, o, path, "identifiers", 0, &a->identifiers,
+                    &a->n_identifiers) ||
+        get_uint(c, o, path, "answer_limit", 64, 1ULL << 30, 0, &limit))
+        return -1;
+    a->answer_limit = (size_t)limit;
+    if (key && !(a->key = strdup(key)))
+        return fail(c, path, "out of memory");
+    if (region && !(a->region = tim_region_find(region)))
+        return fail(c, sub(p, sizeof p, path, "region", 0),
+                    "unknown region \"%s\"", region);
+    static const struct {
+        const char *key;
+        int (*load)(struct ctx *, const cJSON *, const char *, struct app *);
+    } parts[] = {{"rate_limit", load_rate_limit},
+                 {"quirks", load_quirks},
+                 {"cursors", load_cursors},
+                 {"groups", load_groups},
+                 {"generate", load_generate}};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, parts[i].key);
+        if (v &&
+            parts[i].load(c, v, sub(p, sizeof p, path, parts[i].key, 0), a))
+            return -1;
+        if (strcmp(parts[i].key, "groups") == 0)
+            *listed = a->n_groups;
+    }
+    return 0;
+}
+
+static int load_fault(struct ctx *c, const cJSON *o, const char *path,
+                      struct faults *f)
+{
+    static const char *const keys[] = {"match", "action", "times", NULL};
+    static const char *const match_keys[] = {
+        "sdkappid",    "identifier", "group_type", "every_nth",
+        "probability", "seed",       NULL};
+    static const char *const action_keys[] = {"error_code", "http_status",
+                                              "delay_ms", "close", NULL};
+    char p[PATH_MAX_LEN];
+    struct fault_rule r;
+    faults_rule_default(&r);
+    if (check_object(c, o, path, keys) ||
+        get_uint(c, o, path, "times", 0, 1ULL << 53, 0, &r.times))
+        return -1;
+
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "match");
+    sub(p, sizeof p, path, "match", 0);
+    const char *identifier = NULL;
+    if (m) {
+        const cJSON *prob = cJSON_GetObjectItemCaseSensitive(m, "probability");
+        if (check_object(c, m, p, match_keys) ||
+            get_uint(c, m, p, "sdkappid", 1, UINT32_MAX, 0, &r.sdkappid) ||
+            get_string(c, m, p, "identifier", 0, &identifier) ||
+            get_uint(c, m, p, "every_nth", 1, 1ULL << 53, 0, &r.every_nth) ||
+            get_uint(c, m, p, "seed", 0, 1ULL << 53, 0, &r.seed))
+            return -1;
+        r.has_sdkappid = r.sdkappid != 0;
+        if (identifier && strlen(identifier) >= sizeof r.identifier)
+            return fail(c, p, "identifier is too long");
+        if (identifier)
+            strcpy(r.identifier, identifier);
+        if (cJSON_GetObjectItemCaseSensitive(m, "group_type") &&
+            get_type(c, m, p, "group_type", &r.type))
+            return -1;
+        if (prob) {
+            r.probability = cJSON_IsNumber(prob) ? prob->valuedouble : -1;
+            if (!(r.probability >= 0 && r.probability <= 1)) {
+                char q[PATH_MAX_LEN];
+                return fail(c, sub(q, sizeof q, p, "probability", 0),
+                            "must be a number from 0 to 1");
+            }
+        }
+    }
+
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "action");
+    sub(p, sizeof p, path, "action", 0);
+    uint64_t code = 0, status = 0, delay = 0;
+    if (!a)
+        return fail(c, p, "is required");
+    if (check_object(c, a, p, action_keys) ||
+        get_uint(c, a, p, "error_code", 1, 99999, 0, &code) ||
+        get_uint(c, a, p, "http_status", 100, 599, 0, &status) ||
+        get_uint(c, a, p, "delay_ms", 0, 600000, 0, &delay) ||
+        get_bool(c, a, p, "close", &r.action.close))
+        return -1;
+    if (!code && !status && !delay && !r.action.close)
+        return fail(c, p, "needs error_code, http_status, delay_ms or close");
+    r.action.error_code = (int)code;
+    r.action.http_status = (int)status;
+    r.action.delay_ms = (uint32_t)delay;
+    if (faults_add(f, &r) != 0)
+        return fail(c, path, "out of memory");
+    return 0;
+}
+
+/* Reports two groups with one ID by where each came from. */
+static int fail_duplicate(struct ctx *c, const struct store *s,
+                          const struct app *a, const size_t *listed,
+                          size_t second)
+{
+    size_t ai = 0, n;
+    while (s->apps[ai] != a)
+        ai++;
+    const char *id = app_group_id(a, second, &n);
+    char p[PATH_MAX_LEN];
+    if (second < listed[ai])
+        snprintf(p, sizeof p, "$.apps[%zu].groups[%zu].id", ai, second);
+    else
+        snprintf(p, sizeof p, "$.apps[%zu].generate", ai);
+    return fail(c, p, "duplicate group ID \"%.*s\"", (int)n, id);
+}
+
+static int load_root(struct ctx *c, const cJSON *root, struct fixture *fx,
+                     size_t **listed)
+{
+    static const char *const keys[] = {"clock", "apps", "faults", NULL};
+    char p[PATH_MAX_LEN];
+    uint64_t clock = 0;
+    if (check_object(c, root, "$", keys) ||
+        get_uint(c, root, "$", "clock", 1, 1ULL << 40, 0, &clock))
+        return -1;
+    fx->clock = (int64_t)clock;
+
+    const cJSON *apps = cJSON_GetObjectItemCaseSensitive(root, "apps");
+    if (!cJSON_IsArray(apps) || !cJSON_GetArraySize(apps))
+        return fail(c, "$.apps", "must be a non-empty array of apps");
+    *listed = calloc((size_t)cJSON_GetArraySize(apps), sizeof **listed);
+    if (!*listed)
+        return fail(c, "$", "out of memory");
+    int i = 0;
+    for (const cJSON *a = apps->child; a; a = a->next, i++)
+        if (load_app(c, fx->store, a, sub(p, sizeof p, "$.apps", NULL, i),
+                     &(*listed)[i]))
+            return -1;
+
+    const cJSON *faults = cJSON_GetObjectItemCaseSensitive(root, "faults");
+    if (faults && !cJSON_IsArray(faults))
+        return fail(c, "$.faults", "must be an array of fault rules");
+    i = 0;
+    for (const cJSON *f = faults ? faults->child : NULL; f; f = f->next, i++)
+        if (load_fault(c, f, sub(p, sizeof p, "$.faults", NULL, i),
+                       &fx->faults))
+            return -1;
+
+    const struct app *dup;
+    size_t first, second;
+    int rc = store_finish(fx->store, &dup, &first, &second);
+    if (rc == -1)
+        return fail_duplicate(c, fx->store, dup, *listed, second);
+    if (rc != 0)
+        return fail(c, "$", "out of memory");
+    return 0;
+}
+
+int fixture_load_text(const char *json, size_t n, const char *name,
+                      struct fixture *fx, char *err, size_t errlen)
+{
+    struct ctx c = {name, err, errlen};
+    size_t *listed = NULL;
+    const char *end = NULL;
+    int rc = -1;
+    memset(fx, 0, sizeof *fx);
+    cJSON *root = cJSON_ParseWithLengthOpts(json, n, &end, 0);
+    while (root && end && end < json + n && strchr(" \t\r\n", *end))
+        end++;
+    if (!root || (end && end < json + n)) {
+        size_t at = end && end >= json ? (size_t)(end - json) : 0;
+        fail(&c, "$", "not valid JSON (near byte %zu)", at);
+        cJSON_Delete(root);
+        return -1;
+    }
+    fx->store = store_new();
+    if (!fx->store || faults_init(&fx->faults) != 0) {
+        fail(&c, "$", "out of memory");
+        store_free(fx->store);
+        goto out;
+    }
+    rc = load_root(&c, root, fx, &listed);
+    if (rc != 0)
+        fixture_release(fx);
+out:
+    free(listed);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int fixture_load_file(const char *path, struct fixture *fx, char *err,
+                      size_t errlen)
+{
+    struct ctx c = {path, err, errlen};
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    int rc = -1;
+    if (!f)
+        return fail(&c, "$", "cannot open: %s", strerror(errno));
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 65536;
+            char *t = realloc(text, cap);
+            if (!t) {
+                fail(&c, "$", "out of memory");
+                goto out;
+            }
+            text = t;
+        }
+        size_t got = fread(text + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        fail(&c, "$", "cannot read: %s", strerror(errno));
+        goto out;
+    }
+    rc = fixture_load_text(text, len, path, fx, err, errlen);
+out:
+    free(text);
+    fclose(f);
+    return rc;
+}
+
+void fixture_release(struct fixture *fx)
+{
+    store_free(fx->store);
+    faults_release(&fx->faults);
+    memset(fx, 0, sizeof *fx);
+}

@@ -1,0 +1,44 @@
+/*
+ * fixture: loads a data set (JSON, see fixtures/README.md) into a store and
+ * a fault list.
+ *
+ * Loading checks everything and refuses the whole fixture on the first
+ * problem, with a message that names the file, the JSON path and the
+ * problem: unknown keys, wrong types, values out of range, unknown group
+ * types and regions, group IDs that SPEC section 3 forbids, duplicate IDs.
+ * The default fixture is compiled into the program (fixture_default_json).
+ */
+#ifndef TIM_FIXTURE_H
+#define TIM_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "faults.h"
+#include "store.h"
+
+struct fixture {
+    struct store *store;
+    struct faults faults;
+    int64_t clock; /* the fixture's fixed clock; 0 when it has none */
+};
+
+/* The embedded default fixture: the text of fixtures/default.json. */
+extern const char fixture_default_json[];
+extern const size_t fixture_default_json_len;
+
+/* fixture_load_text: loads n bytes of JSON; name is how messages call it.
+ * Returns 0 and fills *fx, or -1 and writes "name: $.path: problem" into
+ * err (size errlen), leaving *fx unusable (no need to release it). */
+int fixture_load_text(const char *json, size_t n, const char *name,
+                      struct fixture *fx, char *err, size_t errlen);
+
+/* fixture_load_file: fixture_load_text on the contents of a file; a file
+ * that cannot be read is reported the same way. */
+int fixture_load_file(const char *path, struct fixture *fx, char *err,
+                      size_t errlen);
+
+/* fixture_release: frees what a successful load made. */
+void fixture_release(struct fixture *fx);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * request: where a request is parsed.
+ *
+ * Two readers: the URL's query string (sdkappid, identifier, usersig,
+ * random, contenttype, percent-decoded) and the JSON body (Limit, Next,
+ * GroupType).  Each says what it found and what is wrong with it; which
+ * check comes first, and so which error code a request gets, is decided by
+ * api.c, not here.
+ */
+#ifndef TIM_REQUEST_H
+#define TIM_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The URL's parameters.  A field is NULL when the parameter is absent; the
+ * strings live in the query's own storage. */
+struct query {
+    char *sdkappid;
+    char *identifier;
+    char *usersig;
+    char *random;
+    char *contenttype;
+    char *storage;
+};
+
+/* query_parse: percent-decodes the parameters of query (the text after '?',
+ * may be NULL).  The first occurrence of a name wins.  Returns 0, or -1 when
+ * memory runs out.  Release with query_release. */
+int query_parse(const char *query, struct query *q);
+
+/* query_release: frees what query_parse made.  Safe on a zeroed query. */
+void query_release(struct query *q);
+
+/* query_u64: reads a parameter made of decimal digits only that fits in 64
+ * bits.  Returns 0 and stores it, or -1. */
+int query_u64(const char *s, uint64_t *out);
+
+#define BODY_LIMIT_MAX 10000u
+
+/* The body's fields, with the defaults of SPEC section 2. */
+struct body {
+    uint32_t limit; /* 10000 when absent */
+    int has_next;
+    uint64_t next; /* 0 when absent */
+    int type;      /* enum group_type, GT_ALL when absent */
+};
+
+/* body_parse: reads a request body of n bytes.  console_names lets GroupType
+ * take "Work" and "Meeting".  Returns 0 and fills *out, or TIM_ERR_BAD_JSON
+ * (empty, not JSON, not an object) or TIM_ERR_BAD_PARAM (Limit, Next or
+ * GroupType wrong), writing a reason into why (size whylen).  Thread-safe. */
+int body_parse(const char *body, size_t n, int console_names, struct body *out,
+               char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * rng: the one seeded generator of the mock (splitmix64).
+ *
+ * Everything the mock makes "at random" (generated groups, cursor gaps,
+ * fault probabilities) comes from here, so the same seed always gives the
+ * same fixture and the same sequence of faults.
+ */
+#ifndef TIM_RNG_H
+#define TIM_RNG_H
+
+#include <stdint.h>
+
+/* rng_next: advances *state and returns the next 64-bit value. */
+static inline uint64_t rng_next(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* rng_below: a value in [0, n) for n > 0 (the tiny modulo bias is fine). */
+static inline uint64_t rng_below(uint64_t *state, uint64_t n)
+{
+    return rng_next(state) % n;
+}
+
+#endif

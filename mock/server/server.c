@@ -1,0 +1,161 @@
+/* server: CivetWeb in, api_handle, CivetWeb out (server.h). */
+#include "server.h"
+
+#include <civetweb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct server {
+    struct mg_context *ctx;
+    struct api *api;
+    int port;
+};
+
+static uint64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void sleep_ms(uint32_t ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+/* Reads the body, up to API_BODY_MAX bytes; sets *too_large past that. */
+static int read_body(struct mg_connection *conn, struct buf *b, int *too_large)
+{
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    char chunk[16384];
+    *too_large = ri->content_length > (long long)API_BODY_MAX;
+    if (*too_large)
+        return 0;
+    if (ri->content_length > 0 &&
+        buf_reserve(b, (size_t)ri->content_length) != 0)
+        return -1;
+    for (;;) {
+        int n = mg_read(conn, chunk, sizeof chunk);
+        if (n <= 0)
+            return 0;
+        if (buf_append(b, chunk, (size_t)n) != 0) {
+            *too_large = 1;
+            return 0;
+        }
+    }
+}
+
+static void write_answer(struct mg_connection *conn, const struct api_answer *a)
+{
+    char head[512 + 16384];
+    int n = snprintf(head, 512,
+                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+                     "Content-Length: %zu\r\n%s\r\n",
+                     a->status, mg_get_response_code_text(conn, a->status),
+                     a->content_type, a->body.len,
+                     a->close ? "Connection: close\r\n" : "");
+    if (n < 0 || n >= 512)
+        return;
+    /* Small answers leave in one write, so in one segment. */
+    if (a->body.len <= sizeof head - (size_t)n) {
+        memcpy(head + n, a->body.data, a->body.len);
+        mg_write(conn, head, (size_t)n + a->body.len);
+        return;
+    }
+    mg_write(conn, head, (size_t)n);
+    mg_write(conn, a->body.data, a->body.len);
+}
+
+static int handle(struct mg_connection *conn, void *data)
+{
+    struct server *s = data;
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    struct buf body;
+    struct api_answer ans;
+    struct api_request req = {
+        .method = ri->request_method,
+        .path = ri->local_uri,
+        .query = ri->query_string,
+        .host = mg_get_header(conn, "Host"),
+        .now = (int64_t)time(NULL),
+        .now_ms = monotonic_ms(),
+    };
+    buf_init(&body, API_BODY_MAX);
+    api_answer_init(&ans);
+    if (read_body(conn, &body, &req.body_too_large) != 0)
+        req.body_too_large = 1;
+    req.body = body.data ? body.data : "";
+    req.body_len = body.len;
+
+    api_handle(s->api, &req, &ans);
+
+    if (ans.delay_ms)
+        sleep_ms(ans.delay_ms);
+    if (ans.close)
+        mg_disable_connection_keep_alive(conn);
+    if (!ans.no_answer)
+        write_answer(conn, &ans);
+    int status = ans.status;
+    api_answer_release(&ans);
+    buf_release(&body);
+    return status;
+}
+
+struct server *server_start(struct api *api, const struct server_options *o,
+                            char *err, size_t errlen)
+{
+    char threads[16];
+    snprintf(threads, sizeof threads, "%u", o->threads);
+    const char *options[] = {"listening_ports",
+                             o->listen,
+                             "num_threads",
+                             threads,
+                             "tcp_nodelay",
+                             "1",
+                             "enable_keep_alive",
+                             "yes",
+                             "keep_alive_timeout_ms",
+                             "60000",
+                             "request_timeout_ms",
+                             "30000",
+                             NULL};
+    struct mg_callbacks callbacks;
+    struct mg_init_data init = {&callbacks, NULL, options};
+    struct mg_error_data error = {NULL, err, errlen};
+    struct server *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    memset(&callbacks, 0, sizeof callbacks);
+    s->api = api;
+    err[0] = '\0';
+    s->ctx = mg_start2(&init, &error);
+    if (!s->ctx) {
+        if (!err[0])
+            snprintf(err, errlen, "cannot listen on %s", o->listen);
+        free(s);
+        return NULL;
+    }
+    mg_set_request_handler(s->ctx, "/v4/", handle, s);
+    struct mg_server_port ports[4];
+    s->port = mg_get_server_ports(s->ctx, 4, ports) > 0 ? ports[0].port : 0;
+    return s;
+}
+
+int server_port(const struct server *s)
+{
+    return s->port;
+}
+
+void server_stop(struct server *s)
+{
+    if (!s)
+        return;
+    mg_stop(s->ctx);
+    free(s);
+}
