@@ -166,6 +166,13 @@ int app_add_group(struct app *a, const char *id, size_t n, int type)
     return 0;
 }
 
+void app_remove_group(struct app *a, size_t i)
+{
+    memmove(&a->groups[i], &a->groups[i + 1],
+            (a->n_groups - i - 1) * sizeof *a->groups);
+    a->n_groups--;
+}
+
 const char *app_group_id(const struct app *a, size_t i, size_t *n)
 {
     *n = a->groups[i].id_len;

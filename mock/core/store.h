@@ -120,6 +120,10 @@ struct app *store_find_app(const struct store *s, uint64_t sdkappid);
  * memory runs out, the key space or the arena is exhausted. */
 int app_add_group(struct app *a, const char *id, size_t n, int type);
 
+/* app_remove_group: removes the group at position i; the keys of the
+ * others do not change.  Call store_finish again before reading. */
+void app_remove_group(struct app *a, size_t i);
+
 /* app_group_id: the ID of group i of a and its length. */
 const char *app_group_id(const struct app *a, size_t i, size_t *n);
 

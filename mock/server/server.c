@@ -1,16 +1,24 @@
 /* server: CivetWeb in, api_handle, CivetWeb out (server.h). */
 #include "server.h"
 
+#include <arpa/inet.h>
 #include <civetweb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 struct server {
     struct mg_context *ctx;
     struct api *api;
+    struct in_addr addr; /* where to reach the listening socket */
     int port;
+    atomic_int stopped;
 };
 
 static uint64_t monotonic_ms(void)
@@ -144,6 +152,11 @@ struct server *server_start(struct api *api, const struct server_options *o,
     mg_set_request_handler(s->ctx, "/v4/", handle, s);
     struct mg_server_port ports[4];
     s->port = mg_get_server_ports(s->ctx, 4, ports) > 0 ? ports[0].port : 0;
+    char host[64];
+    snprintf(host, sizeof host, "%.*s", (int)strcspn(o->listen, ":"),
+             o->listen);
+    if (inet_pton(AF_INET, host, &s->addr) != 1 || s->addr.s_addr == 0)
+        s->addr.s_addr = htonl(INADDR_LOOPBACK);
     return s;
 }
 
@@ -152,10 +165,37 @@ int server_port(const struct server *s)
     return s->port;
 }
 
+/*
+ * CivetWeb's accept loop polls with a 2 s timeout and only then sees that
+ * it must stop.  While mg_stop waits for it, this thread wakes the poll
+ * with a connection every 20 ms, so the server stops in milliseconds.
+ */
+static void *wake_accept_loop(void *data)
+{
+    struct server *s = data;
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)s->port),
+                             .sin_addr = s->addr};
+    while (!atomic_load(&s->stopped)) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd >= 0) {
+            (void)connect(fd, (struct sockaddr *)&sa, sizeof sa);
+            close(fd);
+        }
+        sleep_ms(20);
+    }
+    return NULL;
+}
+
 void server_stop(struct server *s)
 {
     if (!s)
         return;
+    pthread_t waker;
+    int waking = pthread_create(&waker, NULL, wake_accept_loop, s) == 0;
     mg_stop(s->ctx);
+    atomic_store(&s->stopped, 1);
+    if (waking)
+        pthread_join(waker, NULL);
     free(s);
 }

@@ -1,0 +1,500 @@
+/* Unit tests: every request rule of SPEC sections 2 and 4 and its code, the
+ * order of the checks, the answer's bytes, 10018 at the limit, quirks and
+ * faults; all through api_handle, without sockets. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "testutil.h"
+#include "usersig.h"
+
+static const char fixture_json[] =
+    "{\"apps\":["
+    "{\"sdkappid\":1400000000,\"region\":\"singapore\","
+    "\"admins\":[\"administrator\",\"admin2\"],\"identifiers\":[\"user1\"],"
+    "\"key\":\"" TU_KEY "\","
+    "\"groups\":[{\"id\":\"@TGS#2J4SZEAEL\",\"type\":\"Public\"},"
+    "{\"id\":\"@TGS#2C5SZEAEF\",\"type\":\"Private\"}]},"
+    "{\"sdkappid\":1400000005,\"admins\":[\"administrator\"],"
+    "\"check_usersig\":false,\"rate_limit\":{\"calls_per_second\":2},"
+    "\"quirks\":{\"omit_next\":false,\"next_on_last_page\":false},"
+    "\"groups\":[{\"id\":\"g1\",\"type\":\"Public\"}]}]}";
+
+enum sig {
+    SIG_VALID,
+    SIG_NONE,
+    SIG_EMPTY,
+    SIG_GARBAGE,
+    SIG_OTHER_APP,
+    SIG_OTHER_ID,
+    SIG_OTHER_KEY,
+    SIG_EXPIRED,
+    SIG_FUTURE
+};
+
+static const struct {
+    const char *what;
+    const char *method, *path, *sdkappid, *identifier;
+    enum sig sig;
+    const char *host, *body;
+    int code;
+} rows[] = {
+#define P   API_PATH
+#define A   "1400000000"
+#define ADM "administrator"
+#define OK  TIM_ERR_OK
+    {"valid", "POST", P, A, ADM, SIG_VALID, NULL, "{}", OK},
+    {"second admin", "POST", P, A, "admin2", SIG_VALID, NULL, "{}", OK},
+    {"GET", "GET", P, A, ADM, SIG_VALID, NULL, "{}", TIM_ERR_BAD_HTTP},
+    {"PUT", "PUT", P, A, ADM, SIG_VALID, NULL, "{}", TIM_ERR_BAD_HTTP},
+    {"other command", "POST", "/v4/group_open_http_svc/get_group_info", A, ADM,
+     SIG_VALID, NULL, "{}", TIM_ERR_BAD_RESOURCE},
+    {"other service", "POST", "/v4/openim/get_appid_group_list", A, ADM,
+     SIG_VALID, NULL, "{}", TIM_ERR_BAD_RESOURCE},
+    {"trailing slash", "POST", P "/", A, ADM, SIG_VALID, NULL, "{}",
+     TIM_ERR_BAD_RESOURCE},
+    {"no sdkappid", "POST", P, NULL, ADM, SIG_VALID, NULL, "{}",
+     TIM_ERR_NO_SDKAPPID},
+    {"empty sdkappid", "POST", P, "", ADM, SIG_VALID, NULL, "{}",
+     TIM_ERR_NO_SDKAPPID},
+    {"sdkappid not a number", "POST", P, "14x", ADM, SIG_VALID, NULL, "{}",
+     TIM_ERR_BAD_SDKAPPID},
+    {"unknown sdkappid", "POST", P, "1400000099", ADM, SIG_VALID, NULL, "{}",
+     TIM_ERR_BAD_SDKAPPID},
+    {"no identifier", "POST", P, A, NULL, SIG_VALID, NULL, "{}",
+     TIM_ERR_NO_IDENTIFIER},
+    {"empty identifier", "POST", P, A, "", SIG_VALID, NULL, "{}",
+     TIM_ERR_NO_IDENTIFIER},
+    {"no usersig", "POST", P, A, ADM, SIG_NONE, NULL, "{}", TIM_ERR_SIG_EMPTY},
+    {"empty usersig", "POST", P, A, ADM, SIG_EMPTY, NULL, "{}",
+     TIM_ERR_SIG_EMPTY},
+    {"garbage usersig", "POST", P, A, ADM, SIG_GARBAGE, NULL, "{}",
+     TIM_ERR_SIG_DECODE},
+    {"usersig of another app", "POST", P, A, ADM, SIG_OTHER_APP, NULL, "{}",
+     TIM_ERR_SIG_SDKAPPID},
+    {"usersig of another identifier", "POST", P, A, ADM, SIG_OTHER_ID, NULL,
+     "{}", TIM_ERR_SIG_IDENTIFIER},
+    {"usersig of another key", "POST", P, A, ADM, SIG_OTHER_KEY, NULL, "{}",
+     TIM_ERR_SIG_MISMATCH},
+    {"expired usersig", "POST", P, A, ADM, SIG_EXPIRED, NULL, "{}",
+     TIM_ERR_SIG_EXPIRED},
+    {"usersig made in the future", "POST", P, A, ADM, SIG_FUTURE, NULL, "{}",
+     OK},
+    {"own region's domain", "POST", P, A, ADM, SIG_VALID,
+     "adminapisgp.im.qcloud.com", "{}", OK},
+    {"own region's backup, with port", "POST", P, A, ADM, SIG_VALID,
+     "ADMINAPISGP.my-imcloud.com:443", "{}", OK},
+    {"another region's domain", "POST", P, A, ADM, SIG_VALID,
+     "adminapikr.im.qcloud.com", "{}", TIM_ERR_NO_KEY_HERE},
+    {"china's domain", "POST", P, A, ADM, SIG_VALID, "console.tim.qq.com", "{}",
+     TIM_ERR_NO_KEY_HERE},
+    {"non-admin", "POST", P, A, "user1", SIG_VALID, NULL, "{}",
+     TIM_ERR_NO_PERMISSION},
+    {"unknown identifier", "POST", P, A, "nobody", SIG_VALID, NULL, "{}",
+     TIM_ERR_NO_PERMISSION},
+    {"empty body", "POST", P, A, ADM, SIG_VALID, NULL, "", TIM_ERR_BAD_JSON},
+    {"broken JSON", "POST", P, A, ADM, SIG_VALID, NULL,
+     "{\"Limit\":", TIM_ERR_BAD_JSON},
+    {"array body", "POST", P, A, ADM, SIG_VALID, NULL, "[]", TIM_ERR_BAD_JSON},
+    {"bad Limit", "POST", P, A, ADM, SIG_VALID, NULL, "{\"Limit\":0}",
+     TIM_ERR_BAD_PARAM},
+    {"bad Next", "POST", P, A, ADM, SIG_VALID, NULL, "{\"Next\":-5}",
+     TIM_ERR_BAD_PARAM},
+    {"bad GroupType", "POST", P, A, ADM, SIG_VALID, NULL,
+     "{\"GroupType\":\"Nope\"}", TIM_ERR_BAD_PARAM},
+    /* the order of the checks: the first that fails decides */
+    {"method before path", "GET", "/v4/x/y", NULL, NULL, SIG_NONE, NULL, "",
+     TIM_ERR_BAD_HTTP},
+    {"path before sdkappid", "POST", "/v4/x/y", NULL, NULL, SIG_NONE, NULL, "",
+     TIM_ERR_BAD_RESOURCE},
+    {"sdkappid before identifier", "POST", P, NULL, NULL, SIG_NONE, NULL, "",
+     TIM_ERR_NO_SDKAPPID},
+    {"unknown app before identifier", "POST", P, "7", NULL, SIG_NONE, NULL, "",
+     TIM_ERR_BAD_SDKAPPID},
+    {"identifier before usersig", "POST", P, A, NULL, SIG_NONE, NULL, "",
+     TIM_ERR_NO_IDENTIFIER},
+    {"usersig before region", "POST", P, A, ADM, SIG_GARBAGE,
+     "adminapikr.im.qcloud.com", "", TIM_ERR_SIG_DECODE},
+    {"region before permission", "POST", P, A, "user1", SIG_VALID,
+     "adminapikr.im.qcloud.com", "", TIM_ERR_NO_KEY_HERE},
+    {"permission before body", "POST", P, A, "user1", SIG_VALID, NULL, "[",
+     TIM_ERR_NO_PERMISSION},
+    {"JSON before parameters", "POST", P, A, ADM, SIG_VALID, NULL,
+     "{\"Limit\":0", TIM_ERR_BAD_JSON},
+    {"Limit before GroupType", "POST", P, A, ADM, SIG_VALID, NULL,
+     "{\"GroupType\":\"x\",\"Limit\":0}", TIM_ERR_BAD_PARAM},
+    {"app without UserSig check", "POST", P, "1400000005", ADM, SIG_NONE, NULL,
+     "{}", OK},
+#undef P
+#undef A
+#undef ADM
+#undef OK
+};
+
+static char *make_sig(enum sig kind, uint64_t app, const char *identifier)
+{
+    switch (kind) {
+    case SIG_VALID:
+        return tu_sig(TU_KEY, app, identifier, TU_NOW - 10);
+    case SIG_EMPTY:
+        return strdup("");
+    case SIG_GARBAGE:
+        return strdup("not*a*usersig");
+    case SIG_OTHER_APP:
+        return tu_sig(TU_KEY, app + 1, identifier, TU_NOW);
+    case SIG_OTHER_ID:
+        return tu_sig(TU_KEY, app, "someone-else", TU_NOW);
+    case SIG_OTHER_KEY:
+        return tu_sig("another key", app, identifier, TU_NOW);
+    case SIG_EXPIRED:
+        return tu_sig(TU_KEY, app, identifier, TU_NOW - 86401);
+    case SIG_FUTURE:
+        return tu_sig(TU_KEY, app, identifier, TU_NOW + 3600);
+    case SIG_NONE:
+        break;
+    }
+    return NULL;
+}
+
+static struct fixture fx;
+static struct api api;
+
+static void setup(void)
+{
+    tu_fixture(&fx, fixture_json);
+    api = (struct api){fx.store, &fx.faults, TU_NOW};
+}
+
+static void teardown(void)
+{
+    fixture_release(&fx);
+}
+
+START_TEST(rules_and_codes)
+{
+    char query[4096] = "";
+    size_t n = 0;
+    uint64_t app = TU_APP;
+    if (rows[_i].sdkappid) {
+        n += (size_t)snprintf(query + n, sizeof query - n, "sdkappid=%s&",
+                              rows[_i].sdkappid);
+        app = strtoull(rows[_i].sdkappid, NULL, 10);
+    }
+    if (rows[_i].identifier)
+        n += (size_t)snprintf(query + n, sizeof query - n, "identifier=%s&",
+                              rows[_i].identifier);
+    char *sig = make_sig(rows[_i].sig, app,
+                         rows[_i].identifier ? rows[_i].identifier : "x");
+    if (sig)
+        n += (size_t)snprintf(query + n, sizeof query - n, "usersig=%s&", sig);
+    snprintf(query + n, sizeof query - n, "random=7&contenttype=json");
+    free(sig);
+
+    struct api_request req = {
+        .method = rows[_i].method,
+        .path = rows[_i].path,
+        .query = query,
+        .host = rows[_i].host,
+        .body = rows[_i].body,
+        .body_len = strlen(rows[_i].body),
+        .now = 1, /* the api's fixed clock must win over this */
+        .now_ms = 5000,
+    };
+    struct api_answer ans;
+    api_answer_init(&ans);
+    api_handle(&api, &req, &ans);
+    ck_assert_int_eq(ans.status, 200);
+    ck_assert_str_eq(ans.content_type, "application/json");
+    ck_assert_msg(tu_error_code(ans.body.data) == rows[_i].code,
+                  "%s: expected %d, got %s", rows[_i].what, rows[_i].code,
+                  ans.body.data);
+    ck_assert_int_eq(ans.error_code, rows[_i].code);
+    if (rows[_i].code) {
+        char tail[32];
+        snprintf(tail, sizeof tail, "\",\"ErrorCode\":%d}", rows[_i].code);
+        ck_assert(strncmp(ans.body.data,
+                          "{\"ActionStatus\":\"FAIL\",\"ErrorInfo\":\"",
+                          36) == 0);
+        ck_assert_str_eq(ans.body.data + ans.body.len - strlen(tail), tail);
+        ck_assert(strstr(ans.body.data, "\"ErrorInfo\":\"\"") == NULL);
+    }
+    api_answer_release(&ans);
+}
+END_TEST
+
+START_TEST(body_over_limit)
+{
+    char *q = tu_query(TU_APP, TU_ADMIN);
+    struct api_request req = {.method = "POST",
+                              .path = API_PATH,
+                              .query = q,
+                              .body = "",
+                              .body_too_large = 1};
+    struct api_answer ans;
+    api_answer_init(&ans);
+    api_handle(&api, &req, &ans);
+    ck_assert_int_eq(ans.error_code, TIM_ERR_BAD_HTTP);
+    ck_assert_int_eq(ans.close, 1);
+    api_answer_release(&ans);
+    free(q);
+}
+END_TEST
+
+START_TEST(success_bytes)
+{
+    char *q = tu_query(TU_APP, TU_ADMIN);
+    struct api_answer ans;
+    tu_call(&api, q, "{\"Limit\":1,\"Next\":0}", &ans);
+    ck_assert_str_eq(
+        ans.body.data,
+        "{\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\",\"ErrorCode\":0,"
+        "\"TotalCount\":2,\"GroupIdList\":[{\"GroupId\":\"@TGS#2J4SZEAEL\"}],"
+        "\"Next\":4454685361}");
+    api_answer_release(&ans);
+    /* no Next in the request: no Next in the answer (quirk on) */
+    tu_call(&api, q, "{\"Limit\":1}", &ans);
+    ck_assert_ptr_null(strstr(ans.body.data, "Next"));
+    ck_assert_ptr_nonnull(strstr(ans.body.data, "@TGS#2J4SZEAEL"));
+    api_answer_release(&ans);
+    /* a filter, a later page, and the last-page quirk */
+    tu_call(&api, q,
+            "{\"Next\":4454685361,\"GroupType\":\"Private\",\"Limit\":5}",
+            &ans);
+    ck_assert_ptr_nonnull(strstr(ans.body.data,
+                                 "\"TotalCount\":1,\"GroupIdList\":[{"
+                                 "\"GroupId\":\"@TGS#2C5SZEAEF\"}],\"Next\":"));
+    ck_assert_ptr_null(strstr(ans.body.data, "\"Next\":0}"));
+    api_answer_release(&ans);
+    tu_call(&api, q, "{\"Next\":18446744073709551615}", &ans);
+    ck_assert_str_eq(ans.body.data,
+                     "{\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\","
+                     "\"ErrorCode\":0,\"TotalCount\":2,\"GroupIdList\":[],"
+                     "\"Next\":0}");
+    api_answer_release(&ans);
+    free(q);
+}
+END_TEST
+
+START_TEST(quirks_off)
+{
+    const char *q = "sdkappid=1400000005&identifier=administrator";
+    struct api_answer ans;
+    tu_call(&api, q, "{}", &ans);
+    ck_assert_str_eq(ans.body.data,
+                     "{\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\","
+                     "\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{"
+                     "\"GroupId\":\"g1\"}],\"Next\":0}");
+    api_answer_release(&ans);
+}
+END_TEST
+
+START_TEST(rate_limit)
+{
+    struct api_request req = {.method = "POST",
+                              .path = API_PATH,
+                              .query = "sdkappid=1400000005",
+                              .body = "{}",
+                              .body_len = 2,
+                              .now_ms = 7000};
+    struct api_answer ans;
+    api_answer_init(&ans);
+    /* calls without an identifier count too */
+    api_handle(&api, &req, &ans);
+    ck_assert_int_eq(ans.error_code, TIM_ERR_NO_IDENTIFIER);
+    req.query = "sdkappid=1400000005&identifier=administrator";
+    req.now_ms = 7500;
+    api_handle(&api, &req, &ans);
+    ck_assert_int_eq(ans.error_code, 0);
+    req.now_ms = 7999;
+    api_handle(&api, &req, &ans);
+    ck_assert_int_eq(ans.error_code, TIM_ERR_RATE_LIMIT);
+    req.now_ms = 8000; /* a new second */
+    api_handle(&api, &req, &ans);
+    ck_assert_int_eq(ans.error_code, 0);
+    /* another app has no limit */
+    char *q = tu_query(TU_APP, TU_ADMIN);
+    req.query = q;
+    for (int i = 0; i < 10; i++) {
+        api_handle(&api, &req, &ans);
+        ck_assert_int_eq(ans.error_code, 0);
+    }
+    free(q);
+    api_answer_release(&ans);
+}
+END_TEST
+
+/* 10018 when the answer passes the limit by one byte, not at the limit. */
+START_TEST(size_limit_exact)
+{
+    static const char tmpl[] =
+        "{\"apps\":[{\"sdkappid\":1400000000,\"admins\":[\"administrator\"],"
+        "\"key\":\"" TU_KEY "\",\"answer_limit\":%zu,"
+        "\"generate\":{\"seed\":1,\"counts\":{\"Public\":3000}}}]}";
+    char json[512];
+    struct fixture f;
+    char *q = tu_query(TU_APP, TU_ADMIN);
+    struct api_answer ans;
+    size_t size;
+
+    snprintf(json, sizeof json, tmpl, (size_t)1048576);
+    tu_fixture(&f, json);
+    struct api a = {f.store, &f.faults, TU_NOW};
+    tu_call(&a, q, "{\"Limit\":2000,\"Next\":0}", &ans);
+    ck_assert_int_eq(ans.error_code, 0);
+    size = ans.body.len;
+    ck_assert_uint_gt(size, 2000 * 29);
+    api_answer_release(&ans);
+    fixture_release(&f);
+
+    size_t limits[] = {size, size - 1};
+    for (int i = 0; i < 2; i++) {
+        snprintf(json, sizeof json, tmpl, limits[i]);
+        tu_fixture(&f, json);
+        a.store = f.store;
+        tu_call(&a, q, "{\"Limit\":2000,\"Next\":0}", &ans);
+        ck_assert_int_eq(ans.error_code, i == 0 ? 0 : TIM_ERR_TOO_LARGE);
+        ck_assert_int_eq(tu_error_code(ans.body.data), ans.error_code);
+        if (i == 0)
+            ck_assert_uint_eq(ans.body.len, size);
+        /* a smaller page still fits */
+        api_answer_release(&ans);
+        tu_call(&a, q, "{\"Limit\":1000,\"Next\":0}", &ans);
+        ck_assert_int_eq(ans.error_code, 0);
+        api_answer_release(&ans);
+        fixture_release(&f);
+    }
+    free(q);
+}
+END_TEST
+
+static const char faults_json[] =
+    "{\"apps\":[{\"sdkappid\":1400000000,\"admins\":[\"administrator\"],"
+    "\"key\":\"" TU_KEY "\",\"groups\":[{\"id\":\"g\",\"type\":\"Public\"}]}],"
+    "\"faults\":[%s]}";
+
+/* Runs n calls with body on a fixture holding the fault rule; writes each
+ * answer's ErrorCode (or HTTP status when not 200, or -2 for no answer, or
+ * -3 for a delay) into out. */
+static void run_faults(const char *rule, const char *body, int n, int *out)
+{
+    char json[2048];
+    struct fixture f;
+    snprintf(json, sizeof json, faults_json, rule);
+    tu_fixture(&f, json);
+    struct api a = {f.store, &f.faults, TU_NOW};
+    char *q = tu_query(TU_APP, TU_ADMIN);
+    for (int i = 0; i < n; i++) {
+        struct api_answer ans;
+        tu_call(&a, q, body, &ans);
+        out[i] = ans.no_answer       ? -2
+                 : ans.delay_ms      ? -3
+                 : ans.status != 200 ? ans.status
+                                     : ans.error_code;
+        if (ans.status != 200) {
+            ck_assert_str_eq(ans.content_type, "text/html");
+            ck_assert_ptr_nonnull(strstr(ans.body.data, "<html>"));
+        }
+        api_answer_release(&ans);
+    }
+    free(q);
+    fixture_release(&f);
+}
+
+static const struct {
+    const char *rule, *body;
+    int want[8];
+} fault_rows[] = {
+    {"{\"match\":{\"every_nth\":3},\"action\":{\"error_code\":10002}}",
+     "{}",
+     {0, 0, 10002, 0, 0, 10002, 0, 0}},
+    {"{\"match\":{\"every_nth\":2},\"action\":{\"error_code\":60007},"
+     "\"times\":2}",
+     "{}",
+     {0, 60007, 0, 60007, 0, 0, 0, 0}},
+    {"{\"action\":{\"http_status\":503},\"times\":1}",
+     "{}",
+     {503, 0, 0, 0, 0, 0, 0, 0}},
+    {"{\"action\":{\"close\":true},\"times\":2}",
+     "{}",
+     {-2, -2, 0, 0, 0, 0, 0, 0}},
+    {"{\"action\":{\"delay_ms\":5},\"times\":1}",
+     "{}",
+     {-3, 0, 0, 0, 0, 0, 0, 0}},
+    {"{\"match\":{\"identifier\":\"someone\"},\"action\":{\"error_code\":1}}",
+     "{}",
+     {0, 0, 0, 0, 0, 0, 0, 0}},
+    {"{\"match\":{\"sdkappid\":1400000000,\"identifier\":\"administrator\"},"
+     "\"action\":{\"error_code\":10002}}",
+     "{}",
+     {10002, 10002, 10002, 10002, 10002, 10002, 10002, 10002}},
+    {"{\"match\":{\"sdkappid\":1400000001},\"action\":{\"error_code\":1}}",
+     "{}",
+     {0, 0, 0, 0, 0, 0, 0, 0}},
+    {"{\"match\":{\"group_type\":\"Public\"},\"action\":{\"error_code\":"
+     "10002}}",
+     "{}",
+     {0, 0, 0, 0, 0, 0, 0, 0}},
+    {"{\"match\":{\"group_type\":\"Public\"},\"action\":{\"error_code\":"
+     "10002}}",
+     "{\"GroupType\":\"Public\"}",
+     {10002, 10002, 10002, 10002, 10002, 10002, 10002, 10002}},
+    /* the first rule that fires decides */
+    {"{\"match\":{\"every_nth\":2},\"action\":{\"error_code\":10002}},"
+     "{\"action\":{\"http_status\":502}}",
+     "{}",
+     {502, 10002, 502, 10002, 502, 10002, 502, 10002}},
+};
+
+START_TEST(fault_rules)
+{
+    int got[8];
+    run_faults(fault_rows[_i].rule, fault_rows[_i].body, 8, got);
+    for (int i = 0; i < 8; i++)
+        ck_assert_msg(got[i] == fault_rows[_i].want[i],
+                      "rule %d, call %d: got %d, want %d", _i, i, got[i],
+                      fault_rows[_i].want[i]);
+}
+END_TEST
+
+START_TEST(fault_probability_is_seeded)
+{
+    const char *r1 = "{\"match\":{\"probability\":0.3,\"seed\":42},"
+                     "\"action\":{\"error_code\":10002}}";
+    const char *r2 = "{\"match\":{\"probability\":0.3,\"seed\":43},"
+                     "\"action\":{\"error_code\":10002}}";
+    int a[200], b[200], c[200], fired = 0;
+    run_faults(r1, "{}", 200, a);
+    run_faults(r1, "{}", 200, b);
+    run_faults(r2, "{}", 200, c);
+    ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
+    ck_assert_int_ne(memcmp(a, c, sizeof a), 0);
+    for (int i = 0; i < 200; i++)
+        fired += a[i] == 10002;
+    ck_assert_int_gt(fired, 30); /* about 60 expected */
+    ck_assert_int_lt(fired, 100);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("api");
+    TCase *tc = tcase_create("api");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, rules_and_codes, 0, sizeof rows / sizeof rows[0]);
+    tcase_add_test(tc, body_over_limit);
+    tcase_add_test(tc, success_bytes);
+    tcase_add_test(tc, quirks_off);
+    tcase_add_test(tc, rate_limit);
+    tcase_add_test(tc, size_limit_exact);
+    tcase_add_loop_test(tc, fault_rules, 0,
+                        sizeof fault_rows / sizeof fault_rows[0]);
+    tcase_add_test(tc, fault_probability_is_seeded);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,235 @@
+/* Unit tests: every fixture-loading error and its message, the shipped
+ * fixtures, and the embedded default. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "testutil.h"
+
+/* An app whose last members are filled in by each row. */
+#define APPS(extra)                                                            \
+    "\"apps\":[{\"sdkappid\":5,\"admins\":[\"a\"],\"key\":\"k\"" extra "}]}"
+#define APP(extra) "{" APPS(extra)
+
+static const struct {
+    const char *json;
+    const char *message;
+} bad_rows[] = {
+    {"", "t: $: not valid JSON (near byte 0)"},
+    {"{\"apps\":[}", "t: $: not valid JSON (near byte 9)"},
+    {"{} x", "t: $: not valid JSON (near byte 3)"},
+    {"[]", "t: $: must be an object"},
+    {"{}", "t: $.apps: must be a non-empty array of apps"},
+    {"{\"apps\":[]}", "t: $.apps: must be a non-empty array of apps"},
+    {"{\"apps\":[{}],\"extra\":1}", "t: $.extra: unknown key"},
+    {"{\"apps\":[1]}", "t: $.apps[0]: must be an object"},
+    {"{\"apps\":[{}]}", "t: $.apps[0].sdkappid: is required"},
+    {"{\"apps\":[{\"sdkappid\":0}]}",
+     "t: $.apps[0].sdkappid: must be an integer from 1 to 4294967295"},
+    {"{\"apps\":[{\"sdkappid\":1.5}]}",
+     "t: $.apps[0].sdkappid: must be an integer from 1 to 4294967295"},
+    {"{\"apps\":[{\"sdkappid\":\"5\"}]}",
+     "t: $.apps[0].sdkappid: must be an integer from 1 to 4294967295"},
+    {"{\"apps\":[{\"sdkappid\":5,\"sdkappid\":6}]}",
+     "t: $.apps[0].sdkappid: the key appears twice"},
+    {"{\"apps\":[{\"sdkappid\":5,\"admins\":[\"a\"],\"key\":\"k\"},"
+     "{\"sdkappid\":5}]}",
+     "t: $.apps[1].sdkappid: 5: another app has this sdkappid"},
+    {"{\"apps\":[{\"sdkappid\":5,\"key\":\"k\"}]}",
+     "t: $.apps[0].admins: is required"},
+    {"{\"apps\":[{\"sdkappid\":5,\"key\":\"k\",\"admins\":[]}]}",
+     "t: $.apps[0].admins: must be a non-empty array of strings"},
+    {"{\"apps\":[{\"sdkappid\":5,\"key\":\"k\",\"admins\":[\"\"]}]}",
+     "t: $.apps[0].admins[0]: must be a non-empty string"},
+    {"{\"apps\":[{\"sdkappid\":5,\"admins\":[\"a\"]}]}",
+     "t: $.apps[0].key: is required"},
+    {APP(",\"identifiers\":\"u\""),
+     "t: $.apps[0].identifiers: must be an array of strings"},
+    {APP(",\"check_usersig\":1"),
+     "t: $.apps[0].check_usersig: must be true or false"},
+    {APP(",\"region\":\"mars\""),
+     "t: $.apps[0].region: unknown region \"mars\""},
+    {APP(",\"answer_limit\":10"),
+     "t: $.apps[0].answer_limit: must be an integer from 64 to 1073741824"},
+    {APP(",\"rate_limit\":{}"),
+     "t: $.apps[0].rate_limit.calls_per_second: is required"},
+    {APP(",\"rate_limit\":{\"calls_per_second\":1,\"code\":1}"),
+     "t: $.apps[0].rate_limit.code: unknown key"},
+    {APP(",\"quirks\":{\"omit_next\":\"no\"}"),
+     "t: $.apps[0].quirks.omit_next: must be true or false"},
+    {APP(",\"quirks\":{\"omitnext\":false}"),
+     "t: $.apps[0].quirks.omitnext: unknown key"},
+    {APP(",\"cursors\":{\"big\":true,\"max_step\":0}"),
+     "t: $.apps[0].cursors.max_step: must be an integer from 1 to 1000000"},
+    {APP(",\"groups\":{}"),
+     "t: $.apps[0].groups: must be an array of {\"id\", \"type\"}"},
+    {APP(",\"groups\":[{\"id\":\"g\"}]"),
+     "t: $.apps[0].groups[0].type: is required"},
+    {APP(",\"groups\":[{\"id\":\"g\",\"type\":\"Work\"}]"),
+     "t: $.apps[0].groups[0].type: unknown group type \"Work\" (Public, "
+     "Private, ChatRoom, AVChatRoom, BChatRoom, Community)"},
+    {APP(",\"groups\":[{\"id\":\"g\",\"type\":\"Public\",\"name\":\"x\"}]"),
+     "t: $.apps[0].groups[0].name: unknown key"},
+    {APP(",\"groups\":[{\"id\":\"\",\"type\":\"Public\"}]"),
+     "t: $.apps[0].groups[0].id: must be a non-empty string"},
+    {APP(",\"groups\":[{\"id\":\"0123456789012345678901234567890123456789"
+         "012345678\",\"type\":\"Public\"}]"),
+     "t: $.apps[0].groups[0].id: \"012345678901234567890123456789012345678"
+     "9012345678\": a group ID is at most 48 bytes"},
+    {APP(",\"groups\":[{\"id\":\"tab\\there\",\"type\":\"Public\"}]"),
+     "t: $.apps[0].groups[0].id: \"tab\there\": a group ID is printable "
+     "ASCII (0x20 to 0x7e)"},
+    {APP(",\"groups\":[{\"id\":\"caf\\u00e9\",\"type\":\"Public\"}]"),
+     "t: $.apps[0].groups[0].id: \"caf\xc3\xa9\": a group ID is printable "
+     "ASCII (0x20 to 0x7e)"},
+    {APP(",\"groups\":[{\"id\":\"my-community\",\"type\":\"Community\"}]"),
+     "t: $.apps[0].groups[0].id: \"my-community\": a Community group ID "
+     "starts with @TGS#_"},
+    {APP(",\"groups\":[{\"id\":\"@TGS#_x\",\"type\":\"Public\"}]"),
+     "t: $.apps[0].groups[0].id: \"@TGS#_x\": only Community group IDs "
+     "start with @TGS#_"},
+    {APP(",\"groups\":[{\"id\":\"a\",\"type\":\"Public\"},"
+         "{\"id\":\"b\",\"type\":\"Public\"},{\"id\":\"a\",\"type\":"
+         "\"Private\"}]"),
+     "t: $.apps[0].groups[2].id: duplicate group ID \"a\""},
+    {APP(",\"groups\":[{\"id\":\"pub-00\",\"type\":\"Public\"}],"
+         "\"generate\":{\"ids\":\"custom\",\"id_length\":6,"
+         "\"counts\":{\"Public\":1296}}"),
+     "t: $.apps[0].generate: duplicate group ID \"pub-00\""},
+    {APP(",\"generate\":{}"), "t: $.apps[0].generate.counts: is required"},
+    {APP(",\"generate\":{\"counts\":{\"Work\":1}}"),
+     "t: $.apps[0].generate.counts.Work: unknown key"},
+    {APP(",\"generate\":{\"counts\":{\"Public\":-1}}"),
+     "t: $.apps[0].generate.counts.Public: must be an integer from 0 to "
+     "100000000"},
+    {APP(",\"generate\":{\"ids\":\"mine\",\"counts\":{}}"),
+     "t: $.apps[0].generate.ids: must be \"server\" or \"custom\""},
+    {APP(",\"generate\":{\"ids\":\"custom\",\"id_length\":6,"
+         "\"counts\":{\"Public\":1297}}"),
+     "t: $.apps[0].generate: id_length is too short for that many unique "
+     "IDs"},
+    {APP(",\"generate\":{\"ids\":\"custom\",\"id_length\":8,"
+         "\"counts\":{\"Community\":1}}"),
+     "t: $.apps[0].generate: id_length is too short for the type's prefix"},
+    {APP(",\"generate\":{\"ids\":\"custom\",\"id_length\":49,\"counts\":{}}"),
+     "t: $.apps[0].generate.id_length: must be an integer from 1 to 48"},
+    {"{\"clock\":-1," APPS(""),
+     "t: $.clock: must be an integer from 1 to 1099511627776"},
+    {"{\"faults\":{}," APPS(""),
+     "t: $.faults: must be an array of fault rules"},
+    {"{\"faults\":[{}]," APPS(""), "t: $.faults[0].action: is required"},
+    {"{\"faults\":[{\"action\":{}}]," APPS(""),
+     "t: $.faults[0].action: needs error_code, http_status, delay_ms or "
+     "close"},
+    {"{\"faults\":[{\"action\":{\"http_status\":99}}]," APPS(""),
+     "t: $.faults[0].action.http_status: must be an integer from 100 to 599"},
+    {"{\"faults\":[{\"action\":{\"reset\":true}}]," APPS(""),
+     "t: $.faults[0].action.reset: unknown key"},
+    {"{\"faults\":[{\"match\":{\"probability\":1.5},\"action\":{\"close\":"
+     "true}}]," APPS(""),
+     "t: $.faults[0].match.probability: must be a number from 0 to 1"},
+    {"{\"faults\":[{\"match\":{\"group_type\":\"x\"},\"action\":{\"close\":"
+     "true}}]," APPS(""),
+     "t: $.faults[0].match.group_type: unknown group type \"x\" (Public, "
+     "Private, ChatRoom, AVChatRoom, BChatRoom, Community)"},
+    {"{\"faults\":[{\"match\":{\"every_nth\":0},\"action\":{\"close\":"
+     "true}}]," APPS(""),
+     "t: $.faults[0].match.every_nth: must be an integer from 1 to "
+     "9007199254740992"},
+    {"{\"faults\":[{\"times\":1,\"match\":{},\"action\":{\"delay_ms\":"
+     "600001}}]," APPS(""),
+     "t: $.faults[0].action.delay_ms: must be an integer from 0 to 600000"},
+};
+
+START_TEST(bad_fixtures)
+{
+    struct fixture fx;
+    char err[512] = "";
+    const char *json = bad_rows[_i].json;
+    int rc = fixture_load_text(json, strlen(json), "t", &fx, err, sizeof err);
+    ck_assert_msg(rc == -1, "row %d loaded: %s", _i, json);
+    ck_assert_str_eq(err, bad_rows[_i].message);
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+    struct fixture fx;
+    char err[512];
+    ck_assert_int_eq(
+        fixture_load_file("/nonexistent/f.json", &fx, err, sizeof err), -1);
+    ck_assert_str_eq(err, "/nonexistent/f.json: $: cannot open: No such file "
+                          "or directory");
+}
+END_TEST
+
+static const char *const shipped[] = {
+    "default.json",     "empty.json", "regions.json",
+    "limit-10018.json", "chaos.json",
+};
+
+START_TEST(shipped_fixtures_load)
+{
+    struct fixture fx;
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/%s", FIXTURES_DIR, shipped[_i]);
+    ck_assert_msg(fixture_load_file(path, &fx, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert_uint_ge(fx.store->n_apps, 1);
+    fixture_release(&fx);
+}
+END_TEST
+
+START_TEST(embedded_default_is_the_file)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/default.json", FIXTURES_DIR);
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text, f);
+    fclose(f);
+    ck_assert_uint_eq(n, fixture_default_json_len);
+    ck_assert_int_eq(memcmp(text, fixture_default_json, n), 0);
+
+    struct fixture fx;
+    char err[256];
+    ck_assert_int_eq(
+        fixture_load_text(fixture_default_json, n, "d", &fx, err, sizeof err),
+        0);
+    const struct app *a = store_find_app(fx.store, 1400000000);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_uint_eq(fx.store->n_apps, 1);
+    ck_assert_str_eq(a->admins[0], "administrator");
+    ck_assert_uint_eq(a->n_admins, 1);
+    ck_assert_str_eq(a->identifiers[0], "user1");
+    ck_assert_str_eq(a->key, TU_KEY);
+    ck_assert_int_eq(a->check_usersig, 1);
+    ck_assert_uint_eq(a->rate_limit, 0);
+    ck_assert_uint_eq(fx.faults.n, 0);
+    static const size_t counts[GT_COUNT] = {8000, 6000, 5000, 3000, 1000, 2000};
+    for (int t = 0; t < GT_COUNT; t++)
+        ck_assert_uint_eq(a->n_by_type[t], counts[t]);
+    fixture_release(&fx);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("fixture");
+    TCase *tc = tcase_create("fixture");
+    tcase_add_loop_test(tc, bad_fixtures, 0,
+                        sizeof bad_rows / sizeof bad_rows[0]);
+    tcase_add_test(tc, missing_file);
+    tcase_add_loop_test(tc, shipped_fixtures_load, 0,
+                        sizeof shipped / sizeof shipped[0]);
+    tcase_add_test(tc, embedded_default_is_the_file);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

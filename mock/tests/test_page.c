@@ -1,0 +1,349 @@
+/* Unit tests: cutting pages, Next and TotalCount, the quirks of SPEC
+ * section 3, generated groups, and paging while groups change. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "page.h"
+#include "testutil.h"
+
+/* Six listed groups; keys grow by 1 to 3. */
+static const char listed[] =
+    "{\"apps\":[{\"sdkappid\":1,\"admins\":[\"a\"],\"key\":\"k\","
+    "\"cursors\":{\"max_step\":3,\"seed\":9},%s"
+    "\"groups\":["
+    "{\"id\":\"@TGS#2AAAAAAAA\",\"type\":\"Public\"},"
+    "{\"id\":\"work-1\",\"type\":\"Private\"},"
+    "{\"id\":\"@TGS#_COMMUNITY\",\"type\":\"Community\"},"
+    "{\"id\":\"pub \\\"quoted\\\"\",\"type\":\"Public\"},"
+    "{\"id\":\"room\",\"type\":\"ChatRoom\"},"
+    "{\"id\":\"pub-3\",\"type\":\"Public\"}]}]}";
+
+static struct app *load_listed(struct fixture *fx, const char *quirks)
+{
+    char json[2048];
+    snprintf(json, sizeof json, listed, quirks);
+    tu_fixture(fx, json);
+    return fx->store->apps[0];
+}
+
+static const char *id_of(const struct page *p, size_t i)
+{
+    static char id[64];
+    size_t n;
+    const char *s = app_group_id(p->app, page_group(p, i), &n);
+    snprintf(id, sizeof id, "%.*s", (int)n, s);
+    return id;
+}
+
+START_TEST(pages_in_order)
+{
+    struct fixture fx;
+    struct app *a = load_listed(&fx, "");
+    struct page p;
+    ck_assert_uint_eq(a->groups[0].key, STORE_FIRST_KEY);
+    for (size_t i = 1; i < a->n_groups; i++) {
+        ck_assert_uint_gt(a->groups[i].key, a->groups[i - 1].key);
+        ck_assert_uint_le(a->groups[i].key, a->groups[i - 1].key + 3);
+    }
+    page_cut(a, GT_ALL, 0, 4, &p);
+    ck_assert_uint_eq(p.total, 6);
+    ck_assert_uint_eq(p.count, 4);
+    ck_assert_str_eq(id_of(&p, 0), "@TGS#2AAAAAAAA");
+    ck_assert_str_eq(id_of(&p, 3), "pub \"quoted\"");
+    ck_assert_uint_eq(p.next, a->groups[3].key);
+
+    page_cut(a, GT_ALL, p.next, 4, &p);
+    ck_assert_uint_eq(p.count, 2);
+    ck_assert_str_eq(id_of(&p, 0), "room");
+    /* the quirk: the last page with groups still carries a Next */
+    ck_assert_uint_eq(p.next, a->groups[5].key);
+    page_cut(a, GT_ALL, p.next, 4, &p);
+    ck_assert_uint_eq(p.count, 0);
+    ck_assert_uint_eq(p.next, 0);
+    ck_assert_uint_eq(p.total, 6);
+    fixture_release(&fx);
+}
+END_TEST
+
+START_TEST(last_page_quirk_off)
+{
+    struct fixture fx;
+    struct app *a =
+        load_listed(&fx, "\"quirks\":{\"next_on_last_page\":false},");
+    struct page p;
+    page_cut(a, GT_ALL, 0, 4, &p);
+    ck_assert_uint_eq(p.next, a->groups[3].key);
+    page_cut(a, GT_ALL, p.next, 4, &p);
+    ck_assert_uint_eq(p.count, 2);
+    ck_assert_uint_eq(p.next, 0);
+    page_cut(a, GT_ALL, 0, 6, &p); /* exactly everything */
+    ck_assert_uint_eq(p.next, 0);
+    page_cut(a, GT_PUBLIC, 0, 2, &p);
+    ck_assert_uint_eq(p.next, a->groups[3].key);
+    fixture_release(&fx);
+}
+END_TEST
+
+START_TEST(type_filter_and_any_cursor)
+{
+    struct fixture fx;
+    struct app *a = load_listed(&fx, "");
+    struct page p;
+    page_cut(a, GT_PUBLIC, 0, 10, &p);
+    ck_assert_uint_eq(p.total, 3);
+    ck_assert_uint_eq(p.count, 3);
+    ck_assert_str_eq(id_of(&p, 2), "pub-3");
+    page_cut(a, GT_BCHATROOM, 0, 10, &p);
+    ck_assert_uint_eq(p.total, 0);
+    ck_assert_uint_eq(p.next, 0);
+    /* a cursor never issued: the groups after that position */
+    page_cut(a, GT_ALL, a->groups[2].key - 1, 1, &p);
+    ck_assert_str_eq(id_of(&p, 0), "@TGS#_COMMUNITY");
+    /* a cursor issued under one type, used under another */
+    page_cut(a, GT_PRIVATE, 0, 1, &p);
+    page_cut(a, GT_PUBLIC, p.next, 10, &p);
+    ck_assert_uint_eq(p.count, 2);
+    ck_assert_str_eq(id_of(&p, 0), "pub \"quoted\"");
+    /* the top of the range */
+    page_cut(a, GT_ALL, UINT64_MAX, 10, &p);
+    ck_assert_uint_eq(p.count, 0);
+    ck_assert_uint_eq(p.next, 0);
+    ck_assert_uint_eq(p.total, 6);
+    fixture_release(&fx);
+}
+END_TEST
+
+/* Pulls everything of a type, checking each page; marks seen[pos]. */
+static size_t pull(const struct app *a, int type, uint32_t limit,
+                   unsigned char *seen)
+{
+    struct page p;
+    uint64_t next = 0, total = 0;
+    size_t got = 0, pages = 0;
+    do {
+        page_cut(a, type, next, limit, &p);
+        if (pages++ == 0)
+            total = p.total;
+        ck_assert_uint_eq(p.total, total);
+        ck_assert_uint_le(p.count, limit);
+        ck_assert(p.next == 0 || p.next > next);
+        for (size_t i = 0; i < p.count; i++) {
+            size_t pos = page_group(&p, i);
+            ck_assert_msg(!seen[pos], "group %zu twice", pos);
+            ck_assert(type == GT_ALL || a->groups[pos].type == type);
+            seen[pos] = 1;
+            got++;
+        }
+        next = p.next;
+    } while (next);
+    ck_assert_uint_eq(got, total);
+    return got;
+}
+
+static const uint32_t limits[] = {1, 7, 1000, 10000};
+static const size_t default_counts[GT_COUNT] = {8000, 6000, 5000,
+                                                3000, 1000, 2000};
+
+START_TEST(full_pulls_of_default)
+{
+    struct fixture fx;
+    char err[256];
+    ck_assert_int_eq(fixture_load_text(fixture_default_json,
+                                       fixture_default_json_len, "default", &fx,
+                                       err, sizeof err),
+                     0);
+    const struct app *a = store_find_app(fx.store, TU_APP);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_uint_eq(a->n_groups, 25000);
+    uint32_t limit = limits[_i];
+    unsigned char *all = calloc(a->n_groups, 1);
+    unsigned char *union_ = calloc(a->n_groups, 1);
+    ck_assert_uint_eq(pull(a, GT_ALL, limit, all), 25000);
+    size_t sum = 0;
+    for (int t = 0; t < GT_COUNT; t++) {
+        /* per-type sets are disjoint: union_ would see a group twice */
+        size_t n = pull(a, t, limit, union_);
+        ck_assert_uint_eq(n, default_counts[t]);
+        sum += n;
+    }
+    ck_assert_uint_eq(sum, 25000);
+    ck_assert_int_eq(memcmp(all, union_, a->n_groups), 0);
+    free(all);
+    free(union_);
+    fixture_release(&fx);
+}
+END_TEST
+
+static const char generated[] =
+    "{\"apps\":[{\"sdkappid\":2,\"admins\":[\"a\"],\"key\":\"k\","
+    "%s\"generate\":{\"seed\":%d,\"ids\":\"%s\",\"id_length\":%d,"
+    "\"counts\":{\"Public\":300,\"Private\":200,\"Community\":100}}}]}";
+
+static void load_generated(struct fixture *fx, const char *cursors, int seed,
+                           const char *ids, int len)
+{
+    char json[1024];
+    snprintf(json, sizeof json, generated, cursors, seed, ids, len);
+    tu_fixture(fx, json);
+}
+
+START_TEST(generated_is_deterministic)
+{
+    struct fixture a, b, c;
+    load_generated(&a, "", 5, "server", 24);
+    load_generated(&b, "", 5, "server", 24);
+    load_generated(&c, "", 6, "server", 24);
+    const struct app *x = a.store->apps[0], *y = b.store->apps[0],
+                     *z = c.store->apps[0];
+    ck_assert_uint_eq(x->n_groups, 600);
+    ck_assert_uint_eq(x->ids_len, y->ids_len);
+    ck_assert_int_eq(memcmp(x->ids, y->ids, x->ids_len), 0);
+    for (size_t i = 0; i < x->n_groups; i++) {
+        ck_assert_uint_eq(x->groups[i].key, y->groups[i].key);
+        ck_assert_uint_eq(x->groups[i].type, y->groups[i].type);
+    }
+    ck_assert_int_ne(memcmp(x->ids, z->ids, x->ids_len), 0);
+    for (size_t i = 0; i < x->n_groups; i++) {
+        size_t n;
+        const char *id = app_group_id(x, i, &n);
+        ck_assert_uint_eq(n, 14);
+        ck_assert_int_eq(memcmp(id, "@TGS#", 5), 0);
+        ck_assert_ptr_null(group_id_problem(id, n, x->groups[i].type));
+    }
+    fixture_release(&a);
+    fixture_release(&b);
+    fixture_release(&c);
+}
+END_TEST
+
+static const int custom_lengths[] = {11, 12, 20, 48};
+
+START_TEST(generated_custom_ids)
+{
+    struct fixture fx;
+    int len = custom_lengths[_i];
+    load_generated(&fx, "", 7, "custom", len);
+    const struct app *a = fx.store->apps[0];
+    ck_assert_uint_eq(a->n_groups, 600);
+    for (size_t i = 0; i < a->n_groups; i++) {
+        size_t n;
+        const char *id = app_group_id(a, i, &n);
+        ck_assert_uint_eq(n, (size_t)len);
+        ck_assert_ptr_null(group_id_problem(id, n, a->groups[i].type));
+        ck_assert_int_eq(memcmp(id, "@TGS#", 5) == 0,
+                         a->groups[i].type == GT_COMMUNITY);
+    }
+    fixture_release(&fx);
+}
+END_TEST
+
+START_TEST(big_cursors)
+{
+    struct fixture fx;
+    load_generated(&fx, "\"cursors\":{\"big\":true},", 1, "server", 24);
+    const struct app *a = fx.store->apps[0];
+    int inexact = 0;
+    for (size_t i = 0; i < a->n_groups; i++) {
+        uint64_t k = a->groups[i].key;
+        ck_assert_uint_gt(k, 1ULL << 53);
+        inexact += (uint64_t)(double)k != k;
+    }
+    ck_assert_int_gt(inexact, 0); /* doubles get these wrong */
+    unsigned char *seen = calloc(a->n_groups, 1);
+    ck_assert_uint_eq(pull(a, GT_ALL, 7, seen), 600);
+    free(seen);
+    fixture_release(&fx);
+}
+END_TEST
+
+/* SPEC section 3: while groups are created and deleted during a pull,
+ * every group that exists for the whole pull comes exactly once. */
+START_TEST(paging_while_groups_change)
+{
+    struct fixture fx;
+    load_generated(&fx, "", 11, "server", 24);
+    struct app *a = fx.store->apps[0];
+    const struct app *dup;
+    size_t first, second;
+    size_t n0 = a->n_groups;
+    char(*ids)[16] = calloc(n0 + 100, sizeof *ids);
+    unsigned char *stays = calloc(n0, 1), *seen = calloc(n0, 1);
+    for (size_t i = 0; i < n0; i++) {
+        size_t n;
+        const char *id = app_group_id(a, i, &n);
+        memcpy(ids[i], id, n);
+        stays[i] = 1;
+    }
+    uint64_t next = 0;
+    struct page p;
+    int round = 0;
+    do {
+        page_cut(a, GT_ALL, next, 25, &p);
+        for (size_t i = 0; i < p.count; i++) {
+            size_t n;
+            const char *id = app_group_id(a, page_group(&p, i), &n);
+            for (size_t j = 0; j < n0; j++)
+                if (strncmp(ids[j], id, n) == 0 && ids[j][n] == '\0') {
+                    ck_assert_msg(!seen[j], "%s twice", ids[j]);
+                    seen[j] = 1;
+                }
+        }
+        next = p.next;
+        /* between pages: delete two groups, one behind the cursor and one
+         * ahead of it, and create one */
+        if (next && a->n_groups > 4) {
+            size_t behind = (size_t)(round * 7) % (page_group(&p, 0) + 1);
+            size_t ahead = a->n_groups - 1 - (size_t)round % 3;
+            for (size_t j = 0; j < n0; j++) {
+                size_t n;
+                const char *g = app_group_id(a, ahead, &n);
+                if (strncmp(ids[j], g, n) == 0 && ids[j][n] == '\0')
+                    stays[j] = 0;
+                g = app_group_id(a, behind, &n);
+                if (strncmp(ids[j], g, n) == 0 && ids[j][n] == '\0')
+                    stays[j] = 0;
+            }
+            app_remove_group(a, ahead);
+            app_remove_group(a, behind);
+            char id[32];
+            snprintf(id, sizeof id, "new-%d", round);
+            ck_assert_int_eq(app_add_group(a, id, strlen(id), GT_PUBLIC), 0);
+            ck_assert_int_eq(store_finish(fx.store, &dup, &first, &second), 0);
+        }
+        round++;
+    } while (next);
+    for (size_t j = 0; j < n0; j++)
+        if (stays[j])
+            ck_assert_msg(seen[j], "%s, there all along, never came", ids[j]);
+    free(ids);
+    free(stays);
+    free(seen);
+    fixture_release(&fx);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("page");
+    TCase *tc = tcase_create("page");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, pages_in_order);
+    tcase_add_test(tc, last_page_quirk_off);
+    tcase_add_test(tc, type_filter_and_any_cursor);
+    tcase_add_loop_test(tc, full_pulls_of_default, 0,
+                        sizeof limits / sizeof limits[0]);
+    tcase_add_test(tc, generated_is_deterministic);
+    tcase_add_loop_test(tc, generated_custom_ids, 0,
+                        sizeof custom_lengths / sizeof custom_lengths[0]);
+    tcase_add_test(tc, big_cursors);
+    tcase_add_test(tc, paging_while_groups_change);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,178 @@
+/* Unit tests: the query string and the body rules of SPEC section 2. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "request.h"
+#include "store.h"
+
+#define E_OK    TIM_ERR_OK
+#define E_JSON  TIM_ERR_BAD_JSON
+#define E_PARAM TIM_ERR_BAD_PARAM
+
+static const struct {
+    const char *body;
+    int console_names;
+    int code;
+    uint32_t limit;
+    int type;
+} body_rows[] = {
+    /* the body itself */
+    {"{}", 0, E_OK, 10000, GT_ALL},
+    {" {} \n", 0, E_OK, 10000, GT_ALL},
+    {"", 0, E_JSON, 0, 0},
+    {"   ", 0, E_JSON, 0, 0},
+    {"[]", 0, E_JSON, 0, 0},
+    {"null", 0, E_JSON, 0, 0},
+    {"\"Limit\"", 0, E_JSON, 0, 0},
+    {"{\"Limit\":", 0, E_JSON, 0, 0},
+    {"{\"Limit\":1}}", 0, E_JSON, 0, 0},
+    {"{\"Limit\":1} x", 0, E_JSON, 0, 0},
+    {"{'Limit':1}", 0, E_JSON, 0, 0},
+    /* Limit */
+    {"{\"Limit\":1}", 0, E_OK, 1, GT_ALL},
+    {"{\"Limit\":20}", 0, E_OK, 20, GT_ALL},
+    {"{\"Limit\":10000}", 0, E_OK, 10000, GT_ALL},
+    {"{\"Limit\":10001}", 0, E_PARAM, 0, 0},
+    {"{\"Limit\":0}", 0, E_PARAM, 0, 0},
+    {"{\"Limit\":-1}", 0, E_PARAM, 0, 0},
+    {"{\"Limit\":20.0}", 0, E_PARAM, 0, 0},
+    {"{\"Limit\":2.5}", 0, E_PARAM, 0, 0},
+    {"{\"Limit\":1e3}", 0, E_PARAM, 0, 0},
+    {"{\"Limit\":\"20\"}", 0, E_PARAM, 0, 0},
+    {"{\"Limit\":true}", 0, E_PARAM, 0, 0},
+    {"{\"Limit\":null}", 0, E_PARAM, 0, 0},
+    {"{\"Limit\":{}}", 0, E_PARAM, 0, 0},
+    {"{\"Limit\":[20]}", 0, E_PARAM, 0, 0},
+    {"{\"limit\":0}", 0, E_OK, 10000, GT_ALL}, /* unknown: ignored */
+    /* Next (exact values are in test_cursor) */
+    {"{\"Next\":true}", 0, E_PARAM, 0, 0},
+    {"{\"Next\":null}", 0, E_PARAM, 0, 0},
+    {"{\"Next\":{}}", 0, E_PARAM, 0, 0},
+    {"{\"next\":\"x\"}", 0, E_OK, 10000, GT_ALL},
+    /* GroupType */
+    {"{\"GroupType\":\"Public\"}", 0, E_OK, 10000, GT_PUBLIC},
+    {"{\"GroupType\":\"Private\"}", 0, E_OK, 10000, GT_PRIVATE},
+    {"{\"GroupType\":\"ChatRoom\"}", 0, E_OK, 10000, GT_CHATROOM},
+    {"{\"GroupType\":\"AVChatRoom\"}", 0, E_OK, 10000, GT_AVCHATROOM},
+    {"{\"GroupType\":\"BChatRoom\"}", 0, E_OK, 10000, GT_BCHATROOM},
+    {"{\"GroupType\":\"Community\"}", 0, E_OK, 10000, GT_COMMUNITY},
+    {"{\"GroupType\":\"public\"}", 0, E_PARAM, 0, 0},
+    {"{\"GroupType\":\"\"}", 0, E_PARAM, 0, 0},
+    {"{\"GroupType\":\"Work\"}", 0, E_PARAM, 0, 0},
+    {"{\"GroupType\":\"Meeting\"}", 0, E_PARAM, 0, 0},
+    {"{\"GroupType\":\"Work\"}", 1, E_OK, 10000, GT_PRIVATE},
+    {"{\"GroupType\":\"Meeting\"}", 1, E_OK, 10000, GT_CHATROOM},
+    {"{\"GroupType\":1}", 0, E_PARAM, 0, 0},
+    {"{\"GroupType\":null}", 0, E_PARAM, 0, 0},
+    {"{\"Type\":\"Nope\"}", 0, E_OK, 10000, GT_ALL},
+    /* all three */
+    {"{\"Limit\":7,\"Next\":9,\"GroupType\":\"Community\",\"x\":[1]}", 0, E_OK,
+     7, GT_COMMUNITY},
+};
+
+START_TEST(body_rules)
+{
+    struct body b = {.limit = 4242};
+    char why[160] = "";
+    const char *t = body_rows[_i].body;
+    int rc = body_parse(t, strlen(t), body_rows[_i].console_names, &b, why,
+                        sizeof why);
+    ck_assert_msg(rc == body_rows[_i].code, "row %d '%s': got %d", _i, t, rc);
+    if (rc != E_OK) {
+        ck_assert_uint_eq(b.limit, 4242); /* untouched on failure */
+        ck_assert_str_ne(why, "");
+        return;
+    }
+    ck_assert_uint_eq(b.limit, body_rows[_i].limit);
+    ck_assert_int_eq(b.type, body_rows[_i].type);
+}
+END_TEST
+
+START_TEST(body_with_nul_byte)
+{
+    struct body b;
+    char why[160];
+    ck_assert_int_eq(body_parse("{}\0", 3, 0, &b, why, sizeof why), E_JSON);
+}
+END_TEST
+
+static const struct {
+    const char *query;
+    const char *sdkappid, *identifier, *usersig, *random, *contenttype;
+} query_rows[] = {
+    {"sdkappid=1&identifier=admin&usersig=abc&random=9&contenttype=json", "1",
+     "admin", "abc", "9", "json"},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
+    {"", NULL, NULL, NULL, NULL, NULL},
+    {"sdkappid=&identifier", "", "", NULL, NULL, NULL},
+    {"identifier=a%40b%2Fc&identifier=second", NULL, "a@b/c", NULL, NULL, NULL},
+    {"usersig=eJx*-_&x=1&&sdkappid=5", "5", NULL, "eJx*-_", NULL, NULL},
+    {"identifier=bad%zz%4", NULL, "bad%zz%4", NULL, NULL, NULL},
+    {"identifier=a+b", NULL, "a b", NULL, NULL, NULL},
+    {"SDKAPPID=1", NULL, NULL, NULL, NULL, NULL}, /* case-sensitive */
+};
+
+static void same(const char *got, const char *want)
+{
+    if (!want)
+        ck_assert_ptr_null(got);
+    else
+        ck_assert_str_eq(got, want);
+}
+
+START_TEST(query_rules)
+{
+    struct query q;
+    ck_assert_int_eq(query_parse(query_rows[_i].query, &q), 0);
+    same(q.sdkappid, query_rows[_i].sdkappid);
+    same(q.identifier, query_rows[_i].identifier);
+    same(q.usersig, query_rows[_i].usersig);
+    same(q.random, query_rows[_i].random);
+    same(q.contenttype, query_rows[_i].contenttype);
+    query_release(&q);
+}
+END_TEST
+
+static const struct {
+    const char *text;
+    int ok;
+    uint64_t value;
+} u64_rows[] = {
+    {"1400000000", 1, 1400000000ULL},
+    {"0", 1, 0},
+    {"", 0, 0},
+    {"14a", 0, 0},
+    {"-1", 0, 0},
+    {" 1", 0, 0},
+    {"18446744073709551616", 0, 0},
+};
+
+START_TEST(query_numbers)
+{
+    uint64_t v = 7;
+    int rc = query_u64(u64_rows[_i].text, &v);
+    ck_assert_int_eq(rc == 0, u64_rows[_i].ok);
+    ck_assert_uint_eq(v, u64_rows[_i].ok ? u64_rows[_i].value : 7);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("request");
+    TCase *tc = tcase_create("rules");
+    tcase_add_loop_test(tc, body_rules, 0,
+                        sizeof body_rows / sizeof body_rows[0]);
+    tcase_add_test(tc, body_with_nul_byte);
+    tcase_add_loop_test(tc, query_rules, 0,
+                        sizeof query_rows / sizeof query_rows[0]);
+    tcase_add_loop_test(tc, query_numbers, 0,
+                        sizeof u64_rows / sizeof u64_rows[0]);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

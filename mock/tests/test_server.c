@@ -1,0 +1,572 @@
+/* Integration tests: the real timock on 127.0.0.1, a free port, over HTTP
+ * with libcurl: full pulls, every error code of SPEC section 4, each fault
+ * action, 16 clients at once, and the command line. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "jsonint.h"
+#include "testutil.h"
+
+/* A query for an admin of app with a UserSig made now (malloc'd). */
+static char *query_now(uint64_t app, const char *identifier)
+{
+    char *sig = tu_sig(TU_KEY, app, identifier, (int64_t)time(NULL));
+    char *q = NULL;
+    ck_assert_int_ge(asprintf(&q,
+                              "sdkappid=%llu&identifier=%s&usersig=%s&"
+                              "random=4294967295&contenttype=json",
+                              (unsigned long long)app, identifier, sig),
+                     0);
+    free(sig);
+    return q;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Pulls a whole app over HTTP, page after page, checking each page; returns
+ * the number of IDs, checks there is no duplicate and that it equals
+ * TotalCount. */
+static size_t pull_all(const struct tu_timock *t, const char *query,
+                       const char *type, unsigned limit)
+{
+    size_t n = 0, cap = 1024;
+    char **ids = malloc(cap * sizeof *ids);
+    uint64_t next = 0, total = UINT64_MAX;
+    int pages = 0;
+    do {
+        char body[128];
+        long status;
+        struct buf ans;
+        snprintf(body, sizeof body, "{\"Limit\":%u,\"Next\":%llu%s%s%s}", limit,
+                 (unsigned long long)next, type ? ",\"GroupType\":\"" : "",
+                 type ? type : "", type ? "\"" : "");
+        ck_assert_int_eq(tu_post(t, API_PATH, query, body, &status, &ans), 0);
+        ck_assert_int_eq(status, 200);
+        ck_assert_msg(tu_error_code(ans.data) == 0, "%s", ans.data);
+        const char *raw;
+        size_t rawlen;
+        uint64_t count, prev = next;
+        ck_assert(
+            jsonint_member(ans.data, ans.len, "TotalCount", &raw, &rawlen));
+        ck_assert_int_eq(jsonint_parse_u64(raw, rawlen, &count), 0);
+        ck_assert(total == UINT64_MAX || total == count);
+        total = count;
+        ck_assert(jsonint_member(ans.data, ans.len, "Next", &raw, &rawlen));
+        ck_assert_int_eq(jsonint_parse_u64(raw, rawlen, &next), 0);
+        ck_assert(next == 0 || next > prev);
+        size_t on_page = 0;
+        for (const char *p = strstr(ans.data, "{\"GroupId\":\""); p;
+             p = strstr(p, "{\"GroupId\":\"")) {
+            p += 12;
+            size_t len = strcspn(p, "\"");
+            if (n == cap)
+                ids = realloc(ids, (cap *= 2) * sizeof *ids);
+            ids[n++] = strndup(p, len);
+            on_page++;
+        }
+        ck_assert_uint_le(on_page, limit);
+        buf_release(&ans);
+        ck_assert_int_lt(++pages, 100000);
+    } while (next);
+    ck_assert_uint_eq(n, total);
+    qsort(ids, n, sizeof *ids, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(i == 0 || strcmp(ids[i - 1], ids[i]) != 0,
+                      "%s came twice", ids[i]);
+        free(ids[i]);
+    }
+    free(ids);
+    return n;
+}
+
+static const struct {
+    const char *type;
+    size_t count;
+} types[] = {{NULL, 25000},      {"Public", 8000},     {"Private", 6000},
+             {"ChatRoom", 5000}, {"AVChatRoom", 3000}, {"BChatRoom", 1000},
+             {"Community", 2000}};
+
+START_TEST(full_pull_of_default)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    char *q = query_now(TU_APP, TU_ADMIN);
+    ck_assert_uint_eq(pull_all(&t, q, types[_i].type, 1000), types[_i].count);
+    ck_assert_uint_eq(pull_all(&t, q, types[_i].type, 10000), types[_i].count);
+    free(q);
+    tu_timock_stop(&t);
+}
+END_TEST
+
+/* Writes a fixture file into a fresh folder; returns its path (static). */
+static const char *write_fixture(const char *json)
+{
+    static char path[256];
+    char dir[] = "/tmp/timock-test-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/fixture.json", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(json, f);
+    fclose(f);
+    return path;
+}
+
+static const char codes_fixture[] =
+    "{\"apps\":["
+    "{\"sdkappid\":1400000000,\"region\":\"singapore\","
+    "\"admins\":[\"administrator\"],\"identifiers\":[\"user1\"],"
+    "\"key\":\"" TU_KEY "\",\"answer_limit\":2000,"
+    "\"generate\":{\"seed\":1,\"counts\":{\"Public\":500}}},"
+    "{\"sdkappid\":1400000001,\"admins\":[\"administrator\"],"
+    "\"check_usersig\":false,\"rate_limit\":{\"calls_per_second\":1}}],"
+    "\"faults\":[{\"match\":{\"group_type\":\"BChatRoom\"},"
+    "\"action\":{\"error_code\":10002}}]}";
+
+enum sig { GOOD, NONE, EMPTY, JUNK, OTHER_APP, OTHER_ID, OTHER_KEY, OLD };
+
+static const struct {
+    const char *what, *method, *path;
+    const char *sdkappid, *identifier;
+    enum sig sig;
+    const char *host, *body;
+    int code;
+} code_rows[] = {
+    {"10002", NULL, NULL, "1400000000", TU_ADMIN, GOOD, NULL,
+     "{\"GroupType\":\"BChatRoom\"}", 10002},
+    {"10004", NULL, NULL, "1400000000", TU_ADMIN, GOOD, NULL,
+     "{\"Limit\":10001}", 10004},
+    {"10007", NULL, NULL, "1400000000", "user1", GOOD, NULL, "{}", 10007},
+    {"10018", NULL, NULL, "1400000000", TU_ADMIN, GOOD, NULL, "{\"Limit\":100}",
+     10018},
+    {"under 10018", NULL, NULL, "1400000000", TU_ADMIN, GOOD, NULL,
+     "{\"Limit\":10}", 0},
+    {"60002", "GET", NULL, "1400000000", TU_ADMIN, GOOD, NULL, NULL, 60002},
+    {"60003", NULL, NULL, "1400000000", TU_ADMIN, GOOD, NULL, "{", 60003},
+    {"60003 empty", NULL, NULL, "1400000000", TU_ADMIN, GOOD, NULL, "", 60003},
+    {"60004", NULL, NULL, "1400000000", NULL, GOOD, NULL, "{}", 60004},
+    {"60006", NULL, NULL, "1400000099", TU_ADMIN, GOOD, NULL, "{}", 60006},
+    {"60009", NULL, "/v4/group_open_http_svc/get_group_info", "1400000000",
+     TU_ADMIN, GOOD, NULL, "{}", 60009},
+    {"60012", NULL, NULL, NULL, TU_ADMIN, GOOD, NULL, "{}", 60012},
+    {"70001", NULL, NULL, "1400000000", TU_ADMIN, OLD, NULL, "{}", 70001},
+    {"70002", NULL, NULL, "1400000000", TU_ADMIN, NONE, NULL, "{}", 70002},
+    {"70002 empty", NULL, NULL, "1400000000", TU_ADMIN, EMPTY, NULL, "{}",
+     70002},
+    {"70003", NULL, NULL, "1400000000", TU_ADMIN, JUNK, NULL, "{}", 70003},
+    {"70009", NULL, NULL, "1400000000", TU_ADMIN, OTHER_KEY, NULL, "{}", 70009},
+    {"70013", NULL, NULL, "1400000000", TU_ADMIN, OTHER_ID, NULL, "{}", 70013},
+    {"70014", NULL, NULL, "1400000000", TU_ADMIN, OTHER_APP, NULL, "{}", 70014},
+    {"70016", NULL, NULL, "1400000000", TU_ADMIN, GOOD,
+     "adminapijpn.im.qcloud.com", "{}", 70016},
+    {"own region", NULL, NULL, "1400000000", TU_ADMIN, GOOD,
+     "adminapisgp.im.qcloud.com", "{\"Limit\":1}", 0},
+};
+
+START_TEST(every_error_code)
+{
+    struct tu_timock t;
+    const char *args[] = {"--fixture", write_fixture(codes_fixture), NULL};
+    tu_timock_start(&t, args);
+    int64_t now = (int64_t)time(NULL);
+    char query[4096] = "", *sig = NULL;
+    size_t n = 0;
+    uint64_t app = code_rows[_i].sdkappid
+                       ? strtoull(code_rows[_i].sdkappid, NULL, 10)
+                       : TU_APP;
+    const char *id =
+        code_rows[_i].identifier ? code_rows[_i].identifier : TU_ADMIN;
+    switch (code_rows[_i].sig) {
+    case GOOD:
+        sig = tu_sig(TU_KEY, app, id, now);
+        break;
+    case NONE:
+        break;
+    case EMPTY:
+        sig = strdup("");
+        break;
+    case JUNK:
+        sig = strdup("eJwrSS0u0cvMK0hNycxLBwAc6gR-");
+        break;
+    case OTHER_APP:
+        sig = tu_sig(TU_KEY, app + 1, id, now);
+        break;
+    case OTHER_ID:
+        sig = tu_sig(TU_KEY, app, "other", now);
+        break;
+    case OTHER_KEY:
+        sig = tu_sig("not the key", app, id, now);
+        break;
+    case OLD:
+        sig = tu_sig(TU_KEY, app, id, now - 2 * 86400);
+        break;
+    }
+    if (code_rows[_i].sdkappid)
+        n += (size_t)snprintf(query + n, sizeof query - n, "sdkappid=%s&",
+                              code_rows[_i].sdkappid);
+    if (code_rows[_i].identifier)
+        n += (size_t)snprintf(query + n, sizeof query - n, "identifier=%s&",
+                              code_rows[_i].identifier);
+    if (sig)
+        n += (size_t)snprintf(query + n, sizeof query - n, "usersig=%s&", sig);
+    snprintf(query + n, sizeof query - n, "random=1&contenttype=json");
+    free(sig);
+
+    struct tu_http r = {.method = code_rows[_i].method,
+                        .path = code_rows[_i].path,
+                        .query = query,
+                        .body = code_rows[_i].body,
+                        .host = code_rows[_i].host};
+    struct buf ans;
+    ck_assert_int_eq(tu_request(&t, &r, &ans), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(tu_error_code(ans.data) == code_rows[_i].code, "%s: got %s",
+                  code_rows[_i].what, ans.data);
+    buf_release(&ans);
+    tu_timock_stop(&t);
+}
+END_TEST
+
+START_TEST(rate_limit_60007)
+{
+    struct tu_timock t;
+    const char *args[] = {"--fixture", write_fixture(codes_fixture), NULL};
+    tu_timock_start(&t, args);
+    const char *q = "sdkappid=1400000001&identifier=administrator";
+    int limited = 0, ok = 0;
+    /* three calls within a second: at most two seconds are touched, so
+     * two calls share one and the second of those is refused */
+    for (int i = 0; i < 3; i++) {
+        long status;
+        struct buf ans;
+        ck_assert_int_eq(tu_post(&t, API_PATH, q, "{}", &status, &ans), 0);
+        long long code = tu_error_code(ans.data);
+        limited += code == TIM_ERR_RATE_LIMIT;
+        ok += code == 0;
+        buf_release(&ans);
+    }
+    ck_assert_int_ge(limited, 1);
+    ck_assert_int_ge(ok, 1);
+    tu_timock_stop(&t);
+}
+END_TEST
+
+START_TEST(body_over_one_mib)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    char *q = query_now(TU_APP, TU_ADMIN);
+    size_t n = API_BODY_MAX + 1;
+    char *big = malloc(n + 1);
+    memset(big, ' ', n);
+    big[0] = '{';
+    big[n - 1] = '}';
+    big[n] = '\0';
+    struct tu_http r = {.query = q, .body = big, .body_len = n};
+    struct buf ans;
+    ck_assert_int_eq(tu_request(&t, &r, &ans), 0);
+    ck_assert_int_eq(tu_error_code(ans.data), TIM_ERR_BAD_HTTP);
+    buf_release(&ans);
+    /* exactly 1 MiB is still read */
+    r.body_len = n - 1;
+    big[n - 2] = '}';
+    ck_assert_int_eq(tu_request(&t, &r, &ans), 0);
+    ck_assert_int_eq(tu_error_code(ans.data), 0);
+    buf_release(&ans);
+    free(big);
+    free(q);
+    tu_timock_stop(&t);
+}
+END_TEST
+
+static const char faults_fixture[] =
+    "{\"apps\":[{\"sdkappid\":1400000000,\"admins\":[\"administrator\"],"
+    "\"key\":\"" TU_KEY "\","
+    "\"generate\":{\"seed\":1,\"counts\":{\"Public\":10,\"Private\":10}}}],"
+    "\"faults\":["
+    "{\"match\":{\"group_type\":\"Public\"},\"action\":{\"error_code\":"
+    "10002}},"
+    "{\"match\":{\"group_type\":\"Private\"},\"action\":{\"http_status\":"
+    "503}},"
+    "{\"match\":{\"group_type\":\"ChatRoom\"},\"action\":{\"delay_ms\":300}},"
+    "{\"match\":{\"group_type\":\"AVChatRoom\"},\"action\":{\"close\":true}},"
+    "{\"match\":{\"group_type\":\"Community\",\"every_nth\":2},"
+    "\"action\":{\"error_code\":60007},\"times\":1}]}";
+
+START_TEST(each_fault_action)
+{
+    struct tu_timock t;
+    const char *args[] = {"--fixture", write_fixture(faults_fixture), NULL};
+    tu_timock_start(&t, args);
+    char *q = query_now(TU_APP, TU_ADMIN);
+    struct tu_http r = {.query = q};
+    struct buf ans;
+
+    r.body = "{\"GroupType\":\"Public\"}";
+    ck_assert_int_eq(tu_request(&t, &r, &ans), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(tu_error_code(ans.data), 10002);
+    buf_release(&ans);
+
+    r.body = "{\"GroupType\":\"Private\"}";
+    ck_assert_int_eq(tu_request(&t, &r, &ans), 0);
+    ck_assert_int_eq(r.status, 503);
+    ck_assert_ptr_nonnull(strstr(ans.data, "<html>"));
+    buf_release(&ans);
+
+    r.body = "{\"GroupType\":\"ChatRoom\"}";
+    ck_assert_int_eq(tu_request(&t, &r, &ans), 0);
+    ck_assert_int_eq(tu_error_code(ans.data), 0);
+    ck_assert_double_ge(r.seconds, 0.3);
+    buf_release(&ans);
+
+    r.body = "{\"GroupType\":\"AVChatRoom\"}";
+    ck_assert_int_eq(tu_request(&t, &r, &ans), CURLE_GOT_NOTHING);
+    buf_release(&ans);
+
+    r.body = "{\"GroupType\":\"Community\"}";
+    long long want[] = {0, 60007, 0, 0};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(tu_request(&t, &r, &ans), 0);
+        ck_assert_int_eq(tu_error_code(ans.data), want[i]);
+        buf_release(&ans);
+    }
+    /* and it still serves */
+    r.body = "{}";
+    ck_assert_int_eq(tu_request(&t, &r, &ans), 0);
+    ck_assert_int_eq(tu_error_code(ans.data), 0);
+    buf_release(&ans);
+    free(q);
+    tu_timock_stop(&t);
+}
+END_TEST
+
+struct puller {
+    struct tu_timock *t;
+    const char *query;
+    size_t got;
+};
+
+static void *pull_thread(void *p)
+{
+    struct puller *pl = p;
+    pl->got = pull_all(pl->t, pl->query, NULL, 1000);
+    return NULL;
+}
+
+START_TEST(sixteen_clients_at_once)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    char *q = query_now(TU_APP, TU_ADMIN);
+    pthread_t th[16];
+    struct puller pl[16];
+    for (int i = 0; i < 16; i++) {
+        pl[i] = (struct puller){&t, q, 0};
+        ck_assert_int_eq(pthread_create(&th[i], NULL, pull_thread, &pl[i]), 0);
+    }
+    for (int i = 0; i < 16; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert_uint_eq(pl[i].got, 25000);
+    }
+    free(q);
+    tu_timock_stop(&t);
+}
+END_TEST
+
+START_TEST(not_http_then_serves)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)t.port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    const char junk[] = "\x16\x03\x01 this is not HTTP\r\n\r\n";
+    ck_assert_int_gt(write(fd, junk, sizeof junk - 1), 0);
+    char reply[512];
+    ssize_t got = read(fd, reply, sizeof reply - 1);
+    ck_assert_int_ge(got, 0); /* an answer (400) or a close, never a hang */
+    close(fd);
+    char *q = query_now(TU_APP, TU_ADMIN);
+    long status;
+    struct buf ans;
+    ck_assert_int_eq(tu_post(&t, API_PATH, q, "{\"Limit\":1}", &status, &ans),
+                     0);
+    ck_assert_int_eq(tu_error_code(ans.data), 0);
+    buf_release(&ans);
+    /* outside /v4/: the HTTP layer's 404 */
+    ck_assert_int_eq(tu_post(&t, "/", q, "{}", &status, &ans), 0);
+    ck_assert_int_eq(status, 404);
+    buf_release(&ans);
+    free(q);
+    tu_timock_stop(&t);
+}
+END_TEST
+
+START_TEST(clock_option)
+{
+    /* the SPEC vector's UserSig, expired by today's clock */
+    char *sig = tu_sig(TU_KEY, TU_APP, TU_ADMIN, 1700000000);
+    char q[1024];
+    snprintf(q, sizeof q, "sdkappid=1400000000&identifier=%s&usersig=%s",
+             TU_ADMIN, sig);
+    free(sig);
+    long status;
+    struct buf ans;
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    tu_post(&t, API_PATH, q, "{}", &status, &ans);
+    ck_assert_int_eq(tu_error_code(ans.data), TIM_ERR_SIG_EXPIRED);
+    buf_release(&ans);
+    tu_timock_stop(&t);
+    const char *args[] = {"--clock", "1700000100", NULL};
+    tu_timock_start(&t, args);
+    tu_post(&t, API_PATH, q, "{\"Limit\":1}", &status, &ans);
+    ck_assert_int_eq(tu_error_code(ans.data), 0);
+    buf_release(&ans);
+    tu_timock_stop(&t);
+}
+END_TEST
+
+START_TEST(large_fixture_serves)
+{
+    struct tu_timock t;
+    const char *args[] = {"--fixture", FIXTURES_DIR "/large.json", NULL};
+    tu_timock_start(&t, args);
+    char *q = query_now(1400000002, TU_ADMIN);
+    long status;
+    struct buf ans;
+    ck_assert_int_eq(
+        tu_post(&t, API_PATH, q, "{\"Limit\":20,\"Next\":0}", &status, &ans),
+        0);
+    ck_assert_ptr_nonnull(strstr(ans.data, "\"TotalCount\":10000000,"));
+    buf_release(&ans);
+    tu_post(&t, API_PATH, q, "{\"GroupType\":\"Community\",\"Limit\":1}",
+            &status, &ans);
+    ck_assert_ptr_nonnull(strstr(ans.data, "\"TotalCount\":1000000,"));
+    buf_release(&ans);
+    free(q);
+    tu_timock_stop(&t);
+}
+END_TEST
+
+/* Runs timock with args; returns its exit code and its stderr's start. */
+static int run_timock(const char *const *args, char *err, size_t errlen)
+{
+    char cmd[1024] = TIMOCK_PATH;
+    for (; *args; args++) {
+        strcat(cmd, " '");
+        strcat(cmd, *args);
+        strcat(cmd, "'");
+    }
+    strcat(cmd, " 2>&1 </dev/null");
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(err, 1, errlen - 1, p);
+    err[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static const struct {
+    const char *args[6];
+    int code;
+    const char *output;
+} cli_rows[] = {
+    {{"--help"}, 0, "usage: timock [--fixture FILE]"},
+    {{"--version"}, 0, "timock 0."},
+    {{"--bogus"}, 2, "timock: unknown or incomplete option '--bogus'"},
+    {{"--port", "70000"}, 2, "timock: --port: not a port number: '70000'"},
+    {{"--port", "1", "--listen", "127.0.0.1:2"},
+     2,
+     "timock: give --listen or --port once"},
+    {{"--threads", "0"}, 2, "timock: --threads: expected 1 to 1024"},
+    {{"--clock", "soon"}, 2, "timock: --clock: expected unix seconds"},
+    {{"--fixture", "/nonexistent.json"},
+     2,
+     "timock: /nonexistent.json: $: cannot open: No such file"},
+    {{"--fixture", FIXTURES_DIR "/README.md"},
+     2,
+     "timock: " FIXTURES_DIR "/README.md: $: not valid JSON"},
+    {{"stray"}, 2, "timock: unexpected argument 'stray'"},
+};
+
+START_TEST(command_line)
+{
+    char out[4096];
+    int code = run_timock(cli_rows[_i].args, out, sizeof out);
+    ck_assert_int_eq(code, cli_rows[_i].code);
+    ck_assert_msg(strstr(out, cli_rows[_i].output) != NULL,
+                  "expected '%s' in: %s", cli_rows[_i].output, out);
+}
+END_TEST
+
+START_TEST(port_taken)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    char port[16], out[4096];
+    snprintf(port, sizeof port, "%d", t.port);
+    const char *args[] = {"--port", port, NULL};
+    ck_assert_int_eq(run_timock(args, out, sizeof out), 1);
+    ck_assert_ptr_nonnull(strstr(out, "cannot serve on 127.0.0.1:"));
+    tu_timock_stop(&t);
+}
+END_TEST
+
+START_TEST(sigint_stops_cleanly)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    int status;
+    kill(t.pid, SIGINT);
+    ck_assert_int_eq(waitpid(t.pid, &status, 0), t.pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    Suite *s = suite_create("server");
+    TCase *tc = tcase_create("server");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, full_pull_of_default, 0,
+                        sizeof types / sizeof types[0]);
+    tcase_add_loop_test(tc, every_error_code, 0,
+                        sizeof code_rows / sizeof code_rows[0]);
+    tcase_add_test(tc, rate_limit_60007);
+    tcase_add_test(tc, body_over_one_mib);
+    tcase_add_test(tc, each_fault_action);
+    tcase_add_test(tc, sixteen_clients_at_once);
+    tcase_add_test(tc, not_http_then_serves);
+    tcase_add_test(tc, clock_option);
+    tcase_add_test(tc, large_fixture_serves);
+    tcase_add_loop_test(tc, command_line, 0,
+                        sizeof cli_rows / sizeof cli_rows[0]);
+    tcase_add_test(tc, port_taken);
+    tcase_add_test(tc, sigint_stops_cleanly);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    curl_global_cleanup();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

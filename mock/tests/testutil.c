@@ -1,0 +1,62 @@
+/* testutil: fixtures, UserSigs, calls and a real timock for tests. */
+#include "testutil.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "usersig.h"
+
+void tu_fixture(struct fixture *fx, const char *json)
+{
+    char err[512];
+    int rc = fixture_load_text(json, strlen(json), "test", fx, err, sizeof err);
+    ck_assert_msg(rc == 0, "fixture did not load: %s", err);
+}
+
+char *tu_sig(const char *key, uint64_t sdkappid, const char *identifier,
+             int64_t t)
+{
+    char *sig = NULL;
+    ck_assert_int_eq(
+        usersig_make(key, sdkappid, identifier, t, 86400, NULL, 0, -1, &sig),
+        0);
+    return sig;
+}
+
+char *tu_query(uint64_t sdkappid, const char *identifier)
+{
+    char *sig = tu_sig(TU_KEY, sdkappid, identifier, TU_NOW);
+    char *q = NULL;
+    ck_assert_int_ge(asprintf(&q,
+                              "sdkappid=%llu&identifier=%s&usersig=%s&"
+                              "random=1&contenttype=json",
+                              (unsigned long long)sdkappid, identifier, sig),
+                     0);
+    free(sig);
+    return q;
+}
+
+void tu_call(struct api *api, const char *query, const char *body,
+             struct api_answer *ans)
+{
+    struct api_request req = {
+        .method = "POST",
+        .path = API_PATH,
+        .query = query,
+        .host = "127.0.0.1",
+        .body = body,
+        .body_len = strlen(body),
+        .now = TU_NOW,
+        .now_ms = 1000,
+    };
+    api_answer_init(ans);
+    api_handle(api, &req, ans);
+}
+
+long long tu_error_code(const char *json)
+{
+    const char *p = json ? strstr(json, "\"ErrorCode\":") : NULL;
+    return p ? strtoll(p + 12, NULL, 10) : -1;
+}

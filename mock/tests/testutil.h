@@ -1,0 +1,79 @@
+/*
+ * testutil: what the mock's tests share.
+ *
+ * For core tests: loading a fixture from text, making UserSigs, building and
+ * answering an API request without sockets.  For server tests: starting the
+ * real timock on 127.0.0.1 with a free port, and POSTing to it with libcurl.
+ * Every helper fails the running Check test on error, never returns one.
+ */
+#ifndef TIM_TESTUTIL_H
+#define TIM_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "api.h"
+#include "buf.h"
+#include "fixture.h"
+
+#define TU_KEY                                                                 \
+    "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"
+#define TU_APP   1400000000ULL
+#define TU_ADMIN "administrator"
+#define TU_NOW   1750000000 /* the fixed clock of core tests */
+
+/* tu_fixture: loads fixture text or fails the test. */
+void tu_fixture(struct fixture *fx, const char *json);
+
+/* tu_sig: a UserSig made at time t with a day to live (malloc'd). */
+char *tu_sig(const char *key, uint64_t sdkappid, const char *identifier,
+             int64_t t);
+
+/* tu_query: "sdkappid=..&identifier=..&usersig=<valid>&random=1&
+ * contenttype=json" for the admin of app at TU_NOW (malloc'd). */
+char *tu_query(uint64_t sdkappid, const char *identifier);
+
+/* tu_call: answers a POST of body to the API path with query, through
+ * api_handle, at TU_NOW; the answer must be released by the caller. */
+void tu_call(struct api *api, const char *query, const char *body,
+             struct api_answer *ans);
+
+/* tu_error_code: the ErrorCode of a JSON answer text, or -1. */
+long long tu_error_code(const char *json);
+
+/* A running timock. */
+struct tu_timock {
+    pid_t pid;
+    int port;
+};
+
+/* tu_timock_start: runs TIMOCK_PATH with --port 0 --quiet and the given
+ * extra arguments (NULL-terminated), waits for its listening line. */
+void tu_timock_start(struct tu_timock *t, const char *const *args);
+
+/* tu_timock_stop: SIGTERM, then checks that it exited with 0. */
+void tu_timock_stop(struct tu_timock *t);
+
+/* One HTTP request to a running timock. */
+struct tu_http {
+    const char *method; /* NULL: POST */
+    const char *path;   /* NULL: API_PATH */
+    const char *query;  /* NULL: none */
+    const char *body;   /* NULL: empty */
+    size_t body_len;    /* 0: strlen(body) */
+    const char *host;   /* NULL: curl's own Host header */
+    long status;        /* out: HTTP status */
+    double seconds;     /* out: total time */
+};
+
+/* tu_request: sends r; stores the answer in *answer (a buf the caller
+ * releases).  Returns the curl result code (0 on success). */
+int tu_request(const struct tu_timock *t, struct tu_http *r,
+               struct buf *answer);
+
+/* tu_post: tu_request of a POST of body to path?query. */
+int tu_post(const struct tu_timock *t, const char *path, const char *query,
+            const char *body, long *status, struct buf *answer);
+
+#endif
