@@ -99,6 +99,15 @@ int groupgen_run(struct app *a, const struct groupgen *g)
         left[t] = g->counts[t];
         total += left[t];
     }
+    size_t id_bytes = 0;
+    for (int t = 0; t < GT_COUNT; t++)
+        id_bytes +=
+            g->counts[t] * (g->custom ? g->id_length : 6 + SERVER_DIGITS);
+    if (app_reserve(a, total, id_bytes) != 0)
+        return -1;
+    /* unique by construction: store_finish need not compare them */
+    a->unique_from = a->n_groups;
+    a->unique_to = a->n_groups + total;
     uint64_t rng = g->seed;
     char id[GROUP_ID_MAX];
     for (; total; total--) {

@@ -166,8 +166,23 @@ int app_add_group(struct app *a, const char *id, size_t n, int type)
     return 0;
 }
 
+int app_reserve(struct app *a, size_t n, size_t id_bytes)
+{
+    if (n > SIZE_MAX - a->n_groups || id_bytes > SIZE_MAX - a->ids_len)
+        return -1;
+    return grow((void **)&a->groups, &a->cap_groups, a->n_groups + n,
+                sizeof *a->groups) ||
+                   grow((void **)&a->ids, &a->ids_cap, a->ids_len + id_bytes, 1)
+               ? -1
+               : 0;
+}
+
 void app_remove_group(struct app *a, size_t i)
 {
+    if (i < a->unique_from)
+        a->unique_from--;
+    if (i < a->unique_to)
+        a->unique_to--;
     memmove(&a->groups[i], &a->groups[i + 1],
             (a->n_groups - i - 1) * sizeof *a->groups);
     a->n_groups--;
@@ -214,34 +229,64 @@ static uint64_t hash_id(const char *s, size_t n)
     return h ^ (h >> 29);
 }
 
+struct id_set {
+    uint32_t *slots; /* position + 1; 0 is empty */
+    size_t mask;
+};
+
+/* Looks id up in the set; returns the position + 1 of an equal ID, or 0
+ * after inserting pos when insert is set. */
+static size_t id_set_find(struct id_set *set, const struct app *a, size_t pos,
+                          int insert)
+{
+    size_t n;
+    const char *id = app_group_id(a, pos, &n);
+    size_t h = (size_t)hash_id(id, n) & set->mask;
+    for (; set->slots[h]; h = (h + 1) & set->mask) {
+        size_t m;
+        const char *other = app_group_id(a, set->slots[h] - 1, &m);
+        if (m == n && memcmp(other, id, n) == 0)
+            return set->slots[h];
+    }
+    if (insert)
+        set->slots[h] = (uint32_t)(pos + 1);
+    return 0;
+}
+
 /* Finds two groups of a with one ID: returns 1 and their positions, 0 when
- * all IDs differ, -1 when memory runs out. */
+ * all IDs differ, -1 when memory runs out.  Groups in [unique_from,
+ * unique_to) are only looked up, never inserted. */
 static int find_duplicate(const struct app *a, size_t *first, size_t *second)
 {
-    size_t slots = 16;
-    while (slots < a->n_groups * 2)
+    size_t from = a->unique_from, to = a->unique_to;
+    size_t others = a->n_groups - (to - from), slots = 16;
+    while (slots < others * 2)
         slots *= 2;
-    uint32_t *table = calloc(slots, sizeof *table); /* position + 1 */
-    if (!table)
+    struct id_set set = {calloc(slots, sizeof(uint32_t)), slots - 1};
+    if (!set.slots)
         return -1;
     int found = 0;
     for (size_t i = 0; i < a->n_groups && !found; i++) {
-        size_t n;
-        const char *id = app_group_id(a, i, &n);
-        size_t h = (size_t)hash_id(id, n) & (slots - 1);
-        for (; table[h]; h = (h + 1) & (slots - 1)) {
-            size_t m;
-            const char *other = app_group_id(a, table[h] - 1, &m);
-            if (m == n && memcmp(other, id, n) == 0) {
-                *first = table[h] - 1;
-                *second = i;
-                found = 1;
-                break;
-            }
+        if (i == from && to > from)
+            i = to; /* those are looked up below */
+        if (i >= a->n_groups)
+            break;
+        size_t dup = id_set_find(&set, a, i, 1);
+        if (dup) {
+            *first = dup - 1;
+            *second = i;
+            found = 1;
         }
-        table[h] = (uint32_t)(i + 1);
     }
-    free(table);
+    for (size_t i = from; i < to && others && !found; i++) {
+        size_t dup = id_set_find(&set, a, i, 0);
+        if (dup) {
+            *first = dup - 1 < i ? dup - 1 : i;
+            *second = dup - 1 < i ? i : dup - 1;
+            found = 1;
+        }
+    }
+    free(set.slots);
     return found;
 }
 
