@@ -36,7 +36,7 @@
     XX(NO_KEY_HERE, 70016,                                                     \
        "no key for this SDKAppID in this data centre, check the region")
 
-enum tim_error {
+enum tim_error_code {
 #define TIM_ERROR_ENUM(name, code, text) TIM_ERR_##name = code,
     TIM_ERRORS(TIM_ERROR_ENUM)
 #undef TIM_ERROR_ENUM

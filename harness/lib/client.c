@@ -1,0 +1,632 @@
+/*
+ * client: the libcurl side of timclient (see timclient.h for the contract).
+ *
+ * The only file of the project that calls libcurl.  A call builds the URL
+ * (url.c), POSTs the body on the handle's kept-alive connection, reads the
+ * envelope, and asks again when retry.c says so.  The group-list calls and
+ * the pull sit on top of tim_call.
+ */
+#include "timclient.h"
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "cursorwatch.h"
+#include "errors.h"
+#include "jsonint.h"
+#include "regions.h"
+#include "retry.h"
+#include "url.h"
+#include "usersig.h"
+
+#define ANSWER_MAX (64u << 20) /* an answer longer than this is refused */
+#define URL_MAX    16384
+
+struct tim_client {
+    char *base_url; /* where calls go now */
+    const struct tim_region *region;
+    int on_backup; /* the region's backup domain is in use */
+    uint64_t sdkappid;
+    char *identifier;
+    char *key;
+    char *sig; /* the UserSig in use */
+    int64_t sig_made;
+    int sig_fixed;
+    long ttl;
+    long connect_timeout_ms, timeout_ms;
+    char *cacert;
+    int insecure;
+    struct curl_slist *connect_to;
+    struct retry_policy retry;
+    uint64_t rng;
+    tim_log_fn log;
+    void *log_data;
+    CURL *curl;
+    struct curl_slist *headers;
+    char *answer; /* the last answer's bytes, reused */
+    size_t answer_len, answer_cap;
+    int answer_too_big;
+    uint64_t retries;
+};
+
+static const char *const status_names[] = {
+    "ok", "usage", "api", "http", "transport", "protocol", "aborted"};
+
+const char *tim_status_name(int status)
+{
+    return status >= 0 && status <= TIM_E_ABORTED ? status_names[status]
+                                                  : "unknown";
+}
+
+int tim_global_init(void)
+{
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+void tim_global_cleanup(void)
+{
+    curl_global_cleanup();
+}
+
+__attribute__((format(printf, 3, 4))) static int
+fail(struct tim_error *err, enum tim_status status, const char *fmt, ...)
+{
+    if (!err)
+        return status;
+    memset(err, 0, sizeof *err);
+    err->status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+__attribute__((format(printf, 2, 3))) static void logf_(tim_client *c,
+                                                        const char *fmt, ...)
+{
+    if (!c->log)
+        return;
+    char line[URL_MAX + 256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    c->log(c->log_data, line);
+}
+
+static uint64_t next_random(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static size_t collect(char *p, size_t size, size_t n, void *data)
+{
+    tim_client *c = data;
+    size_t len = size * n;
+    if (len > ANSWER_MAX - c->answer_len) {
+        c->answer_too_big = 1;
+        return 0;
+    }
+    if (c->answer_len + len + 1 > c->answer_cap) {
+        size_t cap = c->answer_cap ? c->answer_cap : 65536;
+        while (cap < c->answer_len + len + 1)
+            cap *= 2;
+        char *a = realloc(c->answer, cap);
+        if (!a)
+            return 0;
+        c->answer = a;
+        c->answer_cap = cap;
+    }
+    memcpy(c->answer + c->answer_len, p, len);
+    c->answer_len += len;
+    c->answer[c->answer_len] = '\0';
+    return len;
+}
+
+static int set_base(tim_client *c, const char *base)
+{
+    char *b = strdup(base);
+    if (!b)
+        return -1;
+    free(c->base_url);
+    c->base_url = b;
+    return 0;
+}
+
+static int region_base(tim_client *c)
+{
+    char base[256];
+    snprintf(base, sizeof base, "https://%s",
+             c->on_backup ? c->region->backup : c->region->primary);
+    return set_base(c, base);
+}
+
+int tim_client_new(const struct tim_config *cfg, tim_client **out,
+                   struct tim_error *err)
+{
+    if (!cfg || (!cfg->region == !cfg->base_url))
+        return fail(err, TIM_E_USAGE, "give a region or a base URL");
+    if (!cfg->sdkappid)
+        return fail(err, TIM_E_USAGE, "give the SDKAppID");
+    if (!cfg->identifier || !cfg->identifier[0])
+        return fail(err, TIM_E_USAGE, "give the admin identifier");
+    if (!cfg->secret_key == !cfg->usersig)
+        return fail(err, TIM_E_USAGE,
+                    "give the secret key or a UserSig (one of the two)");
+    const struct tim_region *region = NULL;
+    if (cfg->region && !(region = tim_region_find(cfg->region)))
+        return fail(err, TIM_E_USAGE, "unknown region '%s'", cfg->region);
+    if (cfg->base_url && strncmp(cfg->base_url, "http://", 7) != 0 &&
+        strncmp(cfg->base_url, "https://", 8) != 0)
+        return fail(err, TIM_E_USAGE,
+                    "the URL must start with http:// or https://");
+
+    tim_client *c = calloc(1, sizeof *c);
+    if (!c)
+        return fail(err, TIM_E_USAGE, "out of memory");
+    c->region = region;
+    c->sdkappid = cfg->sdkappid;
+    c->identifier = strdup(cfg->identifier);
+    c->key = dup_or_null(cfg->secret_key);
+    c->sig = dup_or_null(cfg->usersig);
+    c->sig_fixed = cfg->usersig != NULL;
+    c->ttl = cfg->usersig_ttl > 0 ? cfg->usersig_ttl : 86400;
+    c->connect_timeout_ms =
+        cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 5000;
+    c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000;
+    c->cacert = dup_or_null(cfg->cacert);
+    c->insecure = cfg->insecure;
+    c->retry = (struct retry_policy){
+        cfg->max_attempts ? cfg->max_attempts : 5,
+        cfg->retry_budget_ms > 0 ? cfg->retry_budget_ms : 30000,
+        cfg->backoff_base_ms > 0 ? cfg->backoff_base_ms : 200,
+        cfg->backoff_max_ms > 0 ? cfg->backoff_max_ms : 5000,
+    };
+    c->log = cfg->log;
+    c->log_data = cfg->log_data;
+    if (getrandom(&c->rng, sizeof c->rng, 0) != sizeof c->rng)
+        c->rng = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)c;
+    c->curl = curl_easy_init();
+    c->headers = curl_slist_append(NULL, "Content-Type: application/json");
+    if (cfg->connect_to)
+        c->connect_to = curl_slist_append(NULL, cfg->connect_to);
+    int base = region ? region_base(c) : set_base(c, cfg->base_url);
+    if (!c->identifier || (cfg->secret_key && !c->key) ||
+        (cfg->usersig && !c->sig) || (cfg->cacert && !c->cacert) || !c->curl ||
+        !c->headers || (cfg->connect_to && !c->connect_to) || base != 0) {
+        tim_client_free(c);
+        return fail(err, TIM_E_USAGE, "out of memory");
+    }
+    *out = c;
+    return TIM_OK;
+}
+
+void tim_client_free(tim_client *c)
+{
+    if (!c)
+        return;
+    if (c->curl)
+        curl_easy_cleanup(c->curl);
+    curl_slist_free_all(c->headers);
+    curl_slist_free_all(c->connect_to);
+    free(c->base_url);
+    free(c->identifier);
+    if (c->key)
+        memset(c->key, 0, strlen(c->key));
+    free(c->key);
+    free(c->sig);
+    free(c->cacert);
+    free(c->answer);
+    free(c);
+}
+
+/* The UserSig to send: made anew when none is made yet or when the current
+ * one has less than a tenth of its life (at most 5 minutes) left. */
+static int current_sig(tim_client *c, struct tim_error *err)
+{
+    if (c->sig_fixed)
+        return TIM_OK;
+    int64_t now = (int64_t)time(NULL);
+    long margin = c->ttl / 10 < 300 ? c->ttl / 10 : 300;
+    if (c->sig && now < c->sig_made + c->ttl - margin)
+        return TIM_OK;
+    char *sig = NULL;
+    if (usersig_make(c->key, c->sdkappid, c->identifier, now, c->ttl, NULL, 0,
+                     -1, &sig) != 0)
+        return fail(err, TIM_E_USAGE, "cannot make a UserSig");
+    free(c->sig);
+    c->sig = sig;
+    c->sig_made = now;
+    logf_(c, "made a UserSig for %s, valid %ld s", c->identifier, c->ttl);
+    return TIM_OK;
+}
+
+const char *tim_client_url(tim_client *c, const char *service,
+                           const char *command, char *buf, size_t n)
+{
+    char url[URL_MAX];
+    if (url_build(url, sizeof url, c->base_url, service, command, c->sdkappid,
+                  c->identifier, "x", 0) < 0)
+        url[0] = '\0';
+    url_redact(url, buf, n);
+    return buf;
+}
+
+/* One HTTP exchange; the answer lands in c->answer.  Returns the curl code
+ * and the HTTP status in *http. */
+static CURLcode perform(tim_client *c, const char *url, const char *body,
+                        long *http, char *curl_error)
+{
+    CURL *h = c->curl;
+    c->answer_len = 0;
+    c->answer_too_big = 0;
+    if (c->answer)
+        c->answer[0] = '\0';
+    curl_error[0] = '\0';
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_error);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->insecure ? 0L : 2L);
+    if (c->cacert)
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
+    if (c->connect_to)
+        curl_easy_setopt(h, CURLOPT_CONNECT_TO, c->connect_to);
+    CURLcode rc = curl_easy_perform(h);
+    *http = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, http);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+    return rc;
+}
+
+/* Reads the envelope of a 200 answer: TIM_OK for ErrorCode 0, TIM_E_API
+ * with the code and text, TIM_E_PROTOCOL for anything else. */
+static int read_envelope(tim_client *c, struct tim_error *err)
+{
+    cJSON *root =
+        cJSON_ParseWithLength(c->answer ? c->answer : "", c->answer_len);
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "ErrorCode");
+    const cJSON *info = cJSON_GetObjectItemCaseSensitive(root, "ErrorInfo");
+    int rc = TIM_OK;
+    if (!cJSON_IsObject(root) || !cJSON_IsNumber(code)) {
+        rc = fail(err, TIM_E_PROTOCOL,
+                  "the answer is not a JSON object with an ErrorCode (%zu "
+                  "bytes)",
+                  c->answer_len);
+    } else if (code->valuedouble != 0) {
+        rc = fail(err, TIM_E_API, "ErrorCode %.0f: %s", code->valuedouble,
+                  cJSON_IsString(info) ? info->valuestring : "");
+        err->error_code = (long)code->valuedouble;
+        snprintf(err->error_info, sizeof err->error_info, "%s",
+                 cJSON_IsString(info) ? info->valuestring : "");
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* One try of a call: TIM_OK, or a status with err filled. */
+static int try_call(tim_client *c, const char *service, const char *command,
+                    const char *body, struct tim_error *err)
+{
+    char url[URL_MAX], shown[URL_MAX], curl_error[CURL_ERROR_SIZE];
+    long http = 0;
+    int rc = current_sig(c, err);
+    if (rc != TIM_OK)
+        return rc;
+    uint32_t random = (uint32_t)(next_random(&c->rng) >> 32);
+    if (url_build(url, sizeof url, c->base_url, service, command, c->sdkappid,
+                  c->identifier, c->sig, random) < 0)
+        return fail(err, TIM_E_USAGE, "the URL would be too long");
+    url_redact(url, shown, sizeof shown);
+    logf_(c, "POST %s %s", shown, body);
+    long t0 = now_ms();
+    CURLcode cc = perform(c, url, body, &http, curl_error);
+    if (cc != CURLE_OK) {
+        if (c->answer_too_big)
+            rc = fail(err, TIM_E_PROTOCOL, "the answer is over %u bytes",
+                      ANSWER_MAX);
+        else
+            rc = fail(err, TIM_E_TRANSPORT, "%s",
+                      curl_error[0] ? curl_error : curl_easy_strerror(cc));
+        err->transport_code = (int)cc;
+        err->http_status = http;
+        logf_(c, "failed after %ld ms: %s", now_ms() - t0, err->message);
+        return rc;
+    }
+    logf_(c, "HTTP %ld, %zu bytes, %ld ms", http, c->answer_len, now_ms() - t0);
+    if (http != 200) {
+        rc = fail(err, TIM_E_HTTP, "HTTP status %ld", http);
+        err->http_status = http;
+        return rc;
+    }
+    rc = read_envelope(c, err);
+    if (err)
+        err->http_status = http;
+    if (rc == TIM_E_API)
+        logf_(c, "%s", err->message);
+    return rc;
+}
+
+/* Name lookup or connect failed on a region's primary domain. */
+static int use_backup(tim_client *c, const struct tim_error *err)
+{
+    if (!c->region || c->on_backup || err->status != TIM_E_TRANSPORT ||
+        (err->transport_code != CURLE_COULDNT_RESOLVE_HOST &&
+         err->transport_code != CURLE_COULDNT_CONNECT))
+        return 0;
+    c->on_backup = 1;
+    if (region_base(c) != 0)
+        return 0;
+    logf_(c, "switching to the backup domain %s", c->region->backup);
+    return 1;
+}
+
+int tim_call(tim_client *c, const char *service, const char *command,
+             const char *json_body, char **answer, size_t *len,
+             struct tim_error *err)
+{
+    struct tim_error local;
+    if (!err)
+        err = &local;
+    const char *body = json_body ? json_body : "{}";
+    long start = now_ms();
+    for (unsigned attempt = 1;; attempt++) {
+        int rc = try_call(c, service, command, body, err);
+        if (rc == TIM_OK) {
+            char *copy = malloc(c->answer_len + 1);
+            if (!copy)
+                return fail(err, TIM_E_USAGE, "out of memory");
+            memcpy(copy, c->answer, c->answer_len);
+            copy[c->answer_len] = '\0';
+            *answer = copy;
+            *len = c->answer_len;
+            return TIM_OK;
+        }
+        if (use_backup(c, err))
+            continue;
+        long wait;
+        if (!retry_is_transient(err->error_code, err->http_status,
+                                rc == TIM_E_TRANSPORT) ||
+            !retry_next(&c->retry, attempt, now_ms() - start, &c->rng, &wait))
+            return rc;
+        logf_(c, "asking again in %ld ms (try %u of %u failed: %s)", wait,
+              attempt, c->retry.max_attempts, err->message);
+        c->retries++;
+        sleep_ms(wait);
+    }
+}
+
+void tim_page_release(struct tim_page *page)
+{
+    for (size_t i = 0; page->ids && i < page->count; i++)
+        free(page->ids[i]);
+    free(page->ids);
+    memset(page, 0, sizeof *page);
+}
+
+/* Reads an exact unsigned integer member of the answer's top level. */
+static int exact_member(const char *json, size_t n, const char *key,
+                        uint64_t *out)
+{
+    const char *raw;
+    size_t rawlen;
+    if (!jsonint_member(json, n, key, &raw, &rawlen))
+        return 0;
+    return jsonint_parse_u64(raw, rawlen, out) == 0 ? 1 : -1;
+}
+
+static int parse_page(const char *json, size_t n, struct tim_page *page,
+                      struct tim_error *err)
+{
+    struct tim_page p = {0};
+    int rc = TIM_OK;
+    cJSON *root = cJSON_ParseWithLength(json, n);
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "GroupIdList");
+    int has_next = exact_member(json, n, "Next", &p.next);
+    if (exact_member(json, n, "TotalCount", &p.total_count) != 1) {
+        rc = fail(err, TIM_E_PROTOCOL,
+                  "the answer has no TotalCount that is an unsigned integer");
+        goto out;
+    }
+    if (has_next < 0) {
+        rc = fail(err, TIM_E_PROTOCOL,
+                  "the answer's Next is not an unsigned 64-bit integer");
+        goto out;
+    }
+    if (!cJSON_IsArray(list)) {
+        rc = fail(err, TIM_E_PROTOCOL, "the answer has no GroupIdList array");
+        goto out;
+    }
+    p.has_next = has_next;
+    size_t count = (size_t)cJSON_GetArraySize(list);
+    p.ids = calloc(count ? count : 1, sizeof *p.ids);
+    if (!p.ids) {
+        rc = fail(err, TIM_E_USAGE, "out of memory");
+        goto out;
+    }
+    for (const cJSON *e = list->child; e; e = e->next) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "GroupId");
+        if (!cJSON_IsString(id)) {
+            rc = fail(err, TIM_E_PROTOCOL,
+                      "GroupIdList[%zu] has no GroupId string", p.count);
+            goto out;
+        }
+        if (!(p.ids[p.count++] = strdup(id->valuestring))) {
+            rc = fail(err, TIM_E_USAGE, "out of memory");
+            goto out;
+        }
+    }
+    *page = p;
+out:
+    if (rc != TIM_OK)
+        tim_page_release(&p);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int tim_get_group_page(tim_client *c, const struct tim_page_request *req,
+                       struct tim_page *page, struct tim_error *err)
+{
+    char body[256];
+    size_t n = 0;
+    if (req->limit > 10000)
+        return fail(err, TIM_E_USAGE, "Limit is at most 10000");
+    if (req->group_type &&
+        (strlen(req->group_type) > 64 || strpbrk(req->group_type, "\"\\")))
+        return fail(err, TIM_E_USAGE, "not a group type: '%s'",
+                    req->group_type);
+    n += (size_t)snprintf(body + n, sizeof body - n, "{");
+    if (req->limit)
+        n += (size_t)snprintf(body + n, sizeof body - n, "\"Limit\":%u,",
+                              req->limit);
+    if (req->send_next)
+        n += (size_t)snprintf(body + n, sizeof body - n,
+                              "\"Next\":%" PRIu64 ",", req->next);
+    if (req->group_type)
+        n += (size_t)snprintf(body + n, sizeof body - n,
+                              "\"GroupType\":\"%s\",", req->group_type);
+    if (body[n - 1] == ',')
+        n--;
+    snprintf(body + n, sizeof body - n, "}");
+
+    char *answer = NULL;
+    size_t len = 0;
+    int rc = tim_call(c, "group_open_http_svc", "get_appid_group_list", body,
+                      &answer, &len, err);
+    if (rc != TIM_OK)
+        return rc;
+    rc = parse_page(answer, len, page, err);
+    free(answer);
+    return rc;
+}
+
+/* The state of one pull. */
+struct pull {
+    struct tim_pull_stats s;
+    struct cursorwatch seen;
+    uint64_t max_total;
+    unsigned empty_in_a_row;
+};
+
+/* Checks a page against the contract; TIM_OK or a protocol error. */
+static int check_page(struct pull *p, const struct tim_page *page,
+                      unsigned limit, uint64_t sent_next, struct tim_error *err)
+{
+    if (page->count > limit)
+        return fail(err, TIM_E_PROTOCOL,
+                    "a page of %zu IDs for Limit %u (Next %" PRIu64 ")",
+                    page->count, limit, sent_next);
+    if (page->total_count > p->max_total)
+        p->max_total = page->total_count;
+    if (p->s.ids + page->count > 2 * p->max_total + 2ULL * limit + 100)
+        return fail(err, TIM_E_PROTOCOL,
+                    "%" PRIu64 " IDs pulled, far more than TotalCount %" PRIu64,
+                    p->s.ids + page->count, p->max_total);
+    if (!page->has_next)
+        return fail(err, TIM_E_PROTOCOL,
+                    "an answer without Next, though the request had one");
+    int seen = cursorwatch_seen(&p->seen, page->next);
+    if (seen < 0)
+        return fail(err, TIM_E_USAGE, "out of memory");
+    if (seen)
+        return fail(err, TIM_E_PROTOCOL,
+                    "the cursor %" PRIu64 " came again: the pull would never "
+                    "end",
+                    page->next);
+    p->empty_in_a_row = page->count || !page->next ? 0 : p->empty_in_a_row + 1;
+    if (p->empty_in_a_row > 10)
+        return fail(err, TIM_E_PROTOCOL,
+                    "%u empty pages in a row, each with a new Next",
+                    p->empty_in_a_row);
+    return TIM_OK;
+}
+
+int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
+                    tim_group_fn on_id, void *data, tim_progress_fn on_page,
+                    void *progress_data, struct tim_pull_stats *stats,
+                    struct tim_error *err)
+{
+    struct tim_error local;
+    struct pull p = {.s.limit = limit ? limit : 10000};
+    uint64_t next = 0;
+    int rc = TIM_OK;
+    if (!err)
+        err = &local;
+    if (p.s.limit > 10000)
+        return fail(err, TIM_E_USAGE, "Limit is at most 10000");
+    cursorwatch_init(&p.seen);
+    uint64_t retries0 = c->retries;
+    for (;;) {
+        struct tim_page page;
+        struct tim_page_request req = {p.s.limit, 1, next, group_type};
+        rc = tim_get_group_page(c, &req, &page, err);
+        p.s.retries = c->retries - retries0;
+        if (rc == TIM_E_API && err->error_code == TIM_ERR_TOO_LARGE &&
+            p.s.limit > 1) {
+            p.s.limit = (p.s.limit + 1) / 2;
+            logf_(c, "answer too large: asking again with Limit %u", p.s.limit);
+            continue;
+        }
+        if (rc != TIM_OK)
+            break;
+        rc = check_page(&p, &page, p.s.limit, next, err);
+        for (size_t i = 0; rc == TIM_OK && i < page.count; i++)
+            if (on_id && on_id(data, page.ids[i], strlen(page.ids[i])))
+                rc = fail(err, TIM_E_ABORTED, "stopped by the caller");
+        p.s.pages++;
+        p.s.ids += page.count;
+        p.s.total_count = page.total_count;
+        next = page.next;
+        tim_page_release(&page);
+        if (rc != TIM_OK)
+            break;
+        if (on_page)
+            on_page(progress_data, &p.s);
+        if (!next)
+            break;
+    }
+    cursorwatch_release(&p.seen);
+    if (stats)
+        *stats = p.s;
+    return rc;
+}

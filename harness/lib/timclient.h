@@ -1,0 +1,176 @@
+/*
+ * timclient: a client for Tencent Cloud Chat's REST API, aimed at the mock
+ * (timock) or any real region.
+ *
+ * One handle holds one configuration and one kept-alive connection.  Under
+ * the group-list calls sits a generic call (service, command, JSON body), so
+ * another API of the vendor is a few lines away.  Every request carries a
+ * fresh `random`, `contenttype=json`, a JSON body and a UserSig made from the
+ * secret key (renewed before it expires) or given as it is.
+ *
+ * The group list is pulled page after page with `Next` handled as an exact
+ * unsigned 64-bit integer.  A pull ends on `Next` 0 and copes with both
+ * quirks of the service (a non-zero `Next` on the last page with groups; no
+ * `Next` in the answer when the request had none).  A cursor that repeats or
+ * cycles, a page longer than Limit, or far more IDs than TotalCount is an
+ * error, never an endless loop.  10002, the rate-limit codes, HTTP 5xx,
+ * connection failures and timeouts are retried with exponential backoff and
+ * jitter, bounded in attempts and in time; 10018 makes a pull halve Limit.
+ *
+ * The secret key and the UserSig never appear in a log line or an error
+ * message; URLs are shown with `usersig` redacted.
+ *
+ * A handle is used by one thread at a time; different handles are
+ * independent.  Call tim_global_init once before any thread starts.
+ */
+#ifndef TIMCLIENT_H
+#define TIMCLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TIMCLIENT_VERSION "0.1.0"
+
+/* The opaque client handle. */
+typedef struct tim_client tim_client;
+
+/* What a failed call reports. */
+enum tim_status {
+    TIM_OK = 0,
+    TIM_E_USAGE = 1,     /* bad configuration or arguments */
+    TIM_E_API = 2,       /* the service answered an ErrorCode */
+    TIM_E_HTTP = 3,      /* an HTTP status other than 200 */
+    TIM_E_TRANSPORT = 4, /* name lookup, connect, TLS, timeout, ... */
+    TIM_E_PROTOCOL = 5,  /* an answer that breaks the API's contract */
+    TIM_E_ABORTED = 6    /* the caller's callback asked to stop */
+};
+
+struct tim_error {
+    enum tim_status status;
+    long error_code;      /* the vendor's ErrorCode (TIM_E_API) */
+    char error_info[256]; /* the vendor's ErrorInfo (TIM_E_API) */
+    long http_status;     /* the last HTTP status seen, 0 if none */
+    int transport_code;   /* libcurl's code (TIM_E_TRANSPORT) */
+    char message[512];    /* one line for a human; never holds secrets */
+};
+
+/* A log callback receives one line at a time, secrets redacted. */
+typedef void (*tim_log_fn)(void *data, const char *line);
+
+struct tim_config {
+    /* the target: a region name ("singapore" or "sgp"), or a base URL
+     * ("http://127.0.0.1:8080"); one of the two */
+    const char *region;
+    const char *base_url;
+    uint64_t sdkappid;
+    const char *identifier;
+    /* the secret key that UserSigs are made from, or a fixed UserSig */
+    const char *secret_key;
+    const char *usersig;
+    long usersig_ttl;        /* seconds a made UserSig lives; 0: 86400 */
+    long connect_timeout_ms; /* 0: 5000 */
+    long timeout_ms;         /* the whole request; 0: 10000 */
+    const char *cacert;      /* CA bundle file, or NULL for the system's */
+    int insecure;            /* 1: do not verify TLS (default 0) */
+    const char *connect_to;  /* "HOST:PORT:HOST2:PORT2" as curl's */
+    unsigned max_attempts;   /* tries of one request; 0: 5 */
+    long retry_budget_ms;    /* total time spent retrying; 0: 30000 */
+    long backoff_base_ms;    /* first backoff; 0: 200 */
+    long backoff_max_ms;     /* longest backoff; 0: 5000 */
+    tim_log_fn log;          /* verbose lines, or NULL */
+    void *log_data;
+};
+
+/* tim_global_init: initializes libcurl; call once, before threads start.
+ * Returns 0, or -1. */
+int tim_global_init(void);
+
+/* tim_global_cleanup: the end of tim_global_init. */
+void tim_global_cleanup(void);
+
+/* tim_client_new: checks cfg and makes a handle (no connection is opened
+ * yet).  The strings of cfg are copied.  Returns TIM_OK and stores the
+ * handle in *out, or TIM_E_USAGE with err filled (*out untouched). */
+int tim_client_new(const struct tim_config *cfg, tim_client **out,
+                   struct tim_error *err);
+
+/* tim_client_free: closes the connection and frees the handle; NULL does
+ * nothing. */
+void tim_client_free(tim_client *c);
+
+/* tim_client_url: the URL the client would call for service/command, with
+ * the usersig redacted, into buf (size n).  Returns buf. */
+const char *tim_client_url(tim_client *c, const char *service,
+                           const char *command, char *buf, size_t n);
+
+/* tim_call: POSTs json_body ("{}" when NULL) to v4/service/command, with
+ * retries as described above.  On TIM_OK the answer's JSON text (ErrorCode
+ * 0) is stored in *answer (malloc'd, NUL-terminated; the caller frees) and
+ * its length in *len.  On failure *answer is untouched and err says why. */
+int tim_call(tim_client *c, const char *service, const char *command,
+             const char *json_body, char **answer, size_t *len,
+             struct tim_error *err);
+
+/* One page request of get_appid_group_list. */
+struct tim_page_request {
+    unsigned limit; /* 1 to 10000; 0: leave Limit out */
+    int send_next;  /* 1: send Next (the first page sends 0) */
+    uint64_t next;
+    const char *group_type; /* NULL: all types */
+};
+
+/* One page of get_appid_group_list. */
+struct tim_page {
+    uint64_t total_count;
+    int has_next;  /* the answer had a Next field */
+    uint64_t next; /* exact */
+    size_t count;
+    char **ids; /* count NUL-terminated group IDs */
+};
+
+/* tim_get_group_page: one call of get_appid_group_list (with retries).
+ * Returns TIM_OK and fills *page (release with tim_page_release), or a
+ * status with err filled and *page untouched. */
+int tim_get_group_page(tim_client *c, const struct tim_page_request *req,
+                       struct tim_page *page, struct tim_error *err);
+
+/* tim_page_release: frees a page's IDs. */
+void tim_page_release(struct tim_page *page);
+
+/* What a pull has done so far. */
+struct tim_pull_stats {
+    uint64_t pages;
+    uint64_t ids;
+    uint64_t total_count;
+    uint64_t retries; /* requests asked again */
+    unsigned limit;   /* the Limit in use (halved on 10018) */
+};
+
+/* Called for each group ID of a pull; return non-zero to stop the pull
+ * (tim_pull_groups then returns TIM_E_ABORTED). */
+typedef int (*tim_group_fn)(void *data, const char *group_id, size_t len);
+
+/* Called after each page of a pull. */
+typedef void (*tim_progress_fn)(void *data, const struct tim_pull_stats *s);
+
+/* tim_pull_groups: pulls every group ID of the app (or of group_type),
+ * Limit limit (0: 10000) per page, calling on_id for each ID, in order,
+ * without holding them.  Returns TIM_OK when the pull ended on Next 0, else
+ * a status with err filled; stats (optional) says how far it got. */
+int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
+                    tim_group_fn on_id, void *data, tim_progress_fn on_page,
+                    void *progress_data, struct tim_pull_stats *stats,
+                    struct tim_error *err);
+
+/* tim_status_name: "ok", "api", "http", "transport", ... */
+const char *tim_status_name(int status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
