@@ -85,8 +85,7 @@ static size_t pull_all(const struct tu_timock *t, const char *query,
     ck_assert_uint_eq(n, total);
     qsort(ids, n, sizeof *ids, cmp_str);
     for (size_t i = 1; i < n; i++)
-        ck_assert_msg(strcmp(ids[i - 1], ids[i]) != 0, "%s came twice",
-                      ids[i]);
+        ck_assert_msg(strcmp(ids[i - 1], ids[i]) != 0, "%s came twice", ids[i]);
     for (size_t i = 0; i < n; i++)
         free(ids[i]);
     free(ids);
