@@ -166,6 +166,52 @@ int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
                     void *progress_data, struct tim_pull_stats *stats,
                     struct tim_error *err);
 
+/*
+ * Raw requests, for conformance tests that must send what a correct client
+ * never would: any method, any query (parameters left out or changed), any
+ * body bytes, any Host header.  No retries, no UserSig made, no checks of
+ * the answer.  One connection per call.
+ */
+
+/* Where a raw request goes. */
+struct tim_raw_target {
+    const char *base_url;   /* "http://127.0.0.1:8080" or "https://host" */
+    const char *connect_to; /* "HOST:PORT:HOST2:PORT2", or NULL */
+    const char *cacert;     /* or NULL */
+    int insecure;
+    long timeout_ms; /* 0: 10000 */
+};
+
+/* One query parameter; a NULL value leaves the parameter out. */
+struct tim_param {
+    const char *name;
+    const char *value;
+};
+
+struct tim_raw_request {
+    const char *method; /* NULL: POST */
+    const char *path;   /* "/v4/group_open_http_svc/get_appid_group_list" */
+    const struct tim_param *params; /* percent-encoded in this order */
+    size_t n_params;
+    const char *body; /* may hold any bytes; NULL: none */
+    size_t body_len;
+    const char *content_type; /* NULL: application/json; "": none */
+    const char *host;         /* Host header, or NULL for the URL's */
+};
+
+struct tim_raw_answer {
+    long http_status;
+    char *body; /* malloc'd, NUL-terminated; the caller frees */
+    size_t len;
+};
+
+/* tim_raw_request: sends req to t.  Returns TIM_OK with *ans filled
+ * (whatever the HTTP status), or TIM_E_TRANSPORT / TIM_E_USAGE with err
+ * filled and *ans untouched.  Thread-safe (no shared state). */
+int tim_raw_request(const struct tim_raw_target *t,
+                    const struct tim_raw_request *req,
+                    struct tim_raw_answer *ans, struct tim_error *err);
+
 /* tim_status_name: "ok", "api", "http", "transport", ... */
 const char *tim_status_name(int status);
 

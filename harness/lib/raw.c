@@ -1,0 +1,161 @@
+/*
+ * raw: requests sent exactly as the caller says (see timclient.h), for the
+ * conformance suite.  libcurl, like the rest of the client library.
+ */
+#include "timclient.h"
+
+#include <curl/curl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "url.h"
+
+#define RAW_ANSWER_MAX (64u << 20)
+#define RAW_URL_MAX    16384
+
+struct sink {
+    char *data;
+    size_t len, cap;
+    int too_big;
+};
+
+static size_t collect(char *p, size_t size, size_t n, void *data)
+{
+    struct sink *s = data;
+    size_t len = size * n;
+    if (len > RAW_ANSWER_MAX - s->len) {
+        s->too_big = 1;
+        return 0;
+    }
+    if (s->len + len + 1 > s->cap) {
+        size_t cap = s->cap ? s->cap : 16384;
+        while (cap < s->len + len + 1)
+            cap *= 2;
+        char *d = realloc(s->data, cap);
+        if (!d)
+            return 0;
+        s->data = d;
+        s->cap = cap;
+    }
+    memcpy(s->data + s->len, p, len);
+    s->len += len;
+    s->data[s->len] = '\0';
+    return len;
+}
+
+__attribute__((format(printf, 3, 4))) static int
+fail(struct tim_error *err, enum tim_status status, const char *fmt, ...)
+{
+    if (!err)
+        return status;
+    memset(err, 0, sizeof *err);
+    err->status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+/* base + path + "?" + the escaped parameters. */
+static int build_url(const struct tim_raw_target *t,
+                     const struct tim_raw_request *req, char *url, size_t n)
+{
+    size_t blen = strlen(t->base_url);
+    while (blen && t->base_url[blen - 1] == '/')
+        blen--;
+    int len = snprintf(url, n, "%.*s%s", (int)blen, t->base_url,
+                       req->path ? req->path : "/");
+    if (len < 0 || (size_t)len >= n)
+        return -1;
+    size_t o = (size_t)len;
+    char sep = '?';
+    for (size_t i = 0; i < req->n_params; i++) {
+        const struct tim_param *p = &req->params[i];
+        if (!p->value)
+            continue;
+        if (o + strlen(p->name) + 2 >= n)
+            return -1;
+        o += (size_t)snprintf(url + o, n - o, "%c%s=", sep, p->name);
+        int e = url_escape(p->value, url + o, n - o);
+        if (e < 0)
+            return -1;
+        o += (size_t)e;
+        sep = '&';
+    }
+    return 0;
+}
+
+int tim_raw_request(const struct tim_raw_target *t,
+                    const struct tim_raw_request *req,
+                    struct tim_raw_answer *ans, struct tim_error *err)
+{
+    char url[RAW_URL_MAX], ctype[256], host[512], curl_error[CURL_ERROR_SIZE];
+    struct sink sink = {0};
+    struct curl_slist *headers = NULL, *connect_to = NULL;
+    int rc = TIM_OK;
+    if (!t || !t->base_url || !req)
+        return fail(err, TIM_E_USAGE, "no target or no request");
+    if (build_url(t, req, url, sizeof url) != 0)
+        return fail(err, TIM_E_USAGE, "the URL would be too long");
+    CURL *h = curl_easy_init();
+    if (!h)
+        return fail(err, TIM_E_USAGE, "cannot make a libcurl handle");
+    const char *type =
+        req->content_type ? req->content_type : "application/json";
+    snprintf(ctype, sizeof ctype, "Content-Type:%s%s", type[0] ? " " : "",
+             type);
+    headers = curl_slist_append(headers, ctype);
+    if (req->host) {
+        snprintf(host, sizeof host, "Host: %s", req->host);
+        headers = curl_slist_append(headers, host);
+    }
+    if (t->connect_to)
+        connect_to = curl_slist_append(NULL, t->connect_to);
+    curl_error[0] = '\0';
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_error);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                     (curl_off_t)(req->body ? req->body_len : 0));
+    if (req->method && strcmp(req->method, "POST") != 0) {
+        if (strcmp(req->method, "GET") == 0 && !req->body_len)
+            curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+        else
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+    }
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                     t->timeout_ms > 0 ? t->timeout_ms : 10000L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, t->insecure ? 0L : 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, t->insecure ? 0L : 2L);
+    if (t->cacert)
+        curl_easy_setopt(h, CURLOPT_CAINFO, t->cacert);
+    if (connect_to)
+        curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
+    CURLcode cc = curl_easy_perform(h);
+    if (cc != CURLE_OK) {
+        rc = fail(err, TIM_E_TRANSPORT, "%s",
+                  sink.too_big    ? "the answer is too large"
+                  : curl_error[0] ? curl_error
+                                  : curl_easy_strerror(cc));
+        if (err)
+            err->transport_code = (int)cc;
+        free(sink.data);
+        goto out;
+    }
+    ans->http_status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ans->http_status);
+    ans->body = sink.data ? sink.data : calloc(1, 1);
+    ans->len = sink.len;
+out:
+    curl_slist_free_all(headers);
+    curl_slist_free_all(connect_to);
+    curl_easy_cleanup(h);
+    return rc;
+}
