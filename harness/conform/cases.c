@@ -1,0 +1,274 @@
+/* cases: loading and checking the case files (cases.h). */
+#include "cases.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const case_properties[] = {"no_duplicates",
+                                       "ends",
+                                       "no_cursor_repeat",
+                                       "pages_within_limit",
+                                       "count_equals_total",
+                                       "total_stable",
+                                       "type_totals_add_up",
+                                       "types_partition",
+                                       "limits_same_set",
+                                       "next_exact",
+                                       NULL};
+
+static const char *const top_keys[] = {"id",     "title",    "label", "rule",
+                                       "where",  "fixture",  "app",   "request",
+                                       "expect", "property", "type",  "limit",
+                                       "limits", "comment",  NULL};
+static const char *const request_keys[] = {"method",       "path", "params",
+                                           "usersig",      "body", "body_raw",
+                                           "content_type", "host", NULL};
+static const char *const usersig_keys[] = {
+    "identifier", "sdkappid", "key", "age", "expire", "raw", "level", NULL};
+static const char *const expect_keys[] = {
+    "http_status",     "ErrorCode", "ErrorCode_not", "ActionStatus",
+    "ErrorInfo_empty", "types",     "absent",        "values",
+    "key_order",       "max_ids",   "min_ids",       "nonzero",
+    "group_ids",       NULL};
+
+__attribute__((format(printf, 4, 5))) static int
+fail(char *err, size_t errlen, const char *file, const char *fmt, ...)
+{
+    int n = snprintf(err, errlen, "%s: ", file);
+    if (n >= 0 && (size_t)n < errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+static int known(const char *const *keys, const char *k)
+{
+    for (; *keys; keys++)
+        if (strcmp(*keys, k) == 0)
+            return 1;
+    return strcmp(k, "comment") == 0;
+}
+
+static int check_keys(const cJSON *o, const char *const *keys, const char *path,
+                      const char *file, char *err, size_t errlen)
+{
+    if (!cJSON_IsObject(o))
+        return fail(err, errlen, file, "%s: must be an object", path);
+    for (const cJSON *m = o->child; m; m = m->next)
+        if (!known(keys, m->string))
+            return fail(err, errlen, file, "%s.%s: unknown key", path,
+                        m->string);
+    return 0;
+}
+
+static char *string_member(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) && v->valuestring[0] ? strdup(v->valuestring)
+                                                  : NULL;
+}
+
+static int is_property(const char *p)
+{
+    for (const char *const *q = case_properties; *q; q++)
+        if (strcmp(*q, p) == 0)
+            return 1;
+    return 0;
+}
+
+const char *case_where_name(enum case_where w)
+{
+    return w == WHERE_MOCK ? "mock" : w == WHERE_REGION ? "region" : "anywhere";
+}
+
+static int check_case(struct tcase_data *c, char *err, size_t errlen)
+{
+    const cJSON *d = c->doc;
+    const char *f = c->file;
+    if (check_keys(d, top_keys, "$", f, err, errlen))
+        return -1;
+    c->id = string_member(d, "id");
+    c->title = string_member(d, "title");
+    c->rule = string_member(d, "rule");
+    if (!c->id || !c->title || !c->rule)
+        return fail(err, errlen, f,
+                    "$: id, title and rule are required "
+                    "non-empty strings");
+    char *label = string_member(d, "label");
+    c->label =
+        label && strlen(label) == 1 && strchr("DOI", label[0]) ? label[0] : 0;
+    free(label);
+    if (!c->label)
+        return fail(err, errlen, f, "$.label: must be \"D\", \"O\" or \"I\"");
+    char *where = string_member(d, "where");
+    if (!where || strcmp(where, "anywhere") == 0)
+        c->where = WHERE_ANYWHERE;
+    else if (strcmp(where, "mock") == 0)
+        c->where = WHERE_MOCK;
+    else if (strcmp(where, "region") == 0)
+        c->where = WHERE_REGION;
+    else {
+        free(where);
+        return fail(err, errlen, f,
+                    "$.where: must be \"anywhere\", \"mock\" or \"region\"");
+    }
+    free(where);
+    c->fixture = string_member(d, "fixture");
+    if (!c->fixture)
+        c->fixture = strdup("default.json");
+    const cJSON *app = cJSON_GetObjectItemCaseSensitive(d, "app");
+    c->app = cJSON_IsNumber(app) ? app->valueint : 0;
+    if (app && (!cJSON_IsNumber(app) || c->app < 0 || c->app > 100))
+        return fail(err, errlen, f, "$.app: must be an app index");
+
+    c->property = string_member(d, "property");
+    const cJSON *req = cJSON_GetObjectItemCaseSensitive(d, "request");
+    const cJSON *exp = cJSON_GetObjectItemCaseSensitive(d, "expect");
+    if (c->property) {
+        if (!is_property(c->property))
+            return fail(err, errlen, f, "$.property: unknown property \"%s\"",
+                        c->property);
+        if (req || exp)
+            return fail(err, errlen, f,
+                        "$: a property case has no request or expect");
+        return 0;
+    }
+    if (!req || !exp)
+        return fail(err, errlen, f,
+                    "$: a case has a request and an expect, or a property");
+    if (check_keys(req, request_keys, "$.request", f, err, errlen) ||
+        check_keys(exp, expect_keys, "$.expect", f, err, errlen))
+        return -1;
+    const cJSON *sig = cJSON_GetObjectItemCaseSensitive(req, "usersig");
+    if (sig && !cJSON_IsNull(sig) &&
+        check_keys(sig, usersig_keys, "$.request.usersig", f, err, errlen))
+        return -1;
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(req, "params");
+    if (params && !cJSON_IsObject(params))
+        return fail(err, errlen, f, "$.request.params: must be an object");
+    for (const cJSON *p = params ? params->child : NULL; p; p = p->next)
+        if (!cJSON_IsString(p) && !cJSON_IsNull(p))
+            return fail(err, errlen, f,
+                        "$.request.params.%s: must be a string or null",
+                        p->string);
+    if (cJSON_GetObjectItemCaseSensitive(req, "body") &&
+        cJSON_GetObjectItemCaseSensitive(req, "body_raw"))
+        return fail(err, errlen, f,
+                    "$.request: give body or body_raw, not both");
+    return 0;
+}
+
+static int by_file(const void *a, const void *b)
+{
+    return strcmp(((const struct tcase_data *)a)->file,
+                  ((const struct tcase_data *)b)->file);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *text = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n + 4096 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            char *t = realloc(text, cap);
+            if (!t) {
+                free(text);
+                fclose(f);
+                return NULL;
+            }
+            text = t;
+        }
+        size_t got = fread(text + n, 1, cap - n - 1, f);
+        n += got;
+        if (!got)
+            break;
+    }
+    fclose(f);
+    text[n] = '\0';
+    *len = n;
+    return text;
+}
+
+int cases_load_dir(const char *dir, struct case_list *out, char *err,
+                   size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    DIR *d = opendir(dir);
+    if (!d)
+        return fail(err, errlen, dir, "%s", strerror(errno));
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)) && rc == 0) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
+            continue;
+        struct tcase_data *v = realloc(out->v, (out->n + 1) * sizeof *v);
+        if (!v) {
+            rc = fail(err, errlen, dir, "out of memory");
+            break;
+        }
+        out->v = v;
+        struct tcase_data *c = &out->v[out->n++];
+        memset(c, 0, sizeof *c);
+        if (asprintf(&c->file, "%s/%s", dir, e->d_name) < 0) {
+            c->file = NULL;
+            rc = fail(err, errlen, dir, "out of memory");
+            break;
+        }
+        size_t len;
+        char *text = read_file(c->file, &len);
+        if (!text) {
+            rc = fail(err, errlen, c->file, "%s", strerror(errno));
+            break;
+        }
+        const char *end = NULL;
+        c->doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+        if (!c->doc)
+            rc = fail(err, errlen, c->file, "$: not valid JSON (near byte %ld)",
+                      end ? (long)(end - text) : 0L);
+        else
+            rc = check_case(c, err, errlen);
+        free(text);
+    }
+    closedir(d);
+    if (rc == 0 && out->n == 0)
+        rc = fail(err, errlen, dir, "no case files (*.json)");
+    if (rc != 0)
+        return rc;
+    qsort(out->v, out->n, sizeof *out->v, by_file);
+    /* ids name Check's test cases (CK_RUN_CASE): they must be unique */
+    for (size_t i = 1; i < out->n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(out->v[j].id, out->v[i].id) == 0)
+                return fail(err, errlen, out->v[i].file,
+                            "$.id: \"%s\" is also the id of %s", out->v[i].id,
+                            out->v[j].file);
+    return 0;
+}
+
+void cases_release(struct case_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        struct tcase_data *c = &l->v[i];
+        free(c->file);
+        free(c->id);
+        free(c->title);
+        free(c->rule);
+        free(c->fixture);
+        free(c->property);
+        cJSON_Delete(c->doc);
+    }
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}

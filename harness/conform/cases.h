@@ -1,0 +1,51 @@
+/*
+ * cases: the conformance cases, read from the data files of cases/.
+ *
+ * One JSON file is one case (cases/README.md gives the format): either a
+ * request and what must hold of its answer, or a property of a whole pull.
+ * Loading checks each file and refuses it with the file, the JSON path and
+ * the problem.  The loaded cases are read-only.
+ */
+#ifndef TIM_CASES_H
+#define TIM_CASES_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+enum case_where { WHERE_ANYWHERE, WHERE_MOCK, WHERE_REGION };
+
+struct tcase_data {
+    char *file;
+    char *id;
+    char *title;
+    char label; /* 'D', 'O' or 'I' */
+    char *rule; /* the rule it tests, e.g. "SPEC 2: Limit is at most 10000" */
+    enum case_where where;
+    char *fixture;  /* the shipped fixture it needs on the mock */
+    int app;        /* the fixture's app to use (index) */
+    char *property; /* NULL: a request case */
+    cJSON *doc;     /* the whole case document */
+};
+
+struct case_list {
+    struct tcase_data *v;
+    size_t n;
+};
+
+/* cases_load_dir: loads every *.json of dir, sorted by file name.  Returns
+ * 0, or -1 with "file: $.path: problem" in err.  Release with
+ * cases_release, also after a failure. */
+int cases_load_dir(const char *dir, struct case_list *out, char *err,
+                   size_t errlen);
+
+/* cases_release: frees what cases_load_dir made. */
+void cases_release(struct case_list *l);
+
+/* The properties a case can name, NULL-terminated. */
+extern const char *const case_properties[];
+
+/* case_where_name: "anywhere", "mock", "region". */
+const char *case_where_name(enum case_where w);
+
+#endif

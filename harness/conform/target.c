@@ -1,0 +1,138 @@
+/* target: timock per fixture, or a remote target (target.h). */
+#include "target.h"
+
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int target_start_mock(struct target *t, const char *fixture, char *err,
+                      size_t errlen)
+{
+    for (size_t i = 0; i < t->n_servers; i++)
+        if (strcmp(t->servers[i].fixture, fixture) == 0)
+            return 0;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", t->fixtures_dir, fixture);
+    if (access(path, R_OK) != 0) {
+        snprintf(err, errlen, "fixture %s cannot be read", path);
+        return -1;
+    }
+    struct mock_server *v = realloc(t->servers, (t->n_servers + 1) * sizeof *v);
+    if (!v) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    t->servers = v;
+    struct mock_server *s = &t->servers[t->n_servers];
+    snprintf(s->fixture, sizeof s->fixture, "%s", fixture);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        snprintf(err, errlen, "pipe failed");
+        return -1;
+    }
+    s->pid = fork();
+    if (s->pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        execl(t->timock, t->timock, "--fixture", path, "--port", "0", "--quiet",
+              (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    FILE *out = fdopen(fds[0], "r");
+    char line[256] = "";
+    int ok =
+        out && fgets(line, sizeof line, out) &&
+        sscanf(line, "timock listening on http://127.0.0.1:%d", &s->port) == 1;
+    if (out)
+        fclose(out);
+    if (!ok) {
+        snprintf(err, errlen, "%s did not start on %s", t->timock, path);
+        if (s->pid > 0) {
+            kill(s->pid, SIGTERM);
+            waitpid(s->pid, NULL, 0);
+        }
+        return -1;
+    }
+    t->n_servers++;
+    return 0;
+}
+
+static void copy_string(char *out, size_t n, const cJSON *v)
+{
+    snprintf(out, n, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+/* The credentials of app number app of a fixture file. */
+static int fixture_creds(const char *path, int app, struct creds *c, char *err,
+                         size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    static char text[1 << 20];
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f)
+        fclose(f);
+    text[n] = '\0';
+    cJSON *root = cJSON_Parse(text);
+    const cJSON *apps = cJSON_GetObjectItemCaseSensitive(root, "apps");
+    const cJSON *a = cJSON_GetArrayItem(apps, app);
+    int rc = -1;
+    if (!cJSON_IsObject(a)) {
+        snprintf(err, errlen, "%s has no app number %d", path, app);
+        goto out;
+    }
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(a, "sdkappid");
+    c->sdkappid = cJSON_IsNumber(id) ? (uint64_t)id->valuedouble : 0;
+    copy_string(
+        c->admin, sizeof c->admin,
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(a, "admins"), 0));
+    copy_string(c->nonadmin, sizeof c->nonadmin,
+                cJSON_GetArrayItem(
+                    cJSON_GetObjectItemCaseSensitive(a, "identifiers"), 0));
+    copy_string(c->key, sizeof c->key,
+                cJSON_GetObjectItemCaseSensitive(a, "key"));
+    copy_string(c->region, sizeof c->region,
+                cJSON_GetObjectItemCaseSensitive(a, "region"));
+    rc = 0;
+out:
+    cJSON_Delete(root);
+    return rc;
+}
+
+int target_endpoint(const struct target *t, const char *fixture, int app,
+                    struct endpoint *out, char *err, size_t errlen)
+{
+    if (!t->mock) {
+        *out = t->remote;
+        return 0;
+    }
+    for (size_t i = 0; i < t->n_servers; i++) {
+        const struct mock_server *s = &t->servers[i];
+        if (strcmp(s->fixture, fixture) != 0)
+            continue;
+        memset(out, 0, sizeof *out);
+        snprintf(out->base_url, sizeof out->base_url, "http://127.0.0.1:%d",
+                 s->port);
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", t->fixtures_dir, fixture);
+        return fixture_creds(path, app, &out->creds, err, errlen);
+    }
+    snprintf(err, errlen, "no timock serves %s", fixture);
+    return -1;
+}
+
+void target_stop(struct target *t)
+{
+    for (size_t i = 0; i < t->n_servers; i++) {
+        kill(t->servers[i].pid, SIGTERM);
+        waitpid(t->servers[i].pid, NULL, 0);
+    }
+    free(t->servers);
+    t->servers = NULL;
+    t->n_servers = 0;
+}

@@ -1,0 +1,424 @@
+/*
+ * timconform: runs the conformance cases of cases/ against the mock or a
+ * real region, on Check.
+ *
+ * Each case is one Check test case named by its id (a loop test over the
+ * loaded cases), so Check's own output, CK_RUN_CASE and fork isolation work
+ * as usual.  Cases that cannot run on the target are reported as skipped,
+ * with the reason.  The last line is "N passed, N failed, N skipped".
+ * Exit codes: 0 every case that ran passed, 1 otherwise, 2 usage.
+ */
+#include <check.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cases.h"
+#include "regions.h"
+#include "report.h"
+#include "run.h"
+#include "target.h"
+#include "timclient.h"
+
+#ifndef TIMCONFORM_CASES
+#define TIMCONFORM_CASES "cases"
+#endif
+#ifndef TIMCONFORM_FIXTURES
+#define TIMCONFORM_FIXTURES "fixtures"
+#endif
+#ifndef TIMOCK_PATH
+#define TIMOCK_PATH "timock"
+#endif
+
+static const char usage[] =
+    "usage: timconform [--mock | --url URL | --region NAME] [--cases DIR]\n"
+    "                  [--include LIST] [--exclude LIST] [--case ID]...\n"
+    "                  [--junit FILE] [--tap FILE] [--parity FILE]\n"
+    "                  [--fixtures DIR] [--timock PATH]\n"
+    "                  [--connect-to H:P:H2:P2] [--cacert F] [--insecure]\n"
+    "                  [--list]\n"
+    "\n"
+    "Runs the conformance cases against a target:\n"
+    "  --mock          (default) a timock per fixture the cases name, each on\n"
+    "                  a free port of 127.0.0.1, stopped afterwards\n"
+    "  --url URL       any server; credentials from TIM_SDKAPPID,\n"
+    "                  TIM_IDENTIFIER, TIM_SECRET_KEY and, for the permission\n"
+    "                  cases, TIM_NONADMIN_IDENTIFIER\n"
+    "  --region NAME   a real region (china, sgp, kr, jpn, ger, ind, usa, "
+    "idn)\n"
+    "                  with the same credentials\n"
+    "Selection: --include and --exclude take comma lists of labels (D, O, I)\n"
+    "and places (anywhere, mock, region); --case ID runs one case (again for\n"
+    "more); CK_RUN_CASE=ID works too.\n"
+    "Reports: --junit FILE (JUnit XML), --tap FILE, --parity FILE (Markdown\n"
+    "table of the observed and inferred rules and their verdicts).\n"
+    "Exit codes: 0 every case that ran passed, 1 otherwise, 2 usage.\n";
+
+struct options {
+    const char *cases_dir;
+    const char *include, *exclude;
+    const char *only[64];
+    size_t n_only;
+    const char *junit, *tap, *parity;
+    int list;
+};
+
+/* State shared with the Check tests (children of a fork inherit it). */
+static struct case_list g_cases;
+static struct target g_target;
+
+__attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "timconform: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'timconform --help'.\n");
+    va_end(ap);
+    return 2;
+}
+
+static int list_ok(const char *list)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save, *t = strtok_r(buf, ",", &save); t;
+         t = strtok_r(NULL, ",", &save))
+        if (strcmp(t, "D") && strcmp(t, "O") && strcmp(t, "I") &&
+            strcmp(t, "anywhere") && strcmp(t, "mock") && strcmp(t, "region"))
+            return 0;
+    return 1;
+}
+
+/* Does a comma list name the case's label or place?  *has_label and
+ * *has_place say whether the list names any label or place at all. */
+static int list_names(const char *list, const struct tcase_data *c,
+                      int *has_label, int *has_place, int *label_hit,
+                      int *place_hit)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    *has_label = *has_place = *label_hit = *place_hit = 0;
+    for (char *save, *t = strtok_r(buf, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        if (strlen(t) == 1) {
+            *has_label = 1;
+            *label_hit |= t[0] == c->label;
+        } else {
+            *has_place = 1;
+            *place_hit |= strcmp(t, case_where_name(c->where)) == 0;
+        }
+    }
+    return *label_hit || *place_hit;
+}
+
+static int selected(const struct options *o, const struct tcase_data *c)
+{
+    int hl, hp, lh, ph;
+    if (o->n_only) {
+        for (size_t i = 0; i < o->n_only; i++)
+            if (strcmp(o->only[i], c->id) == 0)
+                return 1;
+        return 0;
+    }
+    if (o->include) {
+        list_names(o->include, c, &hl, &hp, &lh, &ph);
+        if ((hl && !lh) || (hp && !ph))
+            return 0;
+    }
+    if (o->exclude && list_names(o->exclude, c, &hl, &hp, &lh, &ph))
+        return 0;
+    return 1;
+}
+
+/* Why a case cannot run on this target, or NULL. */
+static const char *skip_reason(const struct tcase_data *c)
+{
+    if (g_target.mock && c->where == WHERE_REGION)
+        return "runs against a real region only";
+    if (!g_target.mock && c->where == WHERE_MOCK)
+        return "needs the mock: it knows the fixture's data";
+    if (!g_target.mock && run_needs_nonadmin(c) &&
+        !g_target.remote.creds.nonadmin[0])
+        return "TIM_NONADMIN_IDENTIFIER is not set";
+    return NULL;
+}
+
+START_TEST(conformance_case)
+{
+    const struct tcase_data *c = &g_cases.v[_i];
+    struct endpoint e;
+    char why[1024] = "";
+    ck_assert_msg(target_endpoint(&g_target, c->fixture, c->app, &e, why,
+                                  sizeof why) == 0,
+                  "%s", why);
+    int rc = run_case(c, &e, why, sizeof why);
+    ck_assert_msg(rc == 0, "%s (%s): %s", c->id, c->file, why);
+}
+END_TEST
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    static const struct option longopts[] = {
+        {"mock", no_argument, NULL, 'm'},
+        {"url", required_argument, NULL, 'u'},
+        {"region", required_argument, NULL, 'r'},
+        {"cases", required_argument, NULL, 'c'},
+        {"include", required_argument, NULL, 'i'},
+        {"exclude", required_argument, NULL, 'x'},
+        {"case", required_argument, NULL, 'C'},
+        {"junit", required_argument, NULL, 'J'},
+        {"tap", required_argument, NULL, 'T'},
+        {"parity", required_argument, NULL, 'P'},
+        {"fixtures", required_argument, NULL, 'f'},
+        {"timock", required_argument, NULL, 't'},
+        {"connect-to", required_argument, NULL, 'o'},
+        {"cacert", required_argument, NULL, 'a'},
+        {"insecure", no_argument, NULL, 'k'},
+        {"list", no_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    struct endpoint *e = &g_target.remote;
+    const char *url = NULL, *region = NULL;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'm':
+            url = region = NULL;
+            break;
+        case 'u':
+            url = optarg;
+            region = NULL;
+            break;
+        case 'r':
+            region = optarg;
+            url = NULL;
+            break;
+        case 'c':
+            o->cases_dir = optarg;
+            break;
+        case 'i':
+            o->include = optarg;
+            break;
+        case 'x':
+            o->exclude = optarg;
+            break;
+        case 'C':
+            if (o->n_only == sizeof o->only / sizeof o->only[0])
+                return bad_usage("too many --case options");
+            o->only[o->n_only++] = optarg;
+            break;
+        case 'J':
+            o->junit = optarg;
+            break;
+        case 'T':
+            o->tap = optarg;
+            break;
+        case 'P':
+            o->parity = optarg;
+            break;
+        case 'f':
+            g_target.fixtures_dir = optarg;
+            break;
+        case 't':
+            g_target.timock = optarg;
+            break;
+        case 'o':
+            e->connect_to = optarg;
+            break;
+        case 'a':
+            e->cacert = optarg;
+            break;
+        case 'k':
+            e->insecure = 1;
+            break;
+        case 'l':
+            o->list = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        case 'V':
+            printf("timconform %s\n", TIMCLIENT_VERSION);
+            return 0;
+        default:
+            return bad_usage("unknown or incomplete option '%s'",
+                             argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return bad_usage("unexpected argument '%s'", argv[optind]);
+    if ((o->include && !list_ok(o->include)) ||
+        (o->exclude && !list_ok(o->exclude)))
+        return bad_usage("--include and --exclude take D, O, I, anywhere, "
+                         "mock, region");
+    g_target.mock = !url && !region;
+    if (g_target.mock)
+        return -1;
+    if (region) {
+        const struct tim_region *r = tim_region_find(region);
+        if (!r)
+            return bad_usage("unknown region '%s'", region);
+        e->region = r->name;
+        snprintf(e->base_url, sizeof e->base_url, "https://%s", r->primary);
+    } else {
+        snprintf(e->base_url, sizeof e->base_url, "%s", url);
+    }
+    const char *app = getenv("TIM_SDKAPPID"), *id = getenv("TIM_IDENTIFIER"),
+               *key = getenv("TIM_SECRET_KEY"),
+               *nonadmin = getenv("TIM_NONADMIN_IDENTIFIER");
+    if (!app || !id || !key || !*app || !*id || !*key)
+        return bad_usage("a remote target needs TIM_SDKAPPID, "
+                         "TIM_IDENTIFIER and TIM_SECRET_KEY");
+    e->creds.sdkappid = strtoull(app, NULL, 10);
+    if (!e->creds.sdkappid)
+        return bad_usage("TIM_SDKAPPID is not a number: '%s'", app);
+    snprintf(e->creds.admin, sizeof e->creds.admin, "%s", id);
+    snprintf(e->creds.key, sizeof e->creds.key, "%s", key);
+    snprintf(e->creds.nonadmin, sizeof e->creds.nonadmin, "%s",
+             nonadmin ? nonadmin : "");
+    return -1;
+}
+
+static int write_report(const char *path, const char *what,
+                        int (*fn)(FILE *, const struct result *, size_t,
+                                  const char *),
+                        const struct result *r, size_t n, const char *target)
+{
+    FILE *f = fopen(path, "w");
+    int rc = f ? fn(f, r, n, target) : -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (rc != 0)
+        fprintf(stderr, "timconform: cannot write the %s report %s\n", what,
+                path);
+    return rc;
+}
+
+static int tap(FILE *f, const struct result *r, size_t n, const char *t)
+{
+    (void)t;
+    return report_tap(f, r, n);
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = {.cases_dir = TIMCONFORM_CASES};
+    char err[1024];
+    g_target.timock = getenv("TIMOCK") ? getenv("TIMOCK") : TIMOCK_PATH;
+    g_target.fixtures_dir = TIMCONFORM_FIXTURES;
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    if (cases_load_dir(o.cases_dir, &g_cases, err, sizeof err) != 0) {
+        fprintf(stderr, "timconform: %s\n", err);
+        cases_release(&g_cases);
+        return 2;
+    }
+    for (size_t i = 0; i < o.n_only; i++) {
+        size_t k = 0;
+        while (k < g_cases.n && strcmp(g_cases.v[k].id, o.only[i]) != 0)
+            k++;
+        if (k == g_cases.n) {
+            cases_release(&g_cases);
+            return bad_usage("no case has the id '%s'", o.only[i]);
+        }
+    }
+    if (o.list) {
+        for (size_t i = 0; i < g_cases.n; i++)
+            if (selected(&o, &g_cases.v[i]))
+                printf("%-40s [%c] %-8s %s\n", g_cases.v[i].id,
+                       g_cases.v[i].label, case_where_name(g_cases.v[i].where),
+                       g_cases.v[i].title);
+        cases_release(&g_cases);
+        return 0;
+    }
+    if (tim_global_init() != 0) {
+        fprintf(stderr, "timconform: cannot initialize libcurl\n");
+        return 2;
+    }
+
+    char target_name[300];
+    snprintf(target_name, sizeof target_name, "%s",
+             g_target.mock ? "timock (the mock)" : g_target.remote.base_url);
+    struct result *results = calloc(g_cases.n, sizeof *results);
+    Suite *s = suite_create("timconform");
+    size_t skipped = 0, not_started = 0;
+    for (size_t i = 0; i < g_cases.n; i++) {
+        const struct tcase_data *c = &g_cases.v[i];
+        results[i].c = c;
+        results[i].verdict = V_NOT_RUN;
+        if (!selected(&o, c))
+            continue;
+        const char *why = skip_reason(c);
+        if (why) {
+            results[i].verdict = V_SKIP;
+            snprintf(results[i].message, sizeof results[i].message, "%s", why);
+            skipped++;
+            continue;
+        }
+        if (g_target.mock &&
+            target_start_mock(&g_target, c->fixture, err, sizeof err) != 0) {
+            results[i].verdict = V_FAIL;
+            snprintf(results[i].message, sizeof results[i].message, "%.500s",
+                     err);
+            fprintf(stderr, "timconform: %s: %s\n", c->id, err);
+            not_started++;
+            continue;
+        }
+        TCase *tc = tcase_create(c->id);
+        tcase_set_timeout(tc, 300);
+        tcase_add_loop_test(tc, conformance_case, (int)i, (int)i + 1);
+        suite_add_tcase(s, tc);
+    }
+
+    SRunner *sr = srunner_create(s);
+    time_t t0 = time(NULL);
+    srunner_run_all(sr, CK_NORMAL);
+    double secs = difftime(time(NULL), t0);
+    TestResult **tr = srunner_results(sr);
+    size_t ran = (size_t)srunner_ntests_run(sr), passed = 0,
+           failed = not_started;
+    for (size_t k = 0; k < ran; k++) {
+        for (size_t i = 0; i < g_cases.n; i++) {
+            if (strcmp(g_cases.v[i].id, tr_tcname(tr[k])) != 0)
+                continue;
+            int ok = tr_rtype(tr[k]) == CK_PASS;
+            results[i].verdict = ok ? V_PASS : V_FAIL;
+            results[i].seconds = ran ? secs / (double)ran : 0;
+            if (!ok)
+                snprintf(results[i].message, sizeof results[i].message, "%s",
+                         tr_msg(tr[k]));
+            passed += ok;
+            failed += !ok;
+        }
+    }
+    for (size_t i = 0; i < g_cases.n; i++)
+        if (results[i].verdict == V_SKIP)
+            printf("skipped: %s: %s\n", g_cases.v[i].id, results[i].message);
+
+    int report_failed = 0;
+    if (o.junit)
+        report_failed |= write_report(o.junit, "JUnit", report_junit, results,
+                                      g_cases.n, target_name);
+    if (o.tap)
+        report_failed |=
+            write_report(o.tap, "TAP", tap, results, g_cases.n, target_name);
+    if (o.parity)
+        report_failed |= write_report(o.parity, "parity", report_parity,
+                                      results, g_cases.n, target_name);
+    printf("%zu passed, %zu failed, %zu skipped\n", passed, failed, skipped);
+
+    srunner_free(sr);
+    target_stop(&g_target);
+    free(results);
+    cases_release(&g_cases);
+    tim_global_cleanup();
+    return failed || report_failed ? 1 : 0;
+}
