@@ -314,37 +314,43 @@ static void report(const struct tim_error *err)
 static const char *const types[] = {"Public",     "Private",   "ChatRoom",
                                     "AVChatRoom", "BChatRoom", "Community"};
 
-/* --count: TotalCount of each type (or of --type) and of the whole app. */
+/* --count: TotalCount of each type and of the whole app, or of --type
+ * alone (a name outside the list too: the service judges it). */
 static int count_groups(tim_client *c, const struct options *o,
                         struct tim_error *err)
 {
+    const char *names[7], *query[7];
     uint64_t counts[7];
     size_t n = 0;
-    for (size_t i = 0; i < 7; i++) {
-        const char *type = i < 6 ? types[i] : NULL;
-        if (o->type && (i == 6 || strcmp(o->type, type) != 0))
-            continue;
+    if (o->type) {
+        names[n] = query[n] = o->type;
+        n++;
+    } else {
+        for (size_t i = 0; i < 6; i++, n++)
+            names[n] = query[n] = types[i];
+        names[n] = "total";
+        query[n++] = NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
         struct tim_page page;
-        struct tim_page_request req = {1, 1, 0, type};
+        struct tim_page_request req = {1, 1, 0, query[i]};
         int rc = tim_get_group_page(c, &req, &page, err);
         if (rc != TIM_OK)
             return rc;
         counts[i] = page.total_count;
         tim_page_release(&page);
-        n++;
     }
     int json = o->format != FMT_LINES;
-    size_t shown = 0;
-    for (size_t i = 0; i < 7; i++) {
-        const char *name = i < 6 ? types[i] : "total";
-        if (o->type && (i == 6 || strcmp(o->type, name) != 0))
-            continue;
-        if (json)
-            printf("%s\"%s\":%" PRIu64, shown++ ? "," : "{", name, counts[i]);
-        else
-            printf("%s %" PRIu64 "\n", name, counts[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (json) {
+            fputs(i ? "," : "{", stdout);
+            put_json_string(names[i], strlen(names[i]));
+            printf(":%" PRIu64, counts[i]);
+        } else {
+            printf("%s %" PRIu64 "\n", names[i], counts[i]);
+        }
     }
-    if (json && n)
+    if (json)
         puts("}");
     return TIM_OK;
 }

@@ -1,0 +1,276 @@
+/*
+ * Tests of timconform itself: a case whose expectation is wrong must be
+ * reported failed, and the property checks must catch a server that repeats
+ * a group, skips a group, or cycles its cursor.  The misbehaving servers are
+ * a tiny HTTP server inside this test, on 127.0.0.1 and a free port.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Runs timconform with args; returns its exit code and its TAP report. */
+static int run_conform(const char *args, char *tap, size_t n)
+{
+    char cmd[4096], path[] = "/tmp/timconform-tap-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    snprintf(cmd, sizeof cmd, "%s %s --tap %s >/dev/null 2>&1", TIMCONFORM,
+             args, path);
+    int status = system(cmd);
+    FILE *f = fopen(path, "r");
+    size_t got = f ? fread(tap, 1, n - 1, f) : 0;
+    tap[got] = '\0';
+    if (f)
+        fclose(f);
+    unlink(path);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Does the TAP report say case id passed (1), failed (0), or not at all? */
+static int verdict(const char *tap, const char *id)
+{
+    char pattern[256];
+    snprintf(pattern, sizeof pattern, " - %s: ", id);
+    const char *p = strstr(tap, pattern);
+    if (!p)
+        return -1;
+    while (p > tap && p[-1] != '\n')
+        p--;
+    return strncmp(p, "ok ", 3) == 0 ? 1 : 0;
+}
+
+START_TEST(wrong_case_is_reported)
+{
+    char tap[8192];
+    int code = run_conform("--mock --cases " TESTS_DIR "/wrong-cases", tap,
+                           sizeof tap);
+    ck_assert_int_eq(code, 1);
+    ck_assert_int_eq(verdict(tap, "deliberately-wrong-code"), 0);
+    ck_assert_int_eq(verdict(tap, "right-code"), 1);
+    ck_assert_ptr_nonnull(strstr(tap, "ErrorCode 10004, expected 0"));
+}
+END_TEST
+
+START_TEST(shipped_cases_pass_on_the_mock)
+{
+    char tap[1 << 16];
+    ck_assert_int_eq(run_conform("--mock", tap, sizeof tap), 0);
+    ck_assert_ptr_null(strstr(tap, "not ok"));
+    ck_assert_int_eq(verdict(tap, "pull-no-duplicates"), 1);
+}
+END_TEST
+
+START_TEST(unknown_option_is_usage)
+{
+    char tap[256];
+    ck_assert_int_eq(run_conform("--bogus", tap, sizeof tap), 2);
+    ck_assert_int_eq(run_conform("--case no-such-case", tap, sizeof tap), 2);
+    ck_assert_int_eq(run_conform("--include X", tap, sizeof tap), 2);
+}
+END_TEST
+
+/* A server that answers get_appid_group_list from a script of pages. */
+struct page {
+    unsigned long long after; /* the request's Next */
+    const char *ids;          /* the GroupIdList's inside */
+    unsigned long long next;
+};
+
+struct misbehaving {
+    int fd;
+    int port;
+    const struct page *pages;
+};
+
+static const struct page repeats[] = {
+    {0, "{\"GroupId\":\"g1\"},{\"GroupId\":\"g2\"}", 101},
+    {101, "{\"GroupId\":\"g2\"},{\"GroupId\":\"g3\"}", 102},
+    {102, "{\"GroupId\":\"g4\"},{\"GroupId\":\"g5\"}", 103},
+    {103, "{\"GroupId\":\"g6\"}", 0},
+    {0, NULL, 0}};
+static const struct page skips[] = {
+    {0, "{\"GroupId\":\"g1\"},{\"GroupId\":\"g2\"}", 101},
+    {101, "{\"GroupId\":\"g4\"},{\"GroupId\":\"g5\"}", 102},
+    {102, "{\"GroupId\":\"g6\"}", 0},
+    {0, NULL, 0}};
+static const struct page cycles[] = {
+    {0, "{\"GroupId\":\"g1\"},{\"GroupId\":\"g2\"}", 101},
+    {101, "{\"GroupId\":\"g3\"},{\"GroupId\":\"g4\"}", 102},
+    {102, "{\"GroupId\":\"g5\"},{\"GroupId\":\"g6\"}", 101},
+    {0, NULL, 0}};
+static const struct page behaves[] = {
+    {0, "{\"GroupId\":\"g1\"},{\"GroupId\":\"g2\"}", 101},
+    {101, "{\"GroupId\":\"g3\"},{\"GroupId\":\"g4\"}", 102},
+    {102, "{\"GroupId\":\"g5\"},{\"GroupId\":\"g6\"}", 103},
+    {103, "", 0},
+    {0, NULL, 0}};
+
+/* Answers the requests of one connection until it closes. */
+static void serve_connection(const struct misbehaving *m, int c)
+{
+    char req[65536];
+    size_t len = 0;
+    for (;;) {
+        char *end = len ? memmem(req, len, "\r\n\r\n", 4) : NULL;
+        if (!end) {
+            ssize_t got = read(c, req + len, sizeof req - 1 - len);
+            if (got <= 0)
+                return;
+            len += (size_t)got;
+            req[len] = '\0';
+            continue;
+        }
+        size_t head = (size_t)(end + 4 - req);
+        const char *cl = strcasestr(req, "Content-Length:");
+        size_t body = cl && cl < end ? strtoul(cl + 15, NULL, 10) : 0;
+        while (len < head + body) {
+            ssize_t got = read(c, req + len, sizeof req - 1 - len);
+            if (got <= 0)
+                return;
+            len += (size_t)got;
+            req[len] = '\0';
+        }
+        const char *n = strstr(req + head, "\"Next\":");
+        unsigned long long after = n ? strtoull(n + 7, NULL, 10) : 0;
+        const struct page *p = m->pages;
+        while (p->ids && p->after != after)
+            p++;
+        char answer[1024], out[1200];
+        snprintf(answer, sizeof answer,
+                 "{\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\",\"ErrorCode\":0,"
+                 "\"TotalCount\":6,\"GroupIdList\":[%s],\"Next\":%llu}",
+                 p->ids ? p->ids : "", p->ids ? p->next : 0ULL);
+        int k = snprintf(out, sizeof out,
+                         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         "Content-Length: %zu\r\n\r\n%s",
+                         strlen(answer), answer);
+        if (write(c, out, (size_t)k) != k)
+            return;
+        memmove(req, req + head + body, len - head - body);
+        len -= head + body;
+    }
+}
+
+static void *serve(void *data)
+{
+    struct misbehaving *m = data;
+    for (;;) {
+        int c = accept(m->fd, NULL, NULL);
+        if (c < 0)
+            return NULL;
+        serve_connection(m, c);
+        close(c);
+    }
+}
+
+static void start(struct misbehaving *m, const struct page *pages)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    socklen_t len = sizeof sa;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    m->pages = pages;
+    m->fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_eq(bind(m->fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(listen(m->fd, 16), 0);
+    getsockname(m->fd, (struct sockaddr *)&sa, &len);
+    m->port = ntohs(sa.sin_port);
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, serve, m), 0);
+    pthread_detach(t);
+}
+
+static const struct {
+    const char *name;
+    const struct page *pages;
+    int no_duplicates, count_equals_total, no_cursor_repeat, ends;
+} servers[] = {
+    {"repeats a group", repeats, 0, 0, 1, 1},
+    {"skips a group", skips, 1, 0, 1, 1},
+    {"cycles its cursor", cycles, 0, 0, 0, 0},
+    {"behaves", behaves, 1, 1, 1, 1},
+};
+
+START_TEST(properties_catch_a_misbehaving_server)
+{
+    struct misbehaving m;
+    char args[512], tap[8192];
+    start(&m, servers[_i].pages);
+    setenv("TIM_SDKAPPID", "1400000000", 1);
+    setenv("TIM_IDENTIFIER", "administrator", 1);
+    setenv("TIM_SECRET_KEY", "key", 1);
+    snprintf(args, sizeof args,
+             "--url http://127.0.0.1:%d --cases " TESTS_DIR "/property-cases",
+             m.port);
+    int code = run_conform(args, tap, sizeof tap);
+    int all_pass = servers[_i].no_duplicates &&
+                   servers[_i].count_equals_total &&
+                   servers[_i].no_cursor_repeat && servers[_i].ends;
+    ck_assert_msg(code == (all_pass ? 0 : 1), "%s: exit %d", servers[_i].name,
+                  code);
+    ck_assert_int_eq(verdict(tap, "no_duplicates"), servers[_i].no_duplicates);
+    ck_assert_int_eq(verdict(tap, "count_equals_total"),
+                     servers[_i].count_equals_total);
+    ck_assert_int_eq(verdict(tap, "no_cursor_repeat"),
+                     servers[_i].no_cursor_repeat);
+    ck_assert_int_eq(verdict(tap, "ends"), servers[_i].ends);
+    close(m.fd);
+}
+END_TEST
+
+START_TEST(reports_are_written)
+{
+    char junit[] = "/tmp/timconform-junit-XXXXXX",
+         parity[] = "/tmp/timconform-parity-XXXXXX", cmd[2048], text[8192];
+    close(mkstemp(junit));
+    close(mkstemp(parity));
+    snprintf(cmd, sizeof cmd,
+             "%s --cases %s/wrong-cases --junit %s --parity %s >/dev/null "
+             "2>&1",
+             TIMCONFORM, TESTS_DIR, junit, parity);
+    ck_assert_int_ne(system(cmd), 0);
+    FILE *f = fopen(junit, "r");
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "<testsuites name=\"timconform\" "
+                                       "tests=\"2\" failures=\"1\""));
+    ck_assert_ptr_nonnull(strstr(text, "<failure message="));
+    f = fopen(parity, "r");
+    n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "| deliberately-wrong-code | I | "
+                                       "test of the runner | FAIL |"));
+    ck_assert_ptr_nonnull(
+        strstr(text, "| right-code | I | test of the runner | pass |"));
+    unlink(junit);
+    unlink(parity);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("timconform");
+    TCase *tc = tcase_create("runner");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, wrong_case_is_reported);
+    tcase_add_test(tc, shipped_cases_pass_on_the_mock);
+    tcase_add_test(tc, unknown_option_is_usage);
+    tcase_add_loop_test(tc, properties_catch_a_misbehaving_server, 0,
+                        sizeof servers / sizeof servers[0]);
+    tcase_add_test(tc, reports_are_written);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
