@@ -74,8 +74,7 @@ static void lines_free(struct lines *l)
 
 /* A configuration for app on t, signing with the key as the admin. */
 static struct tim_config config_for(const struct tu_timock *t, char *url,
-                                    size_t n, uint64_t app,
-                                    struct lines *log)
+                                    size_t n, uint64_t app, struct lines *log)
 {
     snprintf(url, n, "http://127.0.0.1:%d", t->port);
     return (struct tim_config){.base_url = url,
@@ -128,7 +127,8 @@ static void ids_assert_unique(const struct ids *s)
 {
     char **sorted = malloc((s->n ? s->n : 1) * sizeof *sorted);
     ck_assert_ptr_nonnull(sorted);
-    memcpy(sorted, s->v, s->n * sizeof *sorted);
+    if (s->n)
+        memcpy(sorted, s->v, s->n * sizeof *sorted);
     qsort(sorted, s->n, sizeof *sorted, cmp_str);
     for (size_t i = 1; i < s->n; i++)
         ck_assert_msg(strcmp(sorted[i - 1], sorted[i]) != 0, "%s came twice",
@@ -219,9 +219,8 @@ END_TEST
 /* The IDs of all six types' pulls are the IDs of the unfiltered pull. */
 START_TEST(types_partition_the_app)
 {
-    static const char *const types[] = {"Public",     "Private",
-                                        "ChatRoom",   "AVChatRoom",
-                                        "BChatRoom",  "Community"};
+    static const char *const types[] = {"Public",     "Private",   "ChatRoom",
+                                        "AVChatRoom", "BChatRoom", "Community"};
     struct tu_timock t;
     tu_timock_start(&t, NULL);
     char url[64];
@@ -282,9 +281,9 @@ START_TEST(progress_and_abort)
     struct progress p = {0};
     struct tim_pull_stats st;
     struct tim_error err;
-    ck_assert_int_eq(tim_pull_groups(c, "Public", 1000, NULL, NULL, on_page, &p,
-                                     &st, &err),
-                     TIM_OK);
+    ck_assert_int_eq(
+        tim_pull_groups(c, "Public", 1000, NULL, NULL, on_page, &p, &st, &err),
+        TIM_OK);
     ck_assert_uint_eq(p.pages, 9);
     ck_assert_uint_eq(p.last_ids, 8000);
     int seen = 0;
@@ -315,8 +314,8 @@ START_TEST(chaos_pull)
     struct ids got = {0};
     struct tim_pull_stats st;
     struct tim_error err;
-    int rc = tim_pull_groups(c, NULL, 100, collect_id, &got, NULL, NULL, &st,
-                             &err);
+    int rc =
+        tim_pull_groups(c, NULL, 100, collect_id, &got, NULL, NULL, &st, &err);
     ck_assert_msg(rc == TIM_OK, "pull: %s", err.message);
     ck_assert_uint_eq(got.n, 3000);
     ck_assert_uint_eq(st.total_count, 3000);
@@ -569,8 +568,8 @@ START_TEST(fatal_error_not_retried)
     /* a pull stops on it too, without a retry (10018 aside: it halves) */
     if (fatal_rows[_i].code != TIM_ERR_TOO_LARGE) {
         struct tim_pull_stats st;
-        ck_assert_int_eq(tim_pull_groups(c, fatal_rows[_i].type, 10, NULL,
-                                         NULL, NULL, NULL, &st, &err),
+        ck_assert_int_eq(tim_pull_groups(c, fatal_rows[_i].type, 10, NULL, NULL,
+                                         NULL, NULL, &st, &err),
                          TIM_E_API);
         ck_assert_int_eq(err.error_code, fatal_rows[_i].code);
         ck_assert_uint_eq(st.retries, 0);
@@ -584,7 +583,8 @@ START_TEST(fatal_error_not_retried)
 }
 END_TEST
 
-/* Writes a fixture into a fresh folder; returns its path (static). */
+/* Writes a fixture into a fresh folder; returns its path (static; remove
+ * it with remove_fixture). */
 static const char *write_fixture(const char *json)
 {
     static char path[256];
@@ -596,6 +596,15 @@ static const char *write_fixture(const char *json)
     fputs(json, f);
     fclose(f);
     return path;
+}
+
+static void remove_fixture(const char *path)
+{
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s", path);
+    *strrchr(dir, '/') = '\0';
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
 }
 
 /* Transient failures are retried until a try succeeds, or the tries run
@@ -659,6 +668,7 @@ START_TEST(transient_retried)
     lines_free(&log);
     tim_client_free(c);
     tu_timock_stop(&t);
+    remove_fixture(args[1]);
 }
 END_TEST
 
@@ -835,16 +845,16 @@ START_TEST(no_secret_in_logs)
     ck_assert_int_eq(tim_pull_groups(c, "Community", 1000, NULL, NULL, NULL,
                                      NULL, &st, &err),
                      TIM_OK);
-    ck_assert_int_eq(tim_pull_groups(c, "Nope", 10, NULL, NULL, NULL, NULL, &st,
-                                     &err),
-                     TIM_E_API);
+    ck_assert_int_eq(
+        tim_pull_groups(c, "Nope", 10, NULL, NULL, NULL, NULL, &st, &err),
+        TIM_E_API);
     assert_no_secret(err.message, NULL);
     tim_client_free(c);
     cfg.secret_key = "not the key but still a secret";
     c = client_new(&cfg);
-    ck_assert_int_eq(tim_pull_groups(c, NULL, 10, NULL, NULL, NULL, NULL, &st,
-                                     &err),
-                     TIM_E_API);
+    ck_assert_int_eq(
+        tim_pull_groups(c, NULL, 10, NULL, NULL, NULL, NULL, &st, &err),
+        TIM_E_API);
     ck_assert_int_eq(err.error_code, TIM_ERR_SIG_MISMATCH);
     assert_no_secret(err.message, NULL);
     ck_assert_ptr_null(strstr(err.message, cfg.secret_key));
@@ -857,17 +867,17 @@ START_TEST(no_secret_in_logs)
     cfg.secret_key = NULL;
     cfg.usersig = sig;
     c = client_new(&cfg);
-    ck_assert_int_eq(tim_pull_groups(c, "BChatRoom", 500, NULL, NULL, NULL,
-                                     NULL, &st, &err),
-                     TIM_OK);
+    ck_assert_int_eq(
+        tim_pull_groups(c, "BChatRoom", 500, NULL, NULL, NULL, NULL, &st, &err),
+        TIM_OK);
     tim_client_free(c);
     /* and a transport failure, with the URL in curl's message */
     cfg.base_url = "http://127.0.0.1:1";
     cfg.max_attempts = 1;
     c = client_new(&cfg);
-    ck_assert_int_eq(tim_pull_groups(c, NULL, 10, NULL, NULL, NULL, NULL, &st,
-                                     &err),
-                     TIM_E_TRANSPORT);
+    ck_assert_int_eq(
+        tim_pull_groups(c, NULL, 10, NULL, NULL, NULL, NULL, &st, &err),
+        TIM_E_TRANSPORT);
     assert_no_secret(err.message, sig);
     tim_client_free(c);
 
@@ -928,16 +938,16 @@ START_TEST(connect_to_mapping)
     cfg.base_url = "http://127.0.0.1:1";
     cfg.log = NULL;
     c = client_new(&cfg);
-    ck_assert_int_eq(tim_pull_groups(c, "BChatRoom", 0, NULL, NULL, NULL, NULL,
-                                     &st, &err),
-                     TIM_OK);
+    ck_assert_int_eq(
+        tim_pull_groups(c, "BChatRoom", 0, NULL, NULL, NULL, NULL, &st, &err),
+        TIM_OK);
     ck_assert_uint_eq(st.ids, 1000);
     tim_client_free(c);
     cfg.connect_to = NULL;
     c = client_new(&cfg);
-    ck_assert_int_eq(tim_pull_groups(c, NULL, 10, NULL, NULL, NULL, NULL, &st,
-                                     &err),
-                     TIM_E_TRANSPORT);
+    ck_assert_int_eq(
+        tim_pull_groups(c, NULL, 10, NULL, NULL, NULL, NULL, &st, &err),
+        TIM_E_TRANSPORT);
     ck_assert_int_eq(err.transport_code, CURLE_COULDNT_CONNECT);
     tim_client_free(c);
     tu_timock_stop(&t);

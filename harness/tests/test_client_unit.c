@@ -28,7 +28,7 @@
 #include "url.h"
 #include "usersig.h"
 
-#define KEY "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"
+#define KEY      "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"
 #define API_CALL "group_open_http_svc", "get_appid_group_list"
 
 /* url_escape */
@@ -39,18 +39,18 @@ static const struct {
     {"", ""},
     {"administrator", "administrator"},
     {"AZaz09", "AZaz09"},
-    {"-_.~", "-_.~"},          /* RFC 3986 unreserved: kept */
-    {"*", "%2A"},              /* UserSig's '+' stand-in is reserved */
-    {"a b", "a%20b"},          /* never '+' */
-    {"a+b", "a%2Bb"},          /* '+' would read as a space */
+    {"-_.~", "-_.~"}, /* RFC 3986 unreserved: kept */
+    {"*", "%2A"},     /* UserSig's '+' stand-in is reserved */
+    {"a b", "a%20b"}, /* never '+' */
+    {"a+b", "a%2Bb"}, /* '+' would read as a space */
     {"&=?#/:@", "%26%3D%3F%23%2F%3A%40"},
     {"100%", "100%25"},
     {"\"<>\\", "%22%3C%3E%5C"},
-    {"\xc3\xa9t\xc3\xa9", "%C3%A9t%C3%A9"},          /* "été" in UTF-8 */
-    {"\xe7\xbe\xa4", "%E7%BE%A4"},                   /* a CJK character */
-    {"\xf0\x9f\x98\x80", "%F0%9F%98%80"},            /* an emoji */
-    {"\x01\x7f\xff", "%01%7F%FF"},                   /* controls, high byte */
-    {"eJyr*-_", "eJyr%2A-_"},                        /* a UserSig's tail */
+    {"\xc3\xa9t\xc3\xa9", "%C3%A9t%C3%A9"}, /* "été" in UTF-8 */
+    {"\xe7\xbe\xa4", "%E7%BE%A4"},          /* a CJK character */
+    {"\xf0\x9f\x98\x80", "%F0%9F%98%80"},   /* an emoji */
+    {"\x01\x7f\xff", "%01%7F%FF"},          /* controls, high byte */
+    {"eJyr*-_", "eJyr%2A-_"},               /* a UserSig's tail */
 };
 
 START_TEST(url_escape_rows)
@@ -124,9 +124,9 @@ START_TEST(url_build_too_small)
     char out[1024];
     int n = url_build(out, sizeof out, "http://h:1", API_CALL, 1, "a", "b", 2);
     ck_assert_int_gt(n, 0);
-    ck_assert_int_eq(url_build(out, (size_t)n + 1, "http://h:1", API_CALL, 1,
-                               "a", "b", 2),
-                     n);
+    ck_assert_int_eq(
+        url_build(out, (size_t)n + 1, "http://h:1", API_CALL, 1, "a", "b", 2),
+        n);
     ck_assert_int_eq(
         url_build(out, (size_t)n, "http://h:1", API_CALL, 1, "a", "b", 2), -1);
 }
@@ -271,15 +271,15 @@ END_TEST
 START_TEST(region_unknown)
 {
     ck_assert_uint_eq(tim_region_count, N_REGIONS);
-    static const char *const names[] = {"mars", "", "sg", "singapore ",
-                                        "console.tim.qq.com", "china-2"};
+    static const char *const names[] = {
+        "mars", "", "sg", "singapore ", "console.tim.qq.com", "china-2"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         ck_assert_msg(tim_region_find(names[i]) == NULL, "'%s' found",
                       names[i]);
     ck_assert_ptr_null(tim_region_find(NULL));
     static const char *const hosts[] = {"127.0.0.1", "127.0.0.1:8080",
-                                        "localhost", "", ":443",
-                                        "im.qcloud.com"};
+                                        "localhost", "",
+                                        ":443",      "im.qcloud.com"};
     for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++)
         ck_assert_msg(tim_region_by_host(hosts[i]) == NULL, "'%s' found",
                       hosts[i]);
@@ -464,8 +464,8 @@ static const struct {
     {5, 1000000, 100, 400, 0, 5}, /* attempts bound it */
     {1, 1000000, 100, 400, 0, 1}, /* no retry at all */
     {3, 1000000, 100, 400, 10, 3},
-    {100, 10, 1, 1, 0, 11}, /* try k starts at k-1 ms: 10 + 1 > 10 */
-    {100, 10, 1, 1, 1, 6},  /* try k ends at 2k-1 ms: 11 + 1 > 10 */
+    {100, 10, 1, 1, 0, 11},       /* try k starts at k-1 ms: 10 + 1 > 10 */
+    {100, 10, 1, 1, 1, 6},        /* try k ends at 2k-1 ms: 11 + 1 > 10 */
     {100, 200, 100, 400, 100, 2}, /* try 2 ends at 250..300 */
 };
 
@@ -532,8 +532,8 @@ START_TEST(cursorwatch_many)
     for (uint64_t i = 0; i < 100000; i++)
         ck_assert_int_eq(cursorwatch_seen(&w, base + i * 4096), 0);
     ck_assert_uint_eq(w.count, 100000);
-    ck_assert_int_eq(cursorwatch_seen(&w, base), 1);              /* first */
-    ck_assert_int_eq(cursorwatch_seen(&w, base + 7 * 4096), 1);   /* early */
+    ck_assert_int_eq(cursorwatch_seen(&w, base), 1);                /* first */
+    ck_assert_int_eq(cursorwatch_seen(&w, base + 7 * 4096), 1);     /* early */
     ck_assert_int_eq(cursorwatch_seen(&w, base + 99999 * 4096), 1); /* last */
     ck_assert_int_eq(cursorwatch_seen(&w, base + 4095), 0); /* in between */
     ck_assert_uint_eq(w.count, 100001);
@@ -558,9 +558,11 @@ static const struct {
       .identifier = "a",
       .secret_key = KEY},
      "give a region or a base URL"},
-    {"no app", {.region = "sgp", .identifier = "a", .secret_key = KEY},
+    {"no app",
+     {.region = "sgp", .identifier = "a", .secret_key = KEY},
      "give the SDKAppID"},
-    {"no identifier", {.region = "sgp", .sdkappid = 1, .secret_key = KEY},
+    {"no identifier",
+     {.region = "sgp", .sdkappid = 1, .secret_key = KEY},
      "give the admin identifier"},
     {"empty identifier",
      {.region = "sgp", .sdkappid = 1, .identifier = "", .secret_key = KEY},
@@ -641,9 +643,8 @@ END_TEST
 
 START_TEST(status_names)
 {
-    static const char *const names[] = {"ok",        "usage",    "api",
-                                        "http",      "transport", "protocol",
-                                        "aborted"};
+    static const char *const names[] = {
+        "ok", "usage", "api", "http", "transport", "protocol", "aborted"};
     for (int i = 0; i <= TIM_E_ABORTED; i++)
         ck_assert_str_eq(tim_status_name(i), names[i]);
     ck_assert_str_eq(tim_status_name(-1), "unknown");
