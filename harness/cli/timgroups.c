@@ -397,7 +397,8 @@ int main(int argc, char **argv)
                              tty ? show_progress : NULL, &p, &stats, &err);
         if (p.shown)
             fputc('\n', stderr);
-        if (o.format == FMT_JSON)
+        /* a failed pull leaves the array open: no consumer takes it whole */
+        if (o.format == FMT_JSON && rc == TIM_OK)
             puts(out.written ? "\n]" : "[]");
         if (o.verbose)
             fprintf(stderr,

@@ -592,6 +592,8 @@ int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
     int rc = TIM_OK;
     if (!err)
         err = &local;
+    if (stats)
+        *stats = p.s;
     if (p.s.limit > 10000)
         return fail(err, TIM_E_USAGE, "Limit is at most 10000");
     cursorwatch_init(&p.seen);
@@ -610,11 +612,12 @@ int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
         if (rc != TIM_OK)
             break;
         rc = check_page(&p, &page, p.s.limit, next, err);
-        for (size_t i = 0; rc == TIM_OK && i < page.count; i++)
-            if (on_id && on_id(data, page.ids[i], strlen(page.ids[i])))
+        size_t given = 0;
+        for (; rc == TIM_OK && given < page.count; given++)
+            if (on_id && on_id(data, page.ids[given], strlen(page.ids[given])))
                 rc = fail(err, TIM_E_ABORTED, "stopped by the caller");
         p.s.pages++;
-        p.s.ids += page.count;
+        p.s.ids += given;
         p.s.total_count = page.total_count;
         next = page.next;
         tim_page_release(&page);

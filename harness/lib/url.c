@@ -56,17 +56,19 @@ int url_build(char *out, size_t n, const char *base, const char *service,
 
 void url_redact(const char *url, char *out, size_t n)
 {
-    const char *p = strstr(url, "?usersig=");
-    if (!p)
-        p = strstr(url, "&usersig=");
-    if (p)
-        p++;
+    size_t o = 0;
     if (n == 0)
         return;
-    if (!p) {
-        snprintf(out, n, "%s", url);
-        return;
+    /* copies url, replacing the value of every usersig parameter */
+    for (const char *p = url; *p && o + 1 < n;) {
+        int at_param = (p == url || p[-1] == '?' || p[-1] == '&');
+        if (at_param && strncmp(p, "usersig=", 8) == 0) {
+            int k = snprintf(out + o, n - o, "usersig=REDACTED");
+            o = k < 0 || (size_t)k >= n - o ? n - 1 : o + (size_t)k;
+            p += 8 + strcspn(p + 8, "&#");
+            continue;
+        }
+        out[o++] = *p++;
     }
-    const char *end = p + 8 + strcspn(p + 8, "&#");
-    snprintf(out, n, "%.*sREDACTED%s", (int)(p + 8 - url), url, end);
+    out[o] = '\0';
 }

@@ -120,7 +120,7 @@ static int apply_fault(struct api_answer *ans, const struct fault_action *f)
         fail(ans, f->error_code, NULL);
         return 1;
     }
-    if (f->http_status && f->http_status != 200) {
+    if (f->http_status) {
         gateway_page(ans, f->http_status);
         ans->error_code = -1;
         return 1;
