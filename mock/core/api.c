@@ -9,7 +9,7 @@
 #include "page.h"
 #include "regions.h"
 #include "request.h"
-#include "usersig.h"
+#include "sigcache.h"
 
 void api_answer_init(struct api_answer *a)
 {
@@ -66,8 +66,8 @@ static int check_call(struct api *api, const struct api_request *req,
     /* 5. usersig */
     if (c->app->check_usersig) {
         int64_t now = api->clock ? api->clock : req->now;
-        int rc = usersig_verify(c->q.usersig, c->app->key, sdkappid,
-                                c->q.identifier, now, NULL);
+        int rc = sigcache_verify(&c->app->sigs, c->q.usersig, c->app->key,
+                                 sdkappid, c->q.identifier, now);
         if (rc != TIM_ERR_OK)
             return rc;
     }

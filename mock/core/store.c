@@ -72,6 +72,7 @@ static void app_free(struct app *a)
         free(a->by_type[t]);
     free(a->ids);
     ratelimit_release(&a->rate);
+    sigcache_release(&a->sigs);
     free(a);
 }
 
@@ -97,6 +98,11 @@ struct app *store_add_app(struct store *s, uint64_t sdkappid)
     if (!a)
         return NULL;
     if (ratelimit_init(&a->rate) != 0) {
+        free(a);
+        return NULL;
+    }
+    if (sigcache_init(&a->sigs) != 0) {
+        ratelimit_release(&a->rate);
         free(a);
         return NULL;
     }

@@ -9,9 +9,9 @@
  * array), so a page of one type costs a binary search plus the page itself.
  *
  * Lifecycle: store_new, add apps and groups, store_finish (checks and
- * indexes), then the store is read-only (but for each app's rate counter,
- * which has its own lock) and may be read from any number of threads.  Building
- * is single-threaded.
+ * indexes), then the store is read-only (but for each app's rate counter
+ * and UserSig cache, which have their own locks) and may be read from any
+ * number of threads.  Building is single-threaded.
  */
 #ifndef TIM_STORE_H
 #define TIM_STORE_H
@@ -21,6 +21,7 @@
 
 #include "ratelimit.h"
 #include "regions.h"
+#include "sigcache.h"
 
 enum group_type {
     GT_PUBLIC,
@@ -72,7 +73,8 @@ struct app {
     size_t answer_limit;   /* bytes of a success answer, else 10018 */
     unsigned rate_limit;   /* calls per second; 0: none */
     int rate_limit_code;   /* ErrorCode when over it */
-    struct ratelimit rate; /* the one mutable part: behind its own lock */
+    struct ratelimit rate; /* mutable, behind its own lock */
+    struct sigcache sigs;  /* mutable, behind its own lock */
     struct app_quirks quirks;
 
     /* cursor keys: the first group gets first_key, each next one a key
