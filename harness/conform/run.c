@@ -442,8 +442,7 @@ static void pull_run(tim_client *c, const char *type, unsigned limit,
                 p->cap = p->cap ? p->cap * 2 : 1024;
                 p->ids = realloc(p->ids, p->cap * sizeof *p->ids);
             }
-            p->ids[p->n++] = page.ids[i];
-            page.ids[i] = NULL;
+            p->ids[p->n++] = strdup(page.ids[i]);
         }
         prev_start = start;
         int no_next = !page.has_next;

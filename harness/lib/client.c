@@ -8,9 +8,9 @@
  */
 #include "timclient.h"
 
-#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,27 +320,34 @@ static CURLcode perform(tim_client *c, const char *url, const char *body,
 }
 
 /* Reads the envelope of a 200 answer: TIM_OK for ErrorCode 0, TIM_E_API
- * with the code and text, TIM_E_PROTOCOL for anything else. */
+ * with the code and text, TIM_E_PROTOCOL for anything else.  The answer is
+ * checked to be valid JSON once, here; the readers after this rely on it. */
 static int read_envelope(tim_client *c, struct tim_error *err)
 {
-    cJSON *root =
-        cJSON_ParseWithLength(c->answer ? c->answer : "", c->answer_len);
-    const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "ErrorCode");
-    const cJSON *info = cJSON_GetObjectItemCaseSensitive(root, "ErrorInfo");
-    int rc = TIM_OK;
-    if (!cJSON_IsObject(root) || !cJSON_IsNumber(code)) {
-        rc = fail(err, TIM_E_PROTOCOL,
-                  "the answer is not a JSON object with an ErrorCode (%zu "
-                  "bytes)",
-                  c->answer_len);
-    } else if (code->valuedouble != 0) {
-        rc = fail(err, TIM_E_API, "ErrorCode %.0f: %s", code->valuedouble,
-                  cJSON_IsString(info) ? info->valuestring : "");
-        err->error_code = (long)code->valuedouble;
-        snprintf(err->error_info, sizeof err->error_info, "%s",
-                 cJSON_IsString(info) ? info->valuestring : "");
-    }
-    cJSON_Delete(root);
+    const char *a = c->answer ? c->answer : "";
+    size_t n = c->answer_len;
+    const char *raw;
+    size_t len;
+    uint64_t code = 0;
+    size_t start = 0;
+    while (start < n && strchr(" \t\r\n", a[start]))
+        start++;
+    if (!jsonint_valid(a, n) || start >= n || a[start] != '{' ||
+        !jsonint_member(a, n, "ErrorCode", &raw, &len) ||
+        jsonint_parse_u64(raw, len, &code) != 0)
+        return fail(err, TIM_E_PROTOCOL,
+                    "the answer is not a JSON object with an ErrorCode (%zu "
+                    "bytes)",
+                    n);
+    if (code == 0)
+        return TIM_OK;
+    char info[256] = "";
+    if (jsonint_member(a, n, "ErrorInfo", &raw, &len) &&
+        jsonint_string(raw, len, info, sizeof info) < 0)
+        snprintf(info, sizeof info, "%.*s", (int)(len < 200 ? len : 200), raw);
+    int rc = fail(err, TIM_E_API, "ErrorCode %" PRIu64 ": %s", code, info);
+    err->error_code = code > LONG_MAX ? LONG_MAX : (long)code;
+    snprintf(err->error_info, sizeof err->error_info, "%s", info);
     return rc;
 }
 
@@ -438,70 +445,56 @@ int tim_call(tim_client *c, const char *service, const char *command,
 
 void tim_page_release(struct tim_page *page)
 {
-    for (size_t i = 0; page->ids && i < page->count; i++)
-        free(page->ids[i]);
     free(page->ids);
+    free(page->storage);
     memset(page, 0, sizeof *page);
 }
 
-/* Reads an exact unsigned integer member of the answer's top level. */
-static int exact_member(const char *json, size_t n, const char *key,
-                        uint64_t *out)
-{
-    const char *raw;
-    size_t rawlen;
-    if (!jsonint_member(json, n, key, &raw, &rawlen))
-        return 0;
-    return jsonint_parse_u64(raw, rawlen, out) == 0 ? 1 : -1;
-}
-
+/* Reads a page from an answer that read_envelope found valid.  No tree of
+ * nodes: one pass finds the members, and the IDs are unescaped into one
+ * block, one pointer each. */
 static int parse_page(const char *json, size_t n, struct tim_page *page,
                       struct tim_error *err)
 {
+    static const char *const keys[] = {"TotalCount", "GroupIdList", "Next"};
+    const char *v[3], *el, *raw;
+    size_t len[3], el_len, raw_len, pos = 0, used = 0;
     struct tim_page p = {0};
-    int rc = TIM_OK;
-    cJSON *root = cJSON_ParseWithLength(json, n);
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "GroupIdList");
-    int has_next = exact_member(json, n, "Next", &p.next);
-    if (exact_member(json, n, "TotalCount", &p.total_count) != 1) {
-        rc = fail(err, TIM_E_PROTOCOL,
-                  "the answer has no TotalCount that is an unsigned integer");
-        goto out;
+    jsonint_members(json, n, keys, 3, v, len);
+    if (!v[0] || jsonint_parse_u64(v[0], len[0], &p.total_count) != 0)
+        return fail(err, TIM_E_PROTOCOL,
+                    "the answer has no TotalCount that is an unsigned integer");
+    if (v[2] && jsonint_parse_u64(v[2], len[2], &p.next) != 0)
+        return fail(err, TIM_E_PROTOCOL,
+                    "the answer's Next is not an unsigned 64-bit integer");
+    if (!v[1] || v[1][0] != '[')
+        return fail(err, TIM_E_PROTOCOL, "the answer has no GroupIdList array");
+    p.has_next = v[2] != NULL;
+    /* an element {"GroupId":""} takes 15 bytes at least, and an unescaped
+     * ID is never longer than the list's text */
+    p.ids = malloc((len[1] / 15 + 1) * sizeof *p.ids);
+    p.storage = malloc(len[1] + 1);
+    if (!p.ids || !p.storage) {
+        tim_page_release(&p);
+        return fail(err, TIM_E_USAGE, "out of memory");
     }
-    if (has_next < 0) {
-        rc = fail(err, TIM_E_PROTOCOL,
-                  "the answer's Next is not an unsigned 64-bit integer");
-        goto out;
-    }
-    if (!cJSON_IsArray(list)) {
-        rc = fail(err, TIM_E_PROTOCOL, "the answer has no GroupIdList array");
-        goto out;
-    }
-    p.has_next = has_next;
-    size_t count = (size_t)cJSON_GetArraySize(list);
-    p.ids = calloc(count ? count : 1, sizeof *p.ids);
-    if (!p.ids) {
-        rc = fail(err, TIM_E_USAGE, "out of memory");
-        goto out;
-    }
-    for (const cJSON *e = list->child; e; e = e->next) {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "GroupId");
-        if (!cJSON_IsString(id)) {
-            rc = fail(err, TIM_E_PROTOCOL,
-                      "GroupIdList[%zu] has no GroupId string", p.count);
-            goto out;
+    while (jsonint_element(v[1], len[1], &pos, &el, &el_len)) {
+        long id_len = -1;
+        if (el[0] == '{' && p.count <= len[1] / 15 &&
+            jsonint_member(el, el_len, "GroupId", &raw, &raw_len))
+            id_len = jsonint_string(raw, raw_len, p.storage + used,
+                                    len[1] + 1 - used);
+        if (id_len < 0) {
+            int at = (int)p.count;
+            tim_page_release(&p);
+            return fail(err, TIM_E_PROTOCOL,
+                        "GroupIdList[%d] has no GroupId string", at);
         }
-        if (!(p.ids[p.count++] = strdup(id->valuestring))) {
-            rc = fail(err, TIM_E_USAGE, "out of memory");
-            goto out;
-        }
+        p.ids[p.count++] = p.storage + used;
+        used += (size_t)id_len + 1;
     }
     *page = p;
-out:
-    if (rc != TIM_OK)
-        tim_page_release(&p);
-    cJSON_Delete(root);
-    return rc;
+    return TIM_OK;
 }
 
 int tim_get_group_page(tim_client *c, const struct tim_page_request *req,

@@ -129,7 +129,8 @@ struct tim_page {
     int has_next;  /* the answer had a Next field */
     uint64_t next; /* exact */
     size_t count;
-    char **ids; /* count NUL-terminated group IDs */
+    char **ids;    /* count NUL-terminated group IDs */
+    char *storage; /* where the IDs are; internal */
 };
 
 /* tim_get_group_page: one call of get_appid_group_list (with retries).

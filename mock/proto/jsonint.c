@@ -124,37 +124,314 @@ static int name_equals(const char *s, size_t i, size_t end, const char *key)
     return key[k] == '\0';
 }
 
-int jsonint_member(const char *json, size_t n, const char *key,
-                   const char **val, size_t *vlen)
+int jsonint_members(const char *json, size_t n, const char *const *keys,
+                    size_t n_keys, const char **vals, size_t *vlens)
 {
+    size_t found = 0;
+    for (size_t k = 0; k < n_keys; k++)
+        vals[k] = NULL;
     size_t i = skip_ws(json, n, 0);
     if (i >= n || json[i] != '{')
         return 0;
     i++;
-    for (;;) {
+    while (found < n_keys) {
         i = skip_ws(json, n, i);
         if (i >= n || json[i] != '"')
-            return 0;
+            break;
         size_t name = i + 1;
         i = skip_string(json, n, i);
-        int match = i <= n && i > name && name_equals(json, name, i - 1, key);
+        size_t match = n_keys;
+        for (size_t k = 0; k < n_keys && match == n_keys && i > name; k++)
+            if (!vals[k] && name_equals(json, name, i - 1, keys[k]))
+                match = k;
         i = skip_ws(json, n, i);
         if (i >= n || json[i] != ':')
-            return 0;
+            break;
         i = skip_ws(json, n, i + 1);
         size_t start = i;
         i = skip_value(json, n, i);
-        if (match) {
+        if (match < n_keys) {
             size_t end = i;
             while (end > start && strchr(" \t\n\r", json[end - 1]))
                 end--;
-            *val = json + start;
-            *vlen = end - start;
-            return 1;
+            vals[match] = json + start;
+            vlens[match] = end - start;
+            found++;
         }
         i = skip_ws(json, n, i);
         if (i >= n || json[i] != ',')
+            break;
+        i++;
+    }
+    return (int)found;
+}
+
+int jsonint_member(const char *json, size_t n, const char *key,
+                   const char **val, size_t *vlen)
+{
+    const char *v;
+    size_t len;
+    if (jsonint_members(json, n, &key, 1, &v, &len) != 1)
+        return 0;
+    *val = v;
+    *vlen = len;
+    return 1;
+}
+
+/* ---- a strict validator: recursive descent over the RFC 8259 grammar */
+
+struct scan {
+    const char *s;
+    size_t n, i;
+    int depth;
+};
+
+static int scan_value(struct scan *sc);
+
+static void scan_ws(struct scan *sc)
+{
+    sc->i = skip_ws(sc->s, sc->n, sc->i);
+}
+
+static int scan_literal(struct scan *sc, const char *word)
+{
+    size_t len = strlen(word);
+    if (sc->n - sc->i < len || memcmp(sc->s + sc->i, word, len) != 0)
+        return 0;
+    sc->i += len;
+    return 1;
+}
+
+static int scan_digits(struct scan *sc)
+{
+    size_t start = sc->i;
+    while (sc->i < sc->n && sc->s[sc->i] >= '0' && sc->s[sc->i] <= '9')
+        sc->i++;
+    return sc->i > start;
+}
+
+static int scan_number(struct scan *sc)
+{
+    if (sc->i < sc->n && sc->s[sc->i] == '-')
+        sc->i++;
+    if (sc->i < sc->n && sc->s[sc->i] == '0')
+        sc->i++;
+    else if (!scan_digits(sc))
+        return 0;
+    if (sc->i < sc->n && sc->s[sc->i] == '.') {
+        sc->i++;
+        if (!scan_digits(sc))
+            return 0;
+    }
+    if (sc->i < sc->n && (sc->s[sc->i] == 'e' || sc->s[sc->i] == 'E')) {
+        sc->i++;
+        if (sc->i < sc->n && (sc->s[sc->i] == '+' || sc->s[sc->i] == '-'))
+            sc->i++;
+        if (!scan_digits(sc))
+            return 0;
+    }
+    return 1;
+}
+
+static int scan_string(struct scan *sc)
+{
+    if (sc->i >= sc->n || sc->s[sc->i] != '"')
+        return 0;
+    for (sc->i++; sc->i < sc->n; sc->i++) {
+        unsigned char c = (unsigned char)sc->s[sc->i];
+        if (c == '"') {
+            sc->i++;
+            return 1;
+        }
+        if (c < 0x20)
+            return 0;
+        if (c != '\\')
+            continue;
+        if (++sc->i >= sc->n)
+            return 0;
+        c = (unsigned char)sc->s[sc->i];
+        if (c == 'u') {
+            for (int k = 0; k < 4; k++)
+                if (++sc->i >= sc->n || hexval(sc->s[sc->i]) < 0)
+                    return 0;
+        } else if (!strchr("\"\\/bfnrt", c) || c == 0) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+/* Members of an object or elements of an array, after the opening mark. */
+static int scan_items(struct scan *sc, char close, int members)
+{
+    scan_ws(sc);
+    if (sc->i < sc->n && sc->s[sc->i] == close) {
+        sc->i++;
+        return 1;
+    }
+    for (;;) {
+        scan_ws(sc);
+        if (members) {
+            if (!scan_string(sc))
+                return 0;
+            scan_ws(sc);
+            if (sc->i >= sc->n || sc->s[sc->i++] != ':')
+                return 0;
+        }
+        if (!scan_value(sc))
+            return 0;
+        scan_ws(sc);
+        if (sc->i >= sc->n)
+            return 0;
+        char c = sc->s[sc->i++];
+        if (c == close)
+            return 1;
+        if (c != ',')
+            return 0;
+    }
+}
+
+static int scan_value(struct scan *sc)
+{
+    scan_ws(sc);
+    if (sc->i >= sc->n)
+        return 0;
+    switch (sc->s[sc->i]) {
+    case '{':
+    case '[': {
+        int members = sc->s[sc->i] == '{';
+        if (++sc->depth > 128)
+            return 0;
+        sc->i++;
+        int ok = scan_items(sc, members ? '}' : ']', members);
+        sc->depth--;
+        return ok;
+    }
+    case '"':
+        return scan_string(sc);
+    case 't':
+        return scan_literal(sc, "true");
+    case 'f':
+        return scan_literal(sc, "false");
+    case 'n':
+        return scan_literal(sc, "null");
+    default:
+        return scan_number(sc);
+    }
+}
+
+int jsonint_valid(const char *json, size_t n)
+{
+    struct scan sc = {json, n, 0, 0};
+    if (!scan_value(&sc))
+        return 0;
+    scan_ws(&sc);
+    return sc.i == n;
+}
+
+int jsonint_element(const char *arr, size_t n, size_t *pos, const char **el,
+                    size_t *ellen)
+{
+    size_t i = *pos;
+    if (i == 0) {
+        i = skip_ws(arr, n, 0);
+        if (i >= n || arr[i] != '[')
             return 0;
         i++;
     }
+    i = skip_ws(arr, n, i);
+    if (i < n && arr[i] == ',')
+        i = skip_ws(arr, n, i + 1);
+    if (i >= n || arr[i] == ']')
+        return 0;
+    size_t start = i;
+    i = skip_value(arr, n, i);
+    size_t end = i;
+    while (end > start && strchr(" \t\n\r", arr[end - 1]))
+        end--;
+    *el = arr + start;
+    *ellen = end - start;
+    *pos = i;
+    return 1;
+}
+
+/* Appends code point cp as UTF-8; returns the bytes written or -1. */
+static int put_utf8(char *out, size_t room, unsigned long cp)
+{
+    unsigned char b[4];
+    int len;
+    if (cp < 0x80) {
+        b[0] = (unsigned char)cp;
+        len = 1;
+    } else if (cp < 0x800) {
+        b[0] = (unsigned char)(0xc0 | (cp >> 6));
+        b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+        len = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (unsigned char)(0xe0 | (cp >> 12));
+        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+        len = 3;
+    } else {
+        b[0] = (unsigned char)(0xf0 | (cp >> 18));
+        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+        len = 4;
+    }
+    if ((size_t)len > room)
+        return -1;
+    memcpy(out, b, (size_t)len);
+    return len;
+}
+
+static unsigned long hex4(const char *s)
+{
+    unsigned long v = 0;
+    for (int k = 0; k < 4; k++)
+        v = v * 16 + (unsigned long)hexval(s[k]);
+    return v;
+}
+
+long jsonint_string(const char *raw, size_t n, char *out, size_t outsize)
+{
+    if (n < 2 || raw[0] != '"' || raw[n - 1] != '"' || outsize == 0)
+        return -1;
+    size_t o = 0;
+    for (size_t i = 1; i + 1 < n; i++) {
+        char c = raw[i];
+        if (c != '\\') {
+            if (o + 1 >= outsize)
+                return -1;
+            out[o++] = c;
+            continue;
+        }
+        c = raw[++i];
+        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+        const char *k = c ? strchr(from, c) : NULL;
+        if (k) {
+            if (o + 1 >= outsize)
+                return -1;
+            out[o++] = to[k - from];
+            continue;
+        }
+        if (c != 'u' || i + 4 >= n)
+            return -1;
+        unsigned long cp = hex4(raw + i + 1);
+        i += 4;
+        if (cp >= 0xd800 && cp < 0xdc00 && i + 6 < n && raw[i + 1] == '\\' &&
+            raw[i + 2] == 'u') {
+            unsigned long lo = hex4(raw + i + 3);
+            if (lo >= 0xdc00 && lo < 0xe000) {
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                i += 6;
+            }
+        }
+        int len = put_utf8(out + o, outsize - o - 1, cp);
+        if (len < 0)
+            return -1;
+        o += (size_t)len;
+    }
+    out[o] = '\0';
+    return (long)o;
 }

@@ -4,7 +4,9 @@
  * cJSON keeps numbers as doubles, exact only up to 2^53, and accepts forms
  * that are not JSON integers (20.0, 1e3, +1).  The request's Limit and Next
  * must be read exactly over the whole unsigned 64-bit range, so the mock
- * reads their raw text here.  Nothing in this module allocates.
+ * reads their raw text here.  The client reads whole pages here too, with
+ * no tree of nodes: a strict validator, member and element spans, and
+ * string unescaping.  Nothing in this module allocates.
  */
 #ifndef TIM_JSONINT_H
 #define TIM_JSONINT_H
@@ -24,5 +26,28 @@ int jsonint_parse_u64(const char *s, size_t n, uint64_t *out);
  * (no surrounding whitespace).  Returns 1 if found, 0 if not. */
 int jsonint_member(const char *json, size_t n, const char *key,
                    const char **val, size_t *vlen);
+
+/* jsonint_members: jsonint_member for n_keys keys in one pass over the
+ * text: vals[k] / vlens[k] receive key k's raw value (vals[k] is NULL when
+ * the key is absent).  Returns how many keys were found. */
+int jsonint_members(const char *json, size_t n, const char *const *keys,
+                    size_t n_keys, const char **vals, size_t *vlens);
+
+/* jsonint_valid: 1 when the n bytes are exactly one JSON value (RFC 8259,
+ * surrounding white space allowed, nesting at most 128 deep), else 0. */
+int jsonint_valid(const char *json, size_t n);
+
+/* jsonint_element: walks the elements of the JSON array whose raw text is
+ * arr (n bytes, valid JSON).  Start with *pos = 0; each call stores the
+ * next element's raw text in *el / *ellen and returns 1, or returns 0 at
+ * the end. */
+int jsonint_element(const char *arr, size_t n, size_t *pos, const char **el,
+                    size_t *ellen);
+
+/* jsonint_string: unescapes the raw text of a JSON string token (quotes
+ * included, valid JSON) into out (size outsize, NUL-terminated; \u escapes
+ * become UTF-8).  Returns the length, or -1 when raw is not a string or out
+ * is too small.  The result may hold NUL bytes (from \u0000). */
+long jsonint_string(const char *raw, size_t n, char *out, size_t outsize);
 
 #endif
