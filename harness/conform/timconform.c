@@ -399,6 +399,7 @@ int main(int argc, char **argv)
             failed += !ok;
         }
     }
+    free(tr); /* the array is ours; its results stay Check's */
     for (size_t i = 0; i < g_cases.n; i++)
         if (results[i].verdict == V_SKIP)
             printf("skipped: %s: %s\n", g_cases.v[i].id, results[i].message);

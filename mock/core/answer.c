@@ -45,7 +45,7 @@ static int write_success(struct buf *b, const struct page *p, int with_next)
         return -1;
     for (size_t i = 0; i < p->count; i++) {
         size_t n;
-        const char *id = app_group_id(p->app, page_group(p, i), &n);
+        const char *id = groupset_id(p->gs, page_group(p, i), &n);
         if ((i && buf_append(b, ",", 1)) ||
             buf_append(b, item, sizeof item - 1) ||
             answer_json_string(b, id, n) || buf_append(b, "}", 1))

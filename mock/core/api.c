@@ -155,11 +155,13 @@ void api_handle(struct api *api, const struct api_request *req,
 
     /* 9. the page, unless its answer would pass the app's size limit */
     struct page p;
-    page_cut(c.app, c.body.type, c.body.next, c.body.limit, &p);
+    struct groupset *gs = app_groups(c.app);
+    page_cut(c.app, gs, c.body.type, c.body.next, c.body.limit, &p);
     ans->body.cap = c.app->answer_limit;
     int with_next = c.body.has_next || !c.app->quirks.omit_next;
     if (answer_success(&ans->body, &p, with_next) != 0)
         fail(ans, TIM_ERR_TOO_LARGE, NULL);
+    groupset_release(gs);
 out:
     query_release(&c.q);
 }

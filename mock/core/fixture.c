@@ -265,7 +265,7 @@ static int load_generate(struct ctx *c, const cJSON *o, const char *path,
     const char *problem = groupgen_problem(&g);
     if (problem)
         return fail(c, path, "%s", problem);
-    if (groupgen_run(a, &g) != 0)
+    if (groupgen_run(a, a->gs, &g) != 0)
         return fail(c, path, "out of memory or out of cursor keys");
     return 0;
 }
@@ -316,7 +316,7 @@ static int load_app(struct ctx *c, struct store *s, const cJSON *o,
             parts[i].load(c, v, sub(p, sizeof p, path, parts[i].key, 0), a))
             return -1;
         if (strcmp(parts[i].key, "groups") == 0)
-            *listed = a->n_groups;
+            *listed = a->gs->n_groups;
     }
     return 0;
 }

@@ -90,7 +90,7 @@ static size_t make_id(const struct groupgen *g, int t, uint64_t v, char *id)
     return n + d;
 }
 
-int groupgen_run(struct app *a, const struct groupgen *g)
+int groupgen_run(struct app *a, struct groupset *gs, const struct groupgen *g)
 {
     struct scramble sc[GT_COUNT];
     uint64_t left[GT_COUNT], made[GT_COUNT] = {0}, total = 0;
@@ -103,11 +103,11 @@ int groupgen_run(struct app *a, const struct groupgen *g)
     for (int t = 0; t < GT_COUNT; t++)
         id_bytes +=
             g->counts[t] * (g->custom ? g->id_length : 6 + SERVER_DIGITS);
-    if (app_reserve(a, total, id_bytes) != 0)
+    if (groupset_reserve(gs, total, id_bytes) != 0)
         return -1;
-    /* unique by construction: store_finish need not compare them */
-    a->unique_from = a->n_groups;
-    a->unique_to = a->n_groups + total;
+    /* unique by construction: the duplicate check need not compare them */
+    gs->unique_from = gs->n_groups;
+    gs->unique_to = gs->n_groups + total;
     uint64_t rng = g->seed;
     char id[GROUP_ID_MAX];
     for (; total; total--) {
@@ -117,7 +117,8 @@ int groupgen_run(struct app *a, const struct groupgen *g)
             r -= left[t++];
         size_t n = make_id(g, t, scramble(&sc[t], made[t]++), id);
         left[t]--;
-        if (app_add_group(a, id, n, t) != 0)
+        uint64_t key = app_next_key(a);
+        if (!key || groupset_append(gs, key, id, n, t) != 0)
             return -1;
     }
     return 0;

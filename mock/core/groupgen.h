@@ -26,8 +26,9 @@ struct groupgen {
  * says why not (a custom ID length too short for the counts, or over 48). */
 const char *groupgen_problem(const struct groupgen *g);
 
-/* groupgen_run: appends the generated groups to a.  Returns 0, or -1 when
- * memory or the key space runs out.  g must have no problem. */
-int groupgen_run(struct app *a, const struct groupgen *g);
+/* groupgen_run: appends the generated groups to gs, with keys from app a.
+ * Returns 0, or -1 when memory or the key space runs out.  g must have no
+ * problem. */
+int groupgen_run(struct app *a, struct groupset *gs, const struct groupgen *g);
 
 #endif

@@ -1,14 +1,15 @@
 /* page: cutting a page after a cursor (page.h). */
 #include "page.h"
 
-static uint64_t key_at(const struct app *a, const uint32_t *index, size_t i)
+static uint64_t key_at(const struct groupset *g, const uint32_t *index,
+                       size_t i)
 {
-    return a->groups[index ? index[i] : i].key;
+    return g->groups[index ? index[i] : i].key;
 }
 
 /* The first entry whose key is greater than after. */
-static size_t first_after(const struct app *a, const uint32_t *index, size_t n,
-                          uint64_t after)
+static size_t first_after(const struct groupset *a, const uint32_t *index,
+                          size_t n, uint64_t after)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -21,18 +22,18 @@ static size_t first_after(const struct app *a, const uint32_t *index, size_t n,
     return lo;
 }
 
-void page_cut(const struct app *app, int type, uint64_t after, uint32_t limit,
-              struct page *out)
+void page_cut(const struct app *app, const struct groupset *gs, int type,
+              uint64_t after, uint32_t limit, struct page *out)
 {
-    const uint32_t *index = type == GT_ALL ? NULL : app->by_type[type];
-    size_t n = type == GT_ALL ? app->n_groups : app->n_by_type[type];
-    size_t first = first_after(app, index, n, after);
+    const uint32_t *index = type == GT_ALL ? NULL : gs->by_type[type];
+    size_t n = type == GT_ALL ? gs->n_groups : gs->n_by_type[type];
+    size_t first = first_after(gs, index, n, after);
     size_t count = n - first < limit ? n - first : limit;
     uint64_t next = 0;
     if (count && (first + count < n || app->quirks.next_on_last_page))
-        next = key_at(app, index, first + count - 1);
+        next = key_at(gs, index, first + count - 1);
     *out = (struct page){
-        .app = app,
+        .gs = gs,
         .index = index,
         .first = first,
         .count = count,

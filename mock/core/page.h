@@ -1,7 +1,7 @@
 /*
  * page: where a page of group IDs is cut.
  *
- * A cursor is a position in the app's one order (see store.h): the page
+ * A cursor is a position in the app's one order (see groupset.h): the page
  * holds the first Limit groups of the requested type whose key is greater
  * than the cursor.  Any cursor value is accepted, issued or not, under any
  * type.  Because a cursor names a position and not a group, paging stays
@@ -17,7 +17,7 @@
 #include "store.h"
 
 struct page {
-    const struct app *app;
+    const struct groupset *gs;
     const uint32_t *index; /* positions of the type's groups; NULL: all */
     size_t first;          /* first entry of index (or groups) on the page */
     size_t count;          /* entries on the page */
@@ -26,11 +26,12 @@ struct page {
 };
 
 /* page_cut: cuts the page after cursor `after` of at most limit groups of
- * type (GT_ALL for all) from app.  Next is the key of the page's last group;
- * it is 0 when the page is empty, and also when nothing follows the page
- * unless the app's next_on_last_page quirk is on.  Never fails. */
-void page_cut(const struct app *app, int type, uint64_t after, uint32_t limit,
-              struct page *out);
+ * type (GT_ALL for all) from gs, the groups of app.  Next is the key of the
+ * page's last group; it is 0 when the page is empty, and also when nothing
+ * follows the page unless the app's next_on_last_page quirk is on.  The
+ * page points into gs, which must outlive it.  Never fails. */
+void page_cut(const struct app *app, const struct groupset *gs, int type,
+              uint64_t after, uint32_t limit, struct page *out);
 
 /* page_group: the position in app->groups of entry i of the page. */
 static inline size_t page_group(const struct page *p, size_t i)

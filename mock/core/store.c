@@ -1,8 +1,12 @@
 /* store: apps, their groups in cursor order, and per-type indexes. */
 #include "store.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "groupgen.h"
 
 #include "rng.h"
 
@@ -67,12 +71,11 @@ static void app_free(struct app *a)
     free_strings(a->admins, a->n_admins);
     free_strings(a->identifiers, a->n_identifiers);
     free(a->key);
-    free(a->groups);
-    for (int t = 0; t < GT_COUNT; t++)
-        free(a->by_type[t]);
-    free(a->ids);
+    groupset_release(a->gs);
     ratelimit_release(&a->rate);
     sigcache_release(&a->sigs);
+    pthread_mutex_destroy(&a->gs_lock);
+    pthread_mutex_destroy(&a->change_lock);
     free(a);
 }
 
@@ -106,6 +109,12 @@ struct app *store_add_app(struct store *s, uint64_t sdkappid)
         free(a);
         return NULL;
     }
+    pthread_mutex_init(&a->gs_lock, NULL);
+    pthread_mutex_init(&a->change_lock, NULL);
+    if (!(a->gs = groupset_new())) {
+        app_free(a);
+        return NULL;
+    }
     a->sdkappid = sdkappid;
     a->check_usersig = 1;
     a->answer_limit = 1048576;
@@ -127,77 +136,119 @@ struct app *store_find_app(const struct store *s, uint64_t sdkappid)
     return NULL;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
+uint64_t app_next_key(struct app *a)
 {
-    if (need <= *cap)
+    if (!a->last_key)
+        return a->last_key = a->first_key;
+    uint64_t step = 1 + rng_below(&a->cursor_rng, a->max_step);
+    if (a->last_key > UINT64_MAX - step)
         return 0;
-    size_t n = *cap ? *cap : 1024;
-    while (n < need)
-        n *= 2;
-    if (n > SIZE_MAX / elem)
-        return -1;
-    void *q = realloc(*p, n * elem);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = n;
-    return 0;
+    return a->last_key += step;
 }
 
 int app_add_group(struct app *a, const char *id, size_t n, int type)
 {
-    uint64_t key = a->first_key;
-    if (a->n_groups) {
-        uint64_t step = 1 + rng_below(&a->cursor_rng, a->max_step);
-        key = a->groups[a->n_groups - 1].key;
-        if (key > UINT64_MAX - step)
-            return -1;
-        key += step;
-    }
-    if (n > GROUP_ID_MAX || a->ids_len + n > UINT32_MAX ||
-        a->n_groups >= UINT32_MAX)
-        return -1;
-    if (grow((void **)&a->groups, &a->cap_groups, a->n_groups + 1,
-             sizeof *a->groups) ||
-        grow((void **)&a->ids, &a->ids_cap, a->ids_len + n, 1))
-        return -1;
-    memcpy(a->ids + a->ids_len, id, n);
-    a->groups[a->n_groups++] = (struct group){
-        .key = key,
-        .id_off = (uint32_t)a->ids_len,
-        .id_len = (uint8_t)n,
-        .type = (uint8_t)type,
-    };
-    a->ids_len += n;
-    return 0;
-}
-
-int app_reserve(struct app *a, size_t n, size_t id_bytes)
-{
-    if (n > SIZE_MAX - a->n_groups || id_bytes > SIZE_MAX - a->ids_len)
-        return -1;
-    return grow((void **)&a->groups, &a->cap_groups, a->n_groups + n,
-                sizeof *a->groups) ||
-                   grow((void **)&a->ids, &a->ids_cap, a->ids_len + id_bytes, 1)
-               ? -1
-               : 0;
-}
-
-void app_remove_group(struct app *a, size_t i)
-{
-    if (i < a->unique_from)
-        a->unique_from--;
-    if (i < a->unique_to)
-        a->unique_to--;
-    memmove(&a->groups[i], &a->groups[i + 1],
-            (a->n_groups - i - 1) * sizeof *a->groups);
-    a->n_groups--;
+    uint64_t key = app_next_key(a);
+    return key ? groupset_append(a->gs, key, id, n, type) : -1;
 }
 
 const char *app_group_id(const struct app *a, size_t i, size_t *n)
 {
-    *n = a->groups[i].id_len;
-    return a->ids + a->groups[i].id_off;
+    return groupset_id(a->gs, i, n);
+}
+
+struct groupset *app_groups(struct app *a)
+{
+    pthread_mutex_lock(&a->gs_lock);
+    struct groupset *g = groupset_retain(a->gs);
+    pthread_mutex_unlock(&a->gs_lock);
+    return g;
+}
+
+__attribute__((format(printf, 4, 5))) static int
+refuse(int status, char *why, size_t whylen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, whylen, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+/* Builds the groups after the change into *out; the caller holds
+ * change_lock. */
+static int build_change(struct app *a, const struct groupset *old,
+                        const struct app_change *ch, struct groupset **out,
+                        char *why, size_t whylen)
+{
+    unsigned char *drop = NULL;
+    struct groupset *g = NULL;
+    int rc = 500;
+    if (ch->n_delete) {
+        drop = calloc(old->n_groups ? old->n_groups : 1, 1);
+        if (!drop)
+            goto out;
+        size_t missing = groupset_mark(old, ch->delete_ids, ch->n_delete, drop);
+        if (missing < ch->n_delete) {
+            rc = refuse(404, why, whylen, "no group has the ID \"%s\"",
+                        ch->delete_ids[missing]);
+            goto out;
+        }
+    }
+    if (!(g = groupset_copy(old, drop)))
+        goto out;
+    for (size_t i = 0; i < ch->n_create; i++) {
+        const char *id = ch->create_ids[i];
+        int type = ch->create_types[i];
+        const char *problem = group_id_problem(id, strlen(id), type);
+        if (problem) {
+            rc = refuse(400, why, whylen, "\"%s\": %s", id, problem);
+            goto out;
+        }
+        uint64_t key = app_next_key(a);
+        if (!key || groupset_append(g, key, id, strlen(id), type) != 0)
+            goto out;
+    }
+    if (ch->generate && groupgen_run(a, g, ch->generate) != 0)
+        goto out;
+    size_t first, second;
+    int dup = groupset_finish(g, &first, &second);
+    if (dup == -1) {
+        size_t n;
+        const char *id = groupset_id(g, second, &n);
+        rc = refuse(409, why, whylen, "a group has the ID \"%.*s\" already",
+                    (int)n, id);
+        goto out;
+    }
+    if (dup != 0)
+        goto out;
+    *out = g;
+    g = NULL;
+    rc = 0;
+out:
+    if (rc == 500)
+        refuse(500, why, whylen, "out of memory or out of cursor keys");
+    groupset_release(g);
+    free(drop);
+    return rc;
+}
+
+int app_change(struct app *a, const struct app_change *ch, char *why,
+               size_t whylen)
+{
+    pthread_mutex_lock(&a->change_lock);
+    struct groupset *old = app_groups(a), *g = NULL;
+    int rc = build_change(a, old, ch, &g, why, whylen);
+    if (rc == 0) {
+        pthread_mutex_lock(&a->gs_lock);
+        struct groupset *was = a->gs;
+        a->gs = g;
+        pthread_mutex_unlock(&a->gs_lock);
+        groupset_release(was);
+    }
+    groupset_release(old);
+    pthread_mutex_unlock(&a->change_lock);
+    return rc;
 }
 
 int app_is_admin(const struct app *a, const char *identifier)
@@ -208,106 +259,15 @@ int app_is_admin(const struct app *a, const char *identifier)
     return 0;
 }
 
-static int build_indexes(struct app *a)
-{
-    size_t count[GT_COUNT] = {0};
-    for (size_t i = 0; i < a->n_groups; i++)
-        count[a->groups[i].type]++;
-    for (int t = 0; t < GT_COUNT; t++) {
-        free(a->by_type[t]);
-        a->by_type[t] = malloc((count[t] ? count[t] : 1) * sizeof(uint32_t));
-        if (!a->by_type[t])
-            return -1;
-        a->n_by_type[t] = 0;
-    }
-    for (size_t i = 0; i < a->n_groups; i++) {
-        int t = a->groups[i].type;
-        a->by_type[t][a->n_by_type[t]++] = (uint32_t)i;
-    }
-    return 0;
-}
-
-static uint64_t hash_id(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-    return h ^ (h >> 29);
-}
-
-struct id_set {
-    uint32_t *slots; /* position + 1; 0 is empty */
-    size_t mask;
-};
-
-/* Looks id up in the set; returns the position + 1 of an equal ID, or 0
- * after inserting pos when insert is set. */
-static size_t id_set_find(struct id_set *set, const struct app *a, size_t pos,
-                          int insert)
-{
-    size_t n;
-    const char *id = app_group_id(a, pos, &n);
-    size_t h = (size_t)hash_id(id, n) & set->mask;
-    for (; set->slots[h]; h = (h + 1) & set->mask) {
-        size_t m;
-        const char *other = app_group_id(a, set->slots[h] - 1, &m);
-        if (m == n && memcmp(other, id, n) == 0)
-            return set->slots[h];
-    }
-    if (insert)
-        set->slots[h] = (uint32_t)(pos + 1);
-    return 0;
-}
-
-/* Finds two groups of a with one ID: returns 1 and their positions, 0 when
- * all IDs differ, -1 when memory runs out.  Groups in [unique_from,
- * unique_to) are only looked up, never inserted. */
-static int find_duplicate(const struct app *a, size_t *first, size_t *second)
-{
-    size_t from = a->unique_from, to = a->unique_to;
-    size_t others = a->n_groups - (to - from), slots = 16;
-    while (slots < others * 2)
-        slots *= 2;
-    struct id_set set = {calloc(slots, sizeof(uint32_t)), slots - 1};
-    if (!set.slots)
-        return -1;
-    int found = 0;
-    for (size_t i = 0; i < a->n_groups && !found; i++) {
-        if (i == from && to > from)
-            i = to; /* those are looked up below */
-        if (i >= a->n_groups)
-            break;
-        size_t dup = id_set_find(&set, a, i, 1);
-        if (dup) {
-            *first = dup - 1;
-            *second = i;
-            found = 1;
-        }
-    }
-    for (size_t i = from; i < to && others && !found; i++) {
-        size_t dup = id_set_find(&set, a, i, 0);
-        if (dup) {
-            *first = dup - 1 < i ? dup - 1 : i;
-            *second = dup - 1 < i ? i : dup - 1;
-            found = 1;
-        }
-    }
-    free(set.slots);
-    return found;
-}
-
 int store_finish(struct store *s, const struct app **app, size_t *first,
                  size_t *second)
 {
     for (size_t i = 0; i < s->n_apps; i++) {
-        struct app *a = s->apps[i];
-        int dup = find_duplicate(a, first, second);
-        if (dup < 0 || build_indexes(a) != 0)
-            return -2;
-        if (dup) {
-            *app = a;
-            return -1;
-        }
+        int rc = groupset_finish(s->apps[i]->gs, first, second);
+        if (rc == -1)
+            *app = s->apps[i];
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }

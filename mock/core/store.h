@@ -1,17 +1,14 @@
 /*
- * store: the apps the mock serves and their groups.
+ * store: the apps the mock serves, and changes to their groups.
  *
- * An app's groups sit in one array in cursor order: each group has a unique
- * 64-bit key, and keys grow in the order groups are added.  A key is the
- * group's position in the one order shared by all types, and the Next cursor
- * the mock hands out is the key of the last group of a page (see page.h).
- * Beside the array, each group type has an index (ascending positions in the
- * array), so a page of one type costs a binary search plus the page itself.
- *
- * Lifecycle: store_new, add apps and groups, store_finish (checks and
- * indexes), then the store is read-only (but for each app's rate counter
- * and UserSig cache, which have their own locks) and may be read from any
- * number of threads.  Building is single-threaded.
+ * An app holds its settings and its current groupset (groupset.h).  Each
+ * group gets a unique 64-bit key when it is added, larger than every key the
+ * app ever gave, so a cursor is a position that survives changes.  Loading
+ * builds the store on one thread; store_finish checks and indexes it.  After
+ * that the settings are read-only and any thread may read: app_groups hands
+ * out a reference to the current groupset, and app_change builds a new one
+ * and swaps it in atomically.  The rate counters and UserSig caches have
+ * their own locks.
  */
 #ifndef TIM_STORE_H
 #define TIM_STORE_H
@@ -19,20 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "groupset.h"
 #include "ratelimit.h"
 #include "regions.h"
 #include "sigcache.h"
-
-enum group_type {
-    GT_PUBLIC,
-    GT_PRIVATE,
-    GT_CHATROOM,
-    GT_AVCHATROOM,
-    GT_BCHATROOM,
-    GT_COMMUNITY,
-    GT_COUNT,
-    GT_ALL = -1 /* no GroupType filter */
-};
 
 /* group_type_name: "Public", ... for a type; "" for GT_ALL. */
 const char *group_type_name(int type);
@@ -45,15 +32,6 @@ int group_type_parse(const char *s, size_t n, int console_names);
 /* What SPEC section 3 allows as a group ID of a type: NULL when id (n bytes)
  * is fine, else a static text that says why not. */
 const char *group_id_problem(const char *id, size_t n, int type);
-
-#define GROUP_ID_MAX 48
-
-struct group {
-    uint64_t key;    /* position in cursor order; never 0 */
-    uint32_t id_off; /* offset of the ID in the app's ID arena */
-    uint8_t id_len;
-    uint8_t type; /* enum group_type */
-};
 
 struct app_quirks {
     int next_on_last_page; /* last page with groups carries a non-zero Next */
@@ -78,21 +56,15 @@ struct app {
     struct app_quirks quirks;
 
     /* cursor keys: the first group gets first_key, each next one a key
-     * larger by 1 to max_step (from the cursor seed) */
+     * larger by 1 to max_step (from the cursor seed) than the last given */
     uint64_t first_key;
     uint32_t max_step;
     uint64_t cursor_rng;
+    uint64_t last_key; /* 0: none given yet */
 
-    struct group *groups; /* ascending key */
-    size_t n_groups, cap_groups;
-    uint32_t *by_type[GT_COUNT]; /* positions in groups, ascending */
-    size_t n_by_type[GT_COUNT];
-    char *ids; /* arena of group IDs, not NUL-separated */
-    size_t ids_len, ids_cap;
-    /* positions [unique_from, unique_to) hold IDs known to differ from each
-     * other (generated ones): store_finish checks them only against the
-     * rest, which keeps loading 10 million groups fast */
-    size_t unique_from, unique_to;
+    pthread_mutex_t gs_lock;     /* guards gs, the pointer */
+    pthread_mutex_t change_lock; /* one change at a time, and the keys */
+    struct groupset *gs;         /* the current groups */
 };
 
 struct store {
@@ -121,21 +93,43 @@ struct app *store_add_app(struct store *s, uint64_t sdkappid);
  * finished. */
 struct app *store_find_app(const struct store *s, uint64_t sdkappid);
 
-/* app_add_group: appends a group with the next cursor key.  The ID is copied
- * and is not checked here (the loader checks it).  Returns 0, or -1 when
- * memory runs out, the key space or the arena is exhausted. */
+/* app_next_key: the key for the next group added, or 0 when the key space
+ * is used up.  Callers hold change_lock (or are loading). */
+uint64_t app_next_key(struct app *a);
+
+/* app_add_group: appends a group to the app's groups with the next key
+ * (while loading; not thread-safe).  The ID is copied and not checked (the
+ * loader checks it).  Returns 0, or -1. */
 int app_add_group(struct app *a, const char *id, size_t n, int type);
 
-/* app_reserve: makes room for n more groups with IDs of id_bytes in all,
- * so that adding them does not reallocate.  Returns 0, or -1. */
-int app_reserve(struct app *a, size_t n, size_t id_bytes);
-
-/* app_remove_group: removes the group at position i; the keys of the
- * others do not change.  Call store_finish again before reading. */
-void app_remove_group(struct app *a, size_t i);
-
-/* app_group_id: the ID of group i of a and its length. */
+/* app_group_id: the ID of group i of the current groups, and its length
+ * (while loading or in single-threaded tests). */
 const char *app_group_id(const struct app *a, size_t i, size_t *n);
+
+/* app_groups: a reference to the app's current groups, which never change;
+ * give it back with groupset_release.  Thread-safe. */
+struct groupset *app_groups(struct app *a);
+
+/* A change to an app's groups: groups to create (listed, or generated from
+ * a seed) and IDs to delete. */
+struct groupgen;
+struct app_change {
+    const char *const *create_ids;
+    const int *create_types;
+    size_t n_create;
+    const struct groupgen *generate; /* or NULL */
+    const char *const *delete_ids;
+    size_t n_delete;
+};
+
+/* app_change: applies ch as one step: readers see the groups before it or
+ * after it, never between.  New groups get new keys (after every cursor
+ * handed out so far).  Returns 0, or an HTTP-like status with a reason in
+ * why: 400 (an ID that SPEC section 3 forbids), 404 (an ID to delete that
+ * no group has), 409 (an ID that a group has already), 500 (memory).
+ * Thread-safe; O(groups of the app). */
+int app_change(struct app *a, const struct app_change *ch, char *why,
+               size_t whylen);
 
 /* app_is_admin: 1 when identifier is one of the app's admins. */
 int app_is_admin(const struct app *a, const char *identifier);

@@ -158,7 +158,7 @@ static void summary(const struct fixture *fx, const char *name, double secs)
         const struct app *a = fx->store->apps[i];
         fprintf(stderr, "timock:   app %llu (%s): %zu groups\n",
                 (unsigned long long)a->sdkappid,
-                a->region ? a->region->name : "every region", a->n_groups);
+                a->region ? a->region->name : "every region", a->gs->n_groups);
     }
 }
 

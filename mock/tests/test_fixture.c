@@ -211,7 +211,7 @@ START_TEST(embedded_default_is_the_file)
     ck_assert_uint_eq(fx.faults.n, 0);
     static const size_t counts[GT_COUNT] = {8000, 6000, 5000, 3000, 1000, 2000};
     for (int t = 0; t < GT_COUNT; t++)
-        ck_assert_uint_eq(a->n_by_type[t], counts[t]);
+        ck_assert_uint_eq(a->gs->n_by_type[t], counts[t]);
     fixture_release(&fx);
 }
 END_TEST

@@ -33,7 +33,7 @@ static const char *id_of(const struct page *p, size_t i)
 {
     static char id[64];
     size_t n;
-    const char *s = app_group_id(p->app, page_group(p, i), &n);
+    const char *s = groupset_id(p->gs, page_group(p, i), &n);
     snprintf(id, sizeof id, "%.*s", (int)n, s);
     return id;
 }
@@ -43,24 +43,24 @@ START_TEST(pages_in_order)
     struct fixture fx;
     struct app *a = load_listed(&fx, "");
     struct page p;
-    ck_assert_uint_eq(a->groups[0].key, STORE_FIRST_KEY);
-    for (size_t i = 1; i < a->n_groups; i++) {
-        ck_assert_uint_gt(a->groups[i].key, a->groups[i - 1].key);
-        ck_assert_uint_le(a->groups[i].key, a->groups[i - 1].key + 3);
+    ck_assert_uint_eq(a->gs->groups[0].key, STORE_FIRST_KEY);
+    for (size_t i = 1; i < a->gs->n_groups; i++) {
+        ck_assert_uint_gt(a->gs->groups[i].key, a->gs->groups[i - 1].key);
+        ck_assert_uint_le(a->gs->groups[i].key, a->gs->groups[i - 1].key + 3);
     }
-    page_cut(a, GT_ALL, 0, 4, &p);
+    page_cut(a, a->gs, GT_ALL, 0, 4, &p);
     ck_assert_uint_eq(p.total, 6);
     ck_assert_uint_eq(p.count, 4);
     ck_assert_str_eq(id_of(&p, 0), "@TGS#2AAAAAAAA");
     ck_assert_str_eq(id_of(&p, 3), "pub \"quoted\"");
-    ck_assert_uint_eq(p.next, a->groups[3].key);
+    ck_assert_uint_eq(p.next, a->gs->groups[3].key);
 
-    page_cut(a, GT_ALL, p.next, 4, &p);
+    page_cut(a, a->gs, GT_ALL, p.next, 4, &p);
     ck_assert_uint_eq(p.count, 2);
     ck_assert_str_eq(id_of(&p, 0), "room");
     /* the quirk: the last page with groups still carries a Next */
-    ck_assert_uint_eq(p.next, a->groups[5].key);
-    page_cut(a, GT_ALL, p.next, 4, &p);
+    ck_assert_uint_eq(p.next, a->gs->groups[5].key);
+    page_cut(a, a->gs, GT_ALL, p.next, 4, &p);
     ck_assert_uint_eq(p.count, 0);
     ck_assert_uint_eq(p.next, 0);
     ck_assert_uint_eq(p.total, 6);
@@ -74,15 +74,15 @@ START_TEST(last_page_quirk_off)
     struct app *a =
         load_listed(&fx, "\"quirks\":{\"next_on_last_page\":false},");
     struct page p;
-    page_cut(a, GT_ALL, 0, 4, &p);
-    ck_assert_uint_eq(p.next, a->groups[3].key);
-    page_cut(a, GT_ALL, p.next, 4, &p);
+    page_cut(a, a->gs, GT_ALL, 0, 4, &p);
+    ck_assert_uint_eq(p.next, a->gs->groups[3].key);
+    page_cut(a, a->gs, GT_ALL, p.next, 4, &p);
     ck_assert_uint_eq(p.count, 2);
     ck_assert_uint_eq(p.next, 0);
-    page_cut(a, GT_ALL, 0, 6, &p); /* exactly everything */
+    page_cut(a, a->gs, GT_ALL, 0, 6, &p); /* exactly everything */
     ck_assert_uint_eq(p.next, 0);
-    page_cut(a, GT_PUBLIC, 0, 2, &p);
-    ck_assert_uint_eq(p.next, a->groups[3].key);
+    page_cut(a, a->gs, GT_PUBLIC, 0, 2, &p);
+    ck_assert_uint_eq(p.next, a->gs->groups[3].key);
     fixture_release(&fx);
 }
 END_TEST
@@ -92,23 +92,23 @@ START_TEST(type_filter_and_any_cursor)
     struct fixture fx;
     struct app *a = load_listed(&fx, "");
     struct page p;
-    page_cut(a, GT_PUBLIC, 0, 10, &p);
+    page_cut(a, a->gs, GT_PUBLIC, 0, 10, &p);
     ck_assert_uint_eq(p.total, 3);
     ck_assert_uint_eq(p.count, 3);
     ck_assert_str_eq(id_of(&p, 2), "pub-3");
-    page_cut(a, GT_BCHATROOM, 0, 10, &p);
+    page_cut(a, a->gs, GT_BCHATROOM, 0, 10, &p);
     ck_assert_uint_eq(p.total, 0);
     ck_assert_uint_eq(p.next, 0);
     /* a cursor never issued: the groups after that position */
-    page_cut(a, GT_ALL, a->groups[2].key - 1, 1, &p);
+    page_cut(a, a->gs, GT_ALL, a->gs->groups[2].key - 1, 1, &p);
     ck_assert_str_eq(id_of(&p, 0), "@TGS#_COMMUNITY");
     /* a cursor issued under one type, used under another */
-    page_cut(a, GT_PRIVATE, 0, 1, &p);
-    page_cut(a, GT_PUBLIC, p.next, 10, &p);
+    page_cut(a, a->gs, GT_PRIVATE, 0, 1, &p);
+    page_cut(a, a->gs, GT_PUBLIC, p.next, 10, &p);
     ck_assert_uint_eq(p.count, 2);
     ck_assert_str_eq(id_of(&p, 0), "pub \"quoted\"");
     /* the top of the range */
-    page_cut(a, GT_ALL, UINT64_MAX, 10, &p);
+    page_cut(a, a->gs, GT_ALL, UINT64_MAX, 10, &p);
     ck_assert_uint_eq(p.count, 0);
     ck_assert_uint_eq(p.next, 0);
     ck_assert_uint_eq(p.total, 6);
@@ -124,7 +124,7 @@ static size_t pull(const struct app *a, int type, uint32_t limit,
     uint64_t next = 0, total = 0;
     size_t got = 0, pages = 0;
     do {
-        page_cut(a, type, next, limit, &p);
+        page_cut(a, a->gs, type, next, limit, &p);
         if (pages++ == 0)
             total = p.total;
         ck_assert_uint_eq(p.total, total);
@@ -133,7 +133,7 @@ static size_t pull(const struct app *a, int type, uint32_t limit,
         for (size_t i = 0; i < p.count; i++) {
             size_t pos = page_group(&p, i);
             ck_assert_msg(!seen[pos], "group %zu twice", pos);
-            ck_assert(type == GT_ALL || a->groups[pos].type == type);
+            ck_assert(type == GT_ALL || a->gs->groups[pos].type == type);
             seen[pos] = 1;
             got++;
         }
@@ -157,10 +157,10 @@ START_TEST(full_pulls_of_default)
                      0);
     const struct app *a = store_find_app(fx.store, TU_APP);
     ck_assert_ptr_nonnull(a);
-    ck_assert_uint_eq(a->n_groups, 25000);
+    ck_assert_uint_eq(a->gs->n_groups, 25000);
     uint32_t limit = limits[_i];
-    unsigned char *all = calloc(a->n_groups, 1);
-    unsigned char *union_ = calloc(a->n_groups, 1);
+    unsigned char *all = calloc(a->gs->n_groups, 1);
+    unsigned char *union_ = calloc(a->gs->n_groups, 1);
     ck_assert_uint_eq(pull(a, GT_ALL, limit, all), 25000);
     size_t sum = 0;
     for (int t = 0; t < GT_COUNT; t++) {
@@ -170,7 +170,7 @@ START_TEST(full_pulls_of_default)
         sum += n;
     }
     ck_assert_uint_eq(sum, 25000);
-    ck_assert_int_eq(memcmp(all, union_, a->n_groups), 0);
+    ck_assert_int_eq(memcmp(all, union_, a->gs->n_groups), 0);
     free(all);
     free(union_);
     fixture_release(&fx);
@@ -198,20 +198,20 @@ START_TEST(generated_is_deterministic)
     load_generated(&c, "", 6, "server", 24);
     const struct app *x = a.store->apps[0], *y = b.store->apps[0],
                      *z = c.store->apps[0];
-    ck_assert_uint_eq(x->n_groups, 600);
-    ck_assert_uint_eq(x->ids_len, y->ids_len);
-    ck_assert_int_eq(memcmp(x->ids, y->ids, x->ids_len), 0);
-    for (size_t i = 0; i < x->n_groups; i++) {
-        ck_assert_uint_eq(x->groups[i].key, y->groups[i].key);
-        ck_assert_uint_eq(x->groups[i].type, y->groups[i].type);
+    ck_assert_uint_eq(x->gs->n_groups, 600);
+    ck_assert_uint_eq(x->gs->ids_len, y->gs->ids_len);
+    ck_assert_int_eq(memcmp(x->gs->ids, y->gs->ids, x->gs->ids_len), 0);
+    for (size_t i = 0; i < x->gs->n_groups; i++) {
+        ck_assert_uint_eq(x->gs->groups[i].key, y->gs->groups[i].key);
+        ck_assert_uint_eq(x->gs->groups[i].type, y->gs->groups[i].type);
     }
-    ck_assert_int_ne(memcmp(x->ids, z->ids, x->ids_len), 0);
-    for (size_t i = 0; i < x->n_groups; i++) {
+    ck_assert_int_ne(memcmp(x->gs->ids, z->gs->ids, x->gs->ids_len), 0);
+    for (size_t i = 0; i < x->gs->n_groups; i++) {
         size_t n;
         const char *id = app_group_id(x, i, &n);
         ck_assert_uint_eq(n, 14);
         ck_assert_int_eq(memcmp(id, "@TGS#", 5), 0);
-        ck_assert_ptr_null(group_id_problem(id, n, x->groups[i].type));
+        ck_assert_ptr_null(group_id_problem(id, n, x->gs->groups[i].type));
     }
     fixture_release(&a);
     fixture_release(&b);
@@ -227,14 +227,14 @@ START_TEST(generated_custom_ids)
     int len = custom_lengths[_i];
     load_generated(&fx, "", 7, "custom", len);
     const struct app *a = fx.store->apps[0];
-    ck_assert_uint_eq(a->n_groups, 600);
-    for (size_t i = 0; i < a->n_groups; i++) {
+    ck_assert_uint_eq(a->gs->n_groups, 600);
+    for (size_t i = 0; i < a->gs->n_groups; i++) {
         size_t n;
         const char *id = app_group_id(a, i, &n);
         ck_assert_uint_eq(n, (size_t)len);
-        ck_assert_ptr_null(group_id_problem(id, n, a->groups[i].type));
+        ck_assert_ptr_null(group_id_problem(id, n, a->gs->groups[i].type));
         ck_assert_int_eq(memcmp(id, "@TGS#", 5) == 0,
-                         a->groups[i].type == GT_COMMUNITY);
+                         a->gs->groups[i].type == GT_COMMUNITY);
     }
     fixture_release(&fx);
 }
@@ -246,13 +246,13 @@ START_TEST(big_cursors)
     load_generated(&fx, "\"cursors\":{\"big\":true},", 1, "server", 24);
     const struct app *a = fx.store->apps[0];
     int inexact = 0;
-    for (size_t i = 0; i < a->n_groups; i++) {
-        uint64_t k = a->groups[i].key;
+    for (size_t i = 0; i < a->gs->n_groups; i++) {
+        uint64_t k = a->gs->groups[i].key;
         ck_assert_uint_gt(k, 1ULL << 53);
         inexact += (uint64_t)(double)k != k;
     }
     ck_assert_int_gt(inexact, 0); /* doubles get these wrong */
-    unsigned char *seen = calloc(a->n_groups, 1);
+    unsigned char *seen = calloc(a->gs->n_groups, 1);
     ck_assert_uint_eq(pull(a, GT_ALL, 7, seen), 600);
     free(seen);
     fixture_release(&fx);
@@ -266,9 +266,7 @@ START_TEST(paging_while_groups_change)
     struct fixture fx;
     load_generated(&fx, "", 11, "server", 24);
     struct app *a = fx.store->apps[0];
-    const struct app *dup;
-    size_t first, second;
-    size_t n0 = a->n_groups;
+    size_t n0 = a->gs->n_groups;
     char(*ids)[16] = calloc(n0 + 100, sizeof *ids);
     unsigned char *stays = calloc(n0, 1), *seen = calloc(n0, 1);
     for (size_t i = 0; i < n0; i++) {
@@ -281,7 +279,7 @@ START_TEST(paging_while_groups_change)
     struct page p;
     int round = 0;
     do {
-        page_cut(a, GT_ALL, next, 25, &p);
+        page_cut(a, a->gs, GT_ALL, next, 25, &p);
         for (size_t i = 0; i < p.count; i++) {
             size_t n;
             const char *id = app_group_id(a, page_group(&p, i), &n);
@@ -294,9 +292,9 @@ START_TEST(paging_while_groups_change)
         next = p.next;
         /* between pages: delete two groups, one behind the cursor and one
          * ahead of it, and create one */
-        if (next && a->n_groups > 4) {
+        if (next && a->gs->n_groups > 4) {
             size_t behind = (size_t)(round * 7) % (page_group(&p, 0) + 1);
-            size_t ahead = a->n_groups - 1 - (size_t)round % 3;
+            size_t ahead = a->gs->n_groups - 1 - (size_t)round % 3;
             for (size_t j = 0; j < n0; j++) {
                 size_t n;
                 const char *g = app_group_id(a, ahead, &n);
@@ -306,12 +304,19 @@ START_TEST(paging_while_groups_change)
                 if (strncmp(ids[j], g, n) == 0 && ids[j][n] == '\0')
                     stays[j] = 0;
             }
-            app_remove_group(a, ahead);
-            app_remove_group(a, behind);
-            char id[32];
+            size_t n1, n2;
+            const char *g1 = app_group_id(a, ahead, &n1);
+            const char *g2 = app_group_id(a, behind, &n2);
+            char del1[64], del2[64], id[32];
+            snprintf(del1, sizeof del1, "%.*s", (int)n1, g1);
+            snprintf(del2, sizeof del2, "%.*s", (int)n2, g2);
             snprintf(id, sizeof id, "new-%d", round);
-            ck_assert_int_eq(app_add_group(a, id, strlen(id), GT_PUBLIC), 0);
-            ck_assert_int_eq(store_finish(fx.store, &dup, &first, &second), 0);
+            const char *dels[] = {del1, del2}, *adds[] = {id};
+            const int types[] = {GT_PUBLIC};
+            struct app_change ch = {adds, types, 1,
+                                    NULL, dels,  strcmp(del1, del2) ? 2u : 1u};
+            char why[128];
+            ck_assert_msg(app_change(a, &ch, why, sizeof why) == 0, "%s", why);
         }
         round++;
     } while (next);

@@ -1,0 +1,252 @@
+/* groupset: an immutable snapshot of an app's groups (groupset.h). */
+#include "groupset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct groupset *groupset_new(void)
+{
+    struct groupset *g = calloc(1, sizeof *g);
+    if (g)
+        atomic_init(&g->refs, 1);
+    return g;
+}
+
+struct groupset *groupset_retain(struct groupset *g)
+{
+    atomic_fetch_add_explicit(&g->refs, 1, memory_order_relaxed);
+    return g;
+}
+
+void groupset_release(struct groupset *g)
+{
+    if (!g || atomic_fetch_sub_explicit(&g->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    free(g->groups);
+    for (int t = 0; t < GT_COUNT; t++)
+        free(g->by_type[t]);
+    free(g->ids);
+    free(g);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 1024;
+    while (n < need)
+        n *= 2;
+    if (n > SIZE_MAX / elem)
+        return -1;
+    void *q = realloc(*p, n * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+int groupset_reserve(struct groupset *g, size_t n, size_t id_bytes)
+{
+    if (n > SIZE_MAX - g->n_groups || id_bytes > SIZE_MAX - g->ids_len)
+        return -1;
+    return grow((void **)&g->groups, &g->cap_groups, g->n_groups + n,
+                sizeof *g->groups) ||
+                   grow((void **)&g->ids, &g->ids_cap, g->ids_len + id_bytes, 1)
+               ? -1
+               : 0;
+}
+
+int groupset_append(struct groupset *g, uint64_t key, const char *id, size_t n,
+                    int type)
+{
+    if (n > GROUP_ID_MAX || g->ids_len + n > UINT32_MAX ||
+        g->n_groups >= UINT32_MAX || groupset_reserve(g, 1, n) != 0)
+        return -1;
+    memcpy(g->ids + g->ids_len, id, n);
+    g->groups[g->n_groups++] = (struct group){
+        .key = key,
+        .id_off = (uint32_t)g->ids_len,
+        .id_len = (uint8_t)n,
+        .type = (uint8_t)type,
+    };
+    g->ids_len += n;
+    return 0;
+}
+
+const char *groupset_id(const struct groupset *g, size_t i, size_t *n)
+{
+    *n = g->groups[i].id_len;
+    return g->ids + g->groups[i].id_off;
+}
+
+static int build_indexes(struct groupset *g)
+{
+    size_t count[GT_COUNT] = {0};
+    for (size_t i = 0; i < g->n_groups; i++)
+        count[g->groups[i].type]++;
+    for (int t = 0; t < GT_COUNT; t++) {
+        free(g->by_type[t]);
+        g->by_type[t] = malloc((count[t] ? count[t] : 1) * sizeof(uint32_t));
+        if (!g->by_type[t])
+            return -1;
+        g->n_by_type[t] = 0;
+    }
+    for (size_t i = 0; i < g->n_groups; i++) {
+        int t = g->groups[i].type;
+        g->by_type[t][g->n_by_type[t]++] = (uint32_t)i;
+    }
+    return 0;
+}
+
+static uint64_t hash_id(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+    return h ^ (h >> 29);
+}
+
+/* An open-addressing set of IDs: slots hold an index + 1 into `of`. */
+struct id_set {
+    uint32_t *slots;
+    size_t mask;
+};
+
+static int id_set_init(struct id_set *set, size_t n)
+{
+    size_t slots = 16;
+    while (slots < n * 2)
+        slots *= 2;
+    set->slots = calloc(slots, sizeof *set->slots);
+    set->mask = slots - 1;
+    return set->slots ? 0 : -1;
+}
+
+/* Finds id among the IDs the set holds (get(data, index) gives them);
+ * returns its index + 1, or 0 after inserting `index` when insert is set. */
+static size_t id_set_find(struct id_set *set, const char *id, size_t n,
+                          const char *(*get)(const void *, size_t, size_t *),
+                          const void *data, size_t index, int insert)
+{
+    size_t h = (size_t)hash_id(id, n) & set->mask;
+    for (; set->slots[h]; h = (h + 1) & set->mask) {
+        size_t m;
+        const char *other = get(data, set->slots[h] - 1, &m);
+        if (m == n && memcmp(other, id, n) == 0)
+            return set->slots[h];
+    }
+    if (insert)
+        set->slots[h] = (uint32_t)(index + 1);
+    return 0;
+}
+
+static const char *get_group(const void *data, size_t i, size_t *n)
+{
+    return groupset_id(data, i, n);
+}
+
+/* Two groups of g with one ID: returns 1 and their positions, 0 when all
+ * IDs differ, -1 when memory runs out. */
+static int find_duplicate(const struct groupset *g, size_t *first,
+                          size_t *second)
+{
+    size_t from = g->unique_from, to = g->unique_to;
+    size_t others = g->n_groups - (to - from);
+    struct id_set set;
+    if (id_set_init(&set, others) != 0)
+        return -1;
+    int found = 0;
+    for (size_t i = 0; i < g->n_groups && !found; i++) {
+        if (i == from && to > from)
+            i = to; /* those are looked up below */
+        if (i >= g->n_groups)
+            break;
+        size_t n;
+        const char *id = groupset_id(g, i, &n);
+        size_t dup = id_set_find(&set, id, n, get_group, g, i, 1);
+        if (dup) {
+            *first = dup - 1;
+            *second = i;
+            found = 1;
+        }
+    }
+    for (size_t i = from; i < to && others && !found; i++) {
+        size_t n;
+        const char *id = groupset_id(g, i, &n);
+        size_t dup = id_set_find(&set, id, n, get_group, g, i, 0);
+        if (dup) {
+            *first = dup - 1 < i ? dup - 1 : i;
+            *second = dup - 1 < i ? i : dup - 1;
+            found = 1;
+        }
+    }
+    free(set.slots);
+    return found;
+}
+
+int groupset_finish(struct groupset *g, size_t *first, size_t *second)
+{
+    int dup = find_duplicate(g, first, second);
+    if (dup < 0 || build_indexes(g) != 0)
+        return -2;
+    return dup ? -1 : 0;
+}
+
+struct groupset *groupset_copy(const struct groupset *g,
+                               const unsigned char *drop)
+{
+    struct groupset *c = groupset_new();
+    if (!c || groupset_reserve(c, g->n_groups + 1, g->ids_len + 1) != 0) {
+        groupset_release(c);
+        return NULL;
+    }
+    for (size_t i = 0; i < g->n_groups; i++) {
+        if (drop && drop[i])
+            continue;
+        size_t n;
+        const char *id = groupset_id(g, i, &n);
+        groupset_append(c, g->groups[i].key, id, n, g->groups[i].type);
+    }
+    return c;
+}
+
+static const char *get_string(const void *data, size_t i, size_t *n)
+{
+    const char *s = ((const char *const *)data)[i];
+    *n = strlen(s);
+    return s;
+}
+
+size_t groupset_mark(const struct groupset *g, const char *const *ids, size_t n,
+                     unsigned char *drop)
+{
+    struct id_set set;
+    unsigned char *seen = calloc(n ? n : 1, 1);
+    size_t missing = n;
+    if (!seen || id_set_init(&set, n) != 0) {
+        free(seen);
+        return 0;
+    }
+    for (size_t k = 0; k < n; k++)
+        id_set_find(&set, ids[k], strlen(ids[k]), get_string, ids, k, 1);
+    for (size_t i = 0; i < g->n_groups; i++) {
+        size_t len;
+        const char *id = groupset_id(g, i, &len);
+        size_t k = id_set_find(&set, id, len, get_string, ids, 0, 0);
+        if (k) {
+            drop[i] = 1;
+            seen[k - 1] = 1;
+        }
+    }
+    /* an ID given twice is found through its first copy */
+    for (size_t k = 0; k < n && missing == n; k++) {
+        size_t first =
+            id_set_find(&set, ids[k], strlen(ids[k]), get_string, ids, k, 0);
+        if (!seen[k] && !(first && seen[first - 1]))
+            missing = k;
+    }
+    free(set.slots);
+    free(seen);
+    return missing;
+}

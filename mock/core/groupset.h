@@ -1,0 +1,90 @@
+/*
+ * groupset: one app's groups at one moment, in cursor order.
+ *
+ * Groups sit in one array by ascending key (the key is a group's position
+ * in the one order shared by all types; see page.h), their IDs in one
+ * arena, and each type has an index of positions.  A groupset is built,
+ * finished (indexed and checked for duplicate IDs), then never changed: a
+ * change to an app's groups builds a new groupset and swaps it in, so a
+ * reader holding a reference never sees half a change.  References are
+ * counted atomically; everything else needs no lock.
+ */
+#ifndef TIM_GROUPSET_H
+#define TIM_GROUPSET_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum group_type {
+    GT_PUBLIC,
+    GT_PRIVATE,
+    GT_CHATROOM,
+    GT_AVCHATROOM,
+    GT_BCHATROOM,
+    GT_COMMUNITY,
+    GT_COUNT,
+    GT_ALL = -1 /* no GroupType filter */
+};
+
+#define GROUP_ID_MAX 48
+
+struct group {
+    uint64_t key;    /* position in cursor order; never 0 */
+    uint32_t id_off; /* offset of the ID in the arena */
+    uint8_t id_len;
+    uint8_t type; /* enum group_type */
+};
+
+struct groupset {
+    atomic_uint refs;
+    struct group *groups; /* ascending key */
+    size_t n_groups, cap_groups;
+    uint32_t *by_type[GT_COUNT]; /* positions in groups, ascending */
+    size_t n_by_type[GT_COUNT];
+    char *ids; /* arena of group IDs, not NUL-separated */
+    size_t ids_len, ids_cap;
+    /* positions [unique_from, unique_to) hold IDs known to differ from each
+     * other (generated ones): the duplicate check compares them only with
+     * the rest, which keeps 10 million groups fast */
+    size_t unique_from, unique_to;
+};
+
+/* groupset_new: an empty set with one reference, or NULL. */
+struct groupset *groupset_new(void);
+
+/* groupset_retain / groupset_release: take and drop a reference; the last
+ * release frees the set.  Releasing NULL does nothing.  Thread-safe. */
+struct groupset *groupset_retain(struct groupset *g);
+void groupset_release(struct groupset *g);
+
+/* groupset_reserve: room for n more groups with id_bytes of IDs in all.
+ * Returns 0, or -1. */
+int groupset_reserve(struct groupset *g, size_t n, size_t id_bytes);
+
+/* groupset_append: appends a group whose key is greater than every key in
+ * the set.  The ID is copied, not checked.  Returns 0, or -1 when memory
+ * or the arena (4 GiB) runs out. */
+int groupset_append(struct groupset *g, uint64_t key, const char *id, size_t n,
+                    int type);
+
+/* groupset_id: the ID of the group at position i, and its length. */
+const char *groupset_id(const struct groupset *g, size_t i, size_t *n);
+
+/* groupset_finish: builds the per-type indexes and checks that no two
+ * groups share an ID.  Returns 0; -1 with the positions of two groups with
+ * one ID in *first < *second; -2 when memory runs out. */
+int groupset_finish(struct groupset *g, size_t *first, size_t *second);
+
+/* groupset_copy: a new set (one reference, not finished) holding the groups
+ * of g whose drop[position] is 0 (drop may be NULL), with room for more. */
+struct groupset *groupset_copy(const struct groupset *g,
+                               const unsigned char *drop);
+
+/* groupset_mark: for each of the n IDs, sets drop[position] of the group
+ * that has it.  Returns the index of the first ID that no group has, or n
+ * when all were found.  O(groups + n). */
+size_t groupset_mark(const struct groupset *g, const char *const *ids, size_t n,
+                     unsigned char *drop);
+
+#endif
