@@ -35,7 +35,7 @@ struct call {
  * Returns TIM_ERR_OK or the ErrorCode to answer.
  */
 static int check_call(struct api *api, const struct api_request *req,
-                      struct call *c)
+                      struct call *c, struct api_trace *t)
 {
     uint64_t sdkappid;
 
@@ -53,6 +53,9 @@ static int check_call(struct api *api, const struct api_request *req,
     if (query_u64(c->q.sdkappid, &sdkappid) != 0 ||
         !(c->app = store_find_app(api->store, sdkappid)))
         return TIM_ERR_BAD_SDKAPPID;
+    t->sdkappid = sdkappid;
+    if (c->q.identifier)
+        snprintf(t->identifier, sizeof t->identifier, "%s", c->q.identifier);
 
     /* 3. the app's rate limit */
     if (c->app->rate_limit &&
@@ -82,8 +85,13 @@ static int check_call(struct api *api, const struct api_request *req,
         return TIM_ERR_NO_PERMISSION;
 
     /* 8. the body */
-    return body_parse(req->body, req->body_len, c->app->quirks.console_names,
-                      &c->body, c->why, sizeof c->why);
+    int rc = body_parse(req->body, req->body_len, c->app->quirks.console_names,
+                        &c->body, c->why, sizeof c->why);
+    if (rc == TIM_ERR_OK) {
+        t->body_read = 1;
+        t->body = c->body;
+    }
+    return rc;
 }
 
 static void gateway_page(struct api_answer *ans, int status)
@@ -105,13 +113,15 @@ static void fail(struct api_answer *ans, int code, const char *why)
     answer_error(&ans->body, code, why && why[0] ? why : NULL);
 }
 
-/* A fault fired: returns 1 when it replaced the answer. */
-static int apply_fault(struct api_answer *ans, const struct fault_action *f)
+/* A fault fired, before the answer is made: returns 1 when it decides the
+ * answer (no answer at all, an ErrorCode, a gateway page). */
+static int fault_replaces(struct api_answer *ans, const struct fault_action *f)
 {
     ans->delay_ms = f->delay_ms;
-    if (f->close) {
+    if (f->close || f->reset == RESET_BEFORE_HEADERS) {
         ans->no_answer = 1;
         ans->close = 1;
+        ans->reset = f->reset;
         return 1;
     }
     if (f->http_status)
@@ -128,6 +138,45 @@ static int apply_fault(struct api_answer *ans, const struct fault_action *f)
     return 0;
 }
 
+/* A fault fired, after the answer is made: how it travels. */
+static void fault_mangles(struct api_answer *ans, const struct fault_action *f)
+{
+    if (f->malformed_json && ans->body.len > 1) {
+        /* the first half of the answer: a JSON text cut in the middle */
+        ans->body.len /= 2;
+        ans->body.data[ans->body.len] = '\0';
+    }
+    ans->reset = f->reset;
+    ans->cut_body = f->cut_body;
+    ans->slow_bytes = f->slow_bytes;
+    ans->slow_ms = f->slow_ms;
+    if (f->cut_body || f->reset)
+        ans->close = 1;
+}
+
+static void write_page(struct call *c, struct api_answer *ans)
+{
+    /* 9. the page, unless its answer would pass the app's size limit */
+    struct page p;
+    struct groupset *gs = app_groups(c->app);
+    page_cut(c->app, gs, c->body.type, c->body.next, c->body.limit, &p);
+    ans->body.cap = c->app->answer_limit;
+    int with_next = c->body.has_next || !c->app->quirks.omit_next;
+    if (answer_success(&ans->body, &p, with_next) != 0) {
+        fail(ans, TIM_ERR_TOO_LARGE, NULL);
+    } else {
+        struct api_trace *t = &ans->trace;
+        t->has_answer_next = with_next;
+        t->answer_next = p.next;
+        t->count = (uint32_t)p.count;
+        if (p.count) {
+            t->first_key = gs->groups[page_group(&p, 0)].key;
+            t->last_key = gs->groups[page_group(&p, p.count - 1)].key;
+        }
+    }
+    groupset_release(gs);
+}
+
 void api_handle(struct api *api, const struct api_request *req,
                 struct api_answer *ans)
 {
@@ -139,29 +188,27 @@ void api_handle(struct api *api, const struct api_request *req,
     ans->delay_ms = 0;
     ans->close = req->body_too_large;
     ans->no_answer = 0;
+    ans->reset = RESET_NONE;
+    ans->cut_body = 0;
+    ans->slow_bytes = ans->slow_ms = 0;
+    memset(&ans->trace, 0, sizeof ans->trace);
 
-    int code = check_call(api, req, &c);
+    int code = check_call(api, req, &c, &ans->trace);
     if (code != TIM_ERR_OK) {
         fail(ans, code, c.why);
         goto out;
     }
-
     struct fault_action fault;
-    if (api->faults &&
+    int fired =
+        api->faults &&
         faults_pick(api->faults, c.app->sdkappid, c.q.identifier, c.body.type,
-                    &fault) &&
-        apply_fault(ans, &fault))
-        goto out;
-
-    /* 9. the page, unless its answer would pass the app's size limit */
-    struct page p;
-    struct groupset *gs = app_groups(c.app);
-    page_cut(c.app, gs, c.body.type, c.body.next, c.body.limit, &p);
-    ans->body.cap = c.app->answer_limit;
-    int with_next = c.body.has_next || !c.app->quirks.omit_next;
-    if (answer_success(&ans->body, &p, with_next) != 0)
-        fail(ans, TIM_ERR_TOO_LARGE, NULL);
-    groupset_release(gs);
+                    c.body.has_next, c.body.next, req->now_ms, &fault);
+    if (fired)
+        fault_describe(&fault, ans->trace.fault, sizeof ans->trace.fault);
+    if (!fired || !fault_replaces(ans, &fault))
+        write_page(&c, ans);
+    if (fired && !ans->no_answer)
+        fault_mangles(ans, &fault);
 out:
     query_release(&c.q);
 }

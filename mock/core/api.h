@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "faults.h"
+#include "request.h"
 #include "store.h"
 
 #define API_PATH     "/v4/group_open_http_svc/get_appid_group_list"
@@ -39,6 +40,19 @@ struct api_request {
     uint64_t now_ms;    /* monotonic milliseconds, for the rate limit */
 };
 
+/* What api_handle found and decided about a call, for the journal. */
+struct api_trace {
+    uint64_t sdkappid;   /* 0 when the request named no known app */
+    char identifier[96]; /* "" when none */
+    int body_read;       /* 1: the body was valid and `body` holds it */
+    struct body body;
+    int has_answer_next; /* the answer carries Next */
+    uint64_t answer_next;
+    uint32_t count;               /* IDs on the page */
+    uint64_t first_key, last_key; /* keys of the page's first, last group */
+    char fault[64];               /* the fault applied, "" for none */
+};
+
 struct api_answer {
     int status;               /* HTTP status */
     const char *content_type; /* static */
@@ -47,6 +61,10 @@ struct api_answer {
     uint32_t delay_ms; /* wait this long before answering */
     int close;         /* close the connection after (or instead of) it */
     int no_answer;     /* send nothing at all, just close */
+    int reset;         /* enum fault_reset: reset the connection */
+    int cut_body;      /* send half the body, then close */
+    uint32_t slow_bytes, slow_ms; /* send the body this slowly */
+    struct api_trace trace;
 };
 
 /* api_answer_init / api_answer_release: an empty answer, and its end. */

@@ -11,6 +11,7 @@
 
 #include "errors.h"
 #include "groupgen.h"
+#include "jsonint.h"
 
 /* What the loader is doing: the fixture's name and where the error goes. */
 struct ctx {
@@ -321,68 +322,194 @@ static int load_app(struct ctx *c, struct store *s, const cJSON *o,
     return 0;
 }
 
-static int load_fault(struct ctx *c, const cJSON *o, const char *path,
-                      struct faults *f)
+/* A "next" to match: an integer up to 2^53, or exact digits in a string. */
+static int get_next(struct ctx *c, const cJSON *m, const char *path,
+                    struct fault_rule *r)
 {
-    static const char *const keys[] = {"match", "action", "times", NULL};
-    static const char *const match_keys[] = {
-        "sdkappid",    "identifier", "group_type", "every_nth",
-        "probability", "seed",       NULL};
-    static const char *const action_keys[] = {"error_code", "http_status",
-                                              "delay_ms", "close", NULL};
     char p[PATH_MAX_LEN];
-    struct fault_rule r;
-    faults_rule_default(&r);
-    if (check_object(c, o, path, keys) ||
-        get_uint(c, o, path, "times", 0, 1ULL << 53, 0, &r.times))
-        return -1;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "next");
+    if (!v)
+        return 0;
+    sub(p, sizeof p, path, "next", 0);
+    r->match_next = MATCH_NEXT_EQUAL;
+    if (cJSON_IsString(v))
+        return jsonint_parse_u64(v->valuestring, strlen(v->valuestring),
+                                 &r->next) == 0
+                   ? 0
+                   : fail(c, p, "must be an unsigned 64-bit integer");
+    return get_uint(c, m, path, "next", 0, 1ULL << 53, 1, &r->next);
+}
 
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "match");
-    sub(p, sizeof p, path, "match", 0);
+static int parse_match(struct ctx *c, const cJSON *m, const char *p,
+                       struct fault_rule *r)
+{
+    static const char *const keys[] = {
+        "sdkappid",  "identifier",  "group_type", "next", "next_nonzero",
+        "every_nth", "probability", "seed",       NULL};
     const char *identifier = NULL;
-    if (m) {
-        const cJSON *prob = cJSON_GetObjectItemCaseSensitive(m, "probability");
-        if (check_object(c, m, p, match_keys) ||
-            get_uint(c, m, p, "sdkappid", 1, UINT32_MAX, 0, &r.sdkappid) ||
-            get_string(c, m, p, "identifier", 0, &identifier) ||
-            get_uint(c, m, p, "every_nth", 1, 1ULL << 53, 0, &r.every_nth) ||
-            get_uint(c, m, p, "seed", 0, 1ULL << 53, 0, &r.seed))
-            return -1;
-        r.has_sdkappid = r.sdkappid != 0;
-        if (identifier && strlen(identifier) >= sizeof r.identifier)
-            return fail(c, p, "identifier is too long");
-        if (identifier)
-            strcpy(r.identifier, identifier);
-        if (cJSON_GetObjectItemCaseSensitive(m, "group_type") &&
-            get_type(c, m, p, "group_type", &r.type))
-            return -1;
-        if (prob) {
-            r.probability = cJSON_IsNumber(prob) ? prob->valuedouble : -1;
-            if (!(r.probability >= 0 && r.probability <= 1)) {
-                char q[PATH_MAX_LEN];
-                return fail(c, sub(q, sizeof q, p, "probability", 0),
-                            "must be a number from 0 to 1");
-            }
+    int nonzero = 0;
+    const cJSON *prob = cJSON_GetObjectItemCaseSensitive(m, "probability");
+    if (check_object(c, m, p, keys) ||
+        get_uint(c, m, p, "sdkappid", 1, UINT32_MAX, 0, &r->sdkappid) ||
+        get_string(c, m, p, "identifier", 0, &identifier) ||
+        get_uint(c, m, p, "every_nth", 1, 1ULL << 53, 0, &r->every_nth) ||
+        get_uint(c, m, p, "seed", 0, 1ULL << 53, 0, &r->seed) ||
+        get_next(c, m, p, r) || get_bool(c, m, p, "next_nonzero", &nonzero))
+        return -1;
+    r->has_sdkappid = r->sdkappid != 0;
+    if (nonzero && r->match_next)
+        return fail(c, p, "give next or next_nonzero, not both");
+    if (nonzero)
+        r->match_next = MATCH_NEXT_NONZERO;
+    if (identifier && strlen(identifier) >= sizeof r->identifier)
+        return fail(c, p, "identifier is too long");
+    if (identifier)
+        strcpy(r->identifier, identifier);
+    if (cJSON_GetObjectItemCaseSensitive(m, "group_type") &&
+        get_type(c, m, p, "group_type", &r->type))
+        return -1;
+    if (prob) {
+        r->probability = cJSON_IsNumber(prob) ? prob->valuedouble : -1;
+        if (!(r->probability >= 0 && r->probability <= 1)) {
+            char q[PATH_MAX_LEN];
+            return fail(c, sub(q, sizeof q, p, "probability", 0),
+                        "must be a number from 0 to 1");
         }
     }
+    return 0;
+}
 
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "action");
-    sub(p, sizeof p, path, "action", 0);
-    uint64_t code = 0, status = 0, delay = 0;
-    if (!a)
-        return fail(c, p, "is required");
-    if (check_object(c, a, p, action_keys) ||
+/* "delay": {"uniform": [MIN, MAX]} or {"lognormal": {"median_ms", "sigma"}} */
+static int parse_delay(struct ctx *c, const cJSON *d, const char *p,
+                       struct fault_action *a)
+{
+    static const char *const keys[] = {"uniform", "lognormal", NULL};
+    static const char *const ln_keys[] = {"median_ms", "sigma", NULL};
+    char q[PATH_MAX_LEN];
+    if (check_object(c, d, p, keys))
+        return -1;
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(d, "uniform");
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(d, "lognormal");
+    if (!u == !l)
+        return fail(c, p, "give uniform or lognormal");
+    if (u) {
+        sub(q, sizeof q, p, "uniform", 0);
+        const cJSON *lo = cJSON_GetArrayItem(u, 0),
+                    *hi = cJSON_GetArrayItem(u, 1);
+        if (!cJSON_IsArray(u) || cJSON_GetArraySize(u) != 2 ||
+            !cJSON_IsNumber(lo) || !cJSON_IsNumber(hi) ||
+            !(lo->valuedouble >= 0 && lo->valuedouble <= hi->valuedouble &&
+              hi->valuedouble <= 600000))
+            return fail(c, q,
+                        "must be [MIN, MAX] in ms, 0 <= MIN <= MAX <= "
+                        "600000");
+        a->delay = DELAY_UNIFORM;
+        a->delay_min = (uint32_t)lo->valuedouble;
+        a->delay_max = (uint32_t)hi->valuedouble;
+        return 0;
+    }
+    sub(q, sizeof q, p, "lognormal", 0);
+    const cJSON *med = cJSON_GetObjectItemCaseSensitive(l, "median_ms");
+    const cJSON *sig = cJSON_GetObjectItemCaseSensitive(l, "sigma");
+    if (check_object(c, l, q, ln_keys))
+        return -1;
+    if (!cJSON_IsNumber(med) || !cJSON_IsNumber(sig) ||
+        !(med->valuedouble > 0 && med->valuedouble <= 600000) ||
+        !(sig->valuedouble >= 0 && sig->valuedouble <= 5))
+        return fail(c, q, "needs median_ms (0 to 600000] and sigma [0, 5]");
+    a->delay = DELAY_LOGNORMAL;
+    a->median_ms = med->valuedouble;
+    a->sigma = sig->valuedouble;
+    return 0;
+}
+
+static int parse_action(struct ctx *c, const cJSON *a, const char *p,
+                        struct fault_action *out)
+{
+    static const char *const keys[] = {
+        "error_code", "http_status", "delay_ms",       "delay",     "close",
+        "reset",      "cut_body",    "malformed_json", "slow_body", NULL};
+    static const char *const slow_keys[] = {"bytes", "every_ms", NULL};
+    char q[PATH_MAX_LEN];
+    uint64_t code = 0, status = 0, delay = 0, bytes = 0, every = 0;
+    const char *reset = NULL;
+    if (check_object(c, a, p, keys) ||
         get_uint(c, a, p, "error_code", 1, 99999, 0, &code) ||
         get_uint(c, a, p, "http_status", 100, 599, 0, &status) ||
         get_uint(c, a, p, "delay_ms", 0, 600000, 0, &delay) ||
-        get_bool(c, a, p, "close", &r.action.close))
+        get_bool(c, a, p, "close", &out->close) ||
+        get_string(c, a, p, "reset", 0, &reset) ||
+        get_bool(c, a, p, "cut_body", &out->cut_body) ||
+        get_bool(c, a, p, "malformed_json", &out->malformed_json))
         return -1;
-    if (!code && !status && !delay && !r.action.close)
-        return fail(c, p, "needs error_code, http_status, delay_ms or close");
-    r.action.error_code = (int)code;
-    r.action.http_status = (int)status;
-    r.action.delay_ms = (uint32_t)delay;
-    if (faults_add(f, &r) != 0)
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(a, "delay");
+    if (d && parse_delay(c, d, sub(q, sizeof q, p, "delay", 0), out))
+        return -1;
+    if (d && delay)
+        return fail(c, p, "give delay_ms or delay, not both");
+    const cJSON *slow = cJSON_GetObjectItemCaseSensitive(a, "slow_body");
+    if (slow) {
+        sub(q, sizeof q, p, "slow_body", 0);
+        if (check_object(c, slow, q, slow_keys) ||
+            get_uint(c, slow, q, "bytes", 1, 1048576, 1, &bytes) ||
+            get_uint(c, slow, q, "every_ms", 1, 60000, 1, &every))
+            return -1;
+    }
+    if (reset && strcmp(reset, "before_headers") == 0)
+        out->reset = RESET_BEFORE_HEADERS;
+    else if (reset && strcmp(reset, "after_headers") == 0)
+        out->reset = RESET_AFTER_HEADERS;
+    else if (reset)
+        return fail(c, sub(q, sizeof q, p, "reset", 0),
+                    "must be \"before_headers\" or \"after_headers\"");
+    out->error_code = (int)code;
+    out->http_status = (int)status;
+    out->delay_ms = (uint32_t)delay;
+    out->slow_bytes = (uint32_t)bytes;
+    out->slow_ms = (uint32_t)every;
+    if (!code && !status && !delay && !d && !out->close && !out->reset &&
+        !out->cut_body && !out->malformed_json && !bytes)
+        return fail(c, p,
+                    "needs error_code, http_status, delay_ms, delay, close, "
+                    "reset, cut_body, malformed_json or slow_body");
+    return 0;
+}
+
+static int parse_fault(struct ctx *c, const cJSON *o, const char *path,
+                       struct fault_rule *r)
+{
+    static const char *const keys[] = {"match", "action", "times", "period_ms",
+                                       NULL};
+    char p[PATH_MAX_LEN];
+    faults_rule_default(r);
+    if (check_object(c, o, path, keys) ||
+        get_uint(c, o, path, "times", 0, 1ULL << 53, 0, &r->times) ||
+        get_uint(c, o, path, "period_ms", 1, 1ULL << 40, 0, &r->period_ms))
+        return -1;
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "match");
+    if (m && parse_match(c, m, sub(p, sizeof p, path, "match", 0), r))
+        return -1;
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "action");
+    sub(p, sizeof p, path, "action", 0);
+    if (!a)
+        return fail(c, p, "is required");
+    return parse_action(c, a, p, &r->action);
+}
+
+int fixture_parse_fault(const cJSON *rule, const char *name,
+                        struct fault_rule *out, char *err, size_t errlen)
+{
+    struct ctx c = {name, err, errlen};
+    return parse_fault(&c, rule, "$", out);
+}
+
+static int load_fault(struct ctx *c, const cJSON *o, const char *path,
+                      struct faults *f)
+{
+    struct fault_rule r;
+    if (parse_fault(c, o, path, &r))
+        return -1;
+    if (!faults_add(f, &r, 0))
         return fail(c, path, "out of memory");
     return 0;
 }

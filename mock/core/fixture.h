@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "faults.h"
 #include "store.h"
 
@@ -37,6 +39,12 @@ int fixture_load_text(const char *json, size_t n, const char *name,
  * that cannot be read is reported the same way. */
 int fixture_load_file(const char *path, struct fixture *fx, char *err,
                       size_t errlen);
+
+/* fixture_parse_fault: reads one fault rule (the form of the fixture's
+ * "faults" entries) into *out.  Returns 0, or -1 with "name: $.path:
+ * problem" in err.  The rule is not added anywhere. */
+int fixture_parse_fault(const cJSON *rule, const char *name,
+                        struct fault_rule *out, char *err, size_t errlen);
 
 /* fixture_release: frees what a successful load made. */
 void fixture_release(struct fixture *fx);

@@ -369,7 +369,7 @@ START_TEST(size_limit_exact)
 }
 END_TEST
 
-static const char faults_json[] =
+static const char fault_fixture[] =
     "{\"apps\":[{\"sdkappid\":1400000000,\"admins\":[\"administrator\"],"
     "\"key\":\"" TU_KEY "\",\"groups\":[{\"id\":\"g\",\"type\":\"Public\"}]}],"
     "\"faults\":[%s]}";
@@ -381,7 +381,7 @@ static void run_faults(const char *rule, const char *body, int n, int *out)
 {
     char json[2048];
     struct fixture f;
-    snprintf(json, sizeof json, faults_json, rule);
+    snprintf(json, sizeof json, fault_fixture, rule);
     tu_fixture(&f, json);
     struct api a = {f.store, &f.faults, TU_NOW};
     char *q = tu_query(TU_APP, TU_ADMIN);

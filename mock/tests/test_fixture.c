@@ -121,12 +121,36 @@ static const struct {
      "t: $.faults: must be an array of fault rules"},
     {"{\"faults\":[{}]," APPS(""), "t: $.faults[0].action: is required"},
     {"{\"faults\":[{\"action\":{}}]," APPS(""),
-     "t: $.faults[0].action: needs error_code, http_status, delay_ms or "
-     "close"},
+     "t: $.faults[0].action: needs error_code, http_status, delay_ms, "
+     "delay, close, reset, cut_body, malformed_json or slow_body"},
     {"{\"faults\":[{\"action\":{\"http_status\":99}}]," APPS(""),
      "t: $.faults[0].action.http_status: must be an integer from 100 to 599"},
     {"{\"faults\":[{\"action\":{\"reset\":true}}]," APPS(""),
-     "t: $.faults[0].action.reset: unknown key"},
+     "t: $.faults[0].action.reset: must be a non-empty string"},
+    {"{\"faults\":[{\"action\":{\"reset\":\"now\"}}]," APPS(""),
+     "t: $.faults[0].action.reset: must be \"before_headers\" or "
+     "\"after_headers\""},
+    {"{\"faults\":[{\"action\":{\"explode\":true}}]," APPS(""),
+     "t: $.faults[0].action.explode: unknown key"},
+    {"{\"faults\":[{\"action\":{\"delay\":{\"uniform\":[5,1]}}}]," APPS(""),
+     "t: $.faults[0].action.delay.uniform: must be [MIN, MAX] in ms, 0 <= "
+     "MIN <= MAX <= 600000"},
+    {"{\"faults\":[{\"action\":{\"delay\":{\"lognormal\":{\"sigma\":1}}}}]"
+     "," APPS(""),
+     "t: $.faults[0].action.delay.lognormal: needs median_ms (0 to 600000] "
+     "and sigma [0, 5]"},
+    {"{\"faults\":[{\"action\":{\"slow_body\":{\"bytes\":0,\"every_ms\":5}}}]"
+     "," APPS(""),
+     "t: $.faults[0].action.slow_body.bytes: must be an integer from 1 to "
+     "1048576"},
+    {"{\"faults\":[{\"match\":{\"next\":\"x\"},\"action\":{\"close\":true}}]"
+     "," APPS(""),
+     "t: $.faults[0].match.next: must be an unsigned 64-bit integer"},
+    {"{\"faults\":[{\"match\":{\"next\":1,\"next_nonzero\":true},\"action\":{"
+     "\"close\":true}}]," APPS(""),
+     "t: $.faults[0].match: give next or next_nonzero, not both"},
+    {"{\"faults\":[{\"period_ms\":0,\"action\":{\"close\":true}}]," APPS(""),
+     "t: $.faults[0].period_ms: must be an integer from 1 to 1099511627776"},
     {"{\"faults\":[{\"match\":{\"probability\":1.5},\"action\":{\"close\":"
      "true}}]," APPS(""),
      "t: $.faults[0].match.probability: must be a number from 0 to 1"},
