@@ -60,8 +60,8 @@ enum journal_deviation {
 };
 
 /* journal_deviation_name / journal_deviation_text: the short name and the
- * sentence of deviation i (0 .. JOURNAL_DEVIATION_COUNT - 1); NULL for any other i.  Static
- * strings. */
+ * sentence of deviation i (0 .. JOURNAL_DEVIATION_COUNT - 1); NULL for any
+ * other i.  Static strings. */
 const char *journal_deviation_name(int i);
 const char *journal_deviation_text(int i);
 
@@ -78,9 +78,9 @@ struct journal_entry {
     int64_t time_ms;  /* unix ms */
     uint64_t mono_ms; /* monotonic ms, for waits */
     char host[96], method[12], path[160];
-    char query[1024]; /* usersig's value replaced by REDACTED */
-    char body[512];   /* the start of the body */
-    size_t body_len;  /* the whole body's length */
+    char query[1024];      /* usersig's value replaced by REDACTED */
+    char body[512];        /* the start of the body */
+    size_t body_len;       /* the whole body's length */
     char content_type[96]; /* the Content-Type header, "" when absent */
     uint64_t sdkappid;     /* 0: unknown (no known app named) */
     char identifier[96];   /* the identifier parameter, "" when absent */

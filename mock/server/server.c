@@ -57,6 +57,62 @@ static int read_body(struct mg_connection *conn, struct buf *b, int *too_large)
     }
 }
 
+/*
+ * The socket of this connection.  CivetWeb does not give it out, so it is
+ * found by its two ends among the process's descriptors; only the reset
+ * fault needs it, so the cost is paid only then.
+ */
+static int find_socket(struct mg_connection *conn)
+{
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    for (int fd = 3; fd < 65536; fd++) {
+        struct sockaddr_in local, peer;
+        socklen_t ll = sizeof local, pl = sizeof peer;
+        if (getsockname(fd, (struct sockaddr *)&local, &ll) != 0)
+            continue;
+        if (local.sin_family != AF_INET ||
+            ntohs(local.sin_port) != ri->server_port ||
+            getpeername(fd, (struct sockaddr *)&peer, &pl) != 0 ||
+            ntohs(peer.sin_port) != ri->remote_port)
+            continue;
+        char addr[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &peer.sin_addr, addr, sizeof addr);
+        if (strcmp(addr, ri->remote_addr) == 0)
+            return fd;
+    }
+    return -1;
+}
+
+/* Resets the connection: connect() to AF_UNSPEC makes Linux abort it with
+ * an RST; CivetWeb's own close of the descriptor later does no harm. */
+static void reset_connection(struct mg_connection *conn)
+{
+    int fd = find_socket(conn);
+    if (fd < 0)
+        return;
+    struct sockaddr sa = {.sa_family = AF_UNSPEC};
+    struct linger lg = {1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    (void)connect(fd, &sa, sizeof sa);
+}
+
+/* Writes n bytes, slowly when the answer says so. */
+static void write_body(struct mg_connection *conn, const struct api_answer *a,
+                       const char *p, size_t n)
+{
+    if (!a->slow_bytes) {
+        mg_write(conn, p, n);
+        return;
+    }
+    for (size_t off = 0; off < n; off += a->slow_bytes) {
+        if (off)
+            sleep_ms(a->slow_ms);
+        size_t k = n - off < a->slow_bytes ? n - off : a->slow_bytes;
+        if (mg_write(conn, p + off, k) <= 0)
+            return;
+    }
+}
+
 static void write_answer(struct mg_connection *conn, const struct api_answer *a)
 {
     char head[512 + 16384];
@@ -68,14 +124,20 @@ static void write_answer(struct mg_connection *conn, const struct api_answer *a)
                      a->close ? "Connection: close\r\n" : "");
     if (n < 0 || n >= 512)
         return;
+    size_t len = a->cut_body ? a->body.len / 2 : a->body.len;
+    if (a->reset == RESET_AFTER_HEADERS) {
+        mg_write(conn, head, (size_t)n);
+        reset_connection(conn);
+        return;
+    }
     /* Small answers leave in one write, so in one segment. */
-    if (a->body.len <= sizeof head - (size_t)n) {
-        memcpy(head + n, a->body.data, a->body.len);
-        mg_write(conn, head, (size_t)n + a->body.len);
+    if (!a->slow_bytes && len <= sizeof head - (size_t)n) {
+        memcpy(head + n, a->body.data, len);
+        mg_write(conn, head, (size_t)n + len);
         return;
     }
     mg_write(conn, head, (size_t)n);
-    mg_write(conn, a->body.data, a->body.len);
+    write_body(conn, a, a->body.data, len);
 }
 
 static int handle(struct mg_connection *conn, void *data)
@@ -105,7 +167,9 @@ static int handle(struct mg_connection *conn, void *data)
         sleep_ms(ans.delay_ms);
     if (ans.close)
         mg_disable_connection_keep_alive(conn);
-    if (!ans.no_answer)
+    if (ans.reset == RESET_BEFORE_HEADERS)
+        reset_connection(conn);
+    else if (!ans.no_answer)
         write_answer(conn, &ans);
     int status = ans.status;
     api_answer_release(&ans);

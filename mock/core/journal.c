@@ -1,0 +1,646 @@
+/* journal: the ring of requests and their deviations (journal.h). */
+#include "journal.h"
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "errors.h"
+#include "jsonint.h"
+#include "request.h"
+#include "store.h"
+
+static const struct {
+    const char *name, *text;
+} deviations[] = {
+#define JOURNAL_DEVIATION_ROW(name, key, text) {key, text},
+    JOURNAL_DEVIATIONS(JOURNAL_DEVIATION_ROW)
+#undef JOURNAL_DEVIATION_ROW
+};
+
+const char *journal_deviation_name(int i)
+{
+    return i >= 0 && i < JOURNAL_DEVIATION_COUNT ? deviations[i].name : NULL;
+}
+
+const char *journal_deviation_text(int i)
+{
+    return i >= 0 && i < JOURNAL_DEVIATION_COUNT ? deviations[i].text : NULL;
+}
+
+uint32_t journal_deviation_parse(const char *name)
+{
+    for (int i = 0; i < JOURNAL_DEVIATION_COUNT; i++)
+        if (strcmp(deviations[i].name, name) == 0)
+            return 1u << i;
+    return 0;
+}
+
+/*
+ * The Next values issued to one app: the last JOURNAL_ISSUED_MAX issuances
+ * in a ring (oldest at head once it is full), and the distinct values among
+ * them in an open-addressing hash set with a count of issuances each, so
+ * that a value issued again recently stays known while its first issuance
+ * falls out of the ring.  0 is never issued, so it marks an empty slot.
+ */
+struct issued {
+    uint64_t sdkappid;
+    uint64_t *ring;
+    size_t ring_len, ring_alloc, ring_head;
+    struct issued_slot {
+        uint64_t next;
+        uint32_t refs;
+    } * slots;
+    size_t n_slots, used; /* n_slots: 0 or a power of 2 */
+};
+
+/* A client whose last answer was the rate-limit error, and when. */
+struct limited {
+    uint64_t sdkappid;
+    char identifier[96];
+    uint64_t mono_ms;
+};
+
+struct journal {
+    pthread_mutex_t lock;
+    struct journal_entry *ring;
+    size_t capacity, head, n; /* head: the oldest entry */
+    uint64_t seq;             /* the last seq given */
+    struct issued *apps;
+    size_t n_apps, apps_alloc;
+    struct limited *limited;
+    size_t n_limited, limited_alloc;
+};
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/* The slot that holds next, or the empty slot where it would go. */
+static size_t issued_find(const struct issued *s, uint64_t next)
+{
+    size_t mask = s->n_slots - 1;
+    size_t i = (size_t)mix64(next) & mask;
+    while (s->slots[i].next && s->slots[i].next != next)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static int issued_has(const struct issued *s, uint64_t next)
+{
+    return s && s->n_slots && s->slots[issued_find(s, next)].next == next;
+}
+
+/* Makes room for one more distinct value.  Returns 0, or -1. */
+static int issued_grow(struct issued *s)
+{
+    if ((s->used + 1) * 2 <= s->n_slots)
+        return 0;
+    size_t n = s->n_slots ? s->n_slots * 2 : 1024;
+    struct issued_slot *old = s->slots;
+    size_t n_old = s->n_slots;
+    s->slots = calloc(n, sizeof *s->slots);
+    if (!s->slots) {
+        s->slots = old;
+        return -1;
+    }
+    s->n_slots = n;
+    for (size_t i = 0; i < n_old; i++)
+        if (old[i].next)
+            s->slots[issued_find(s, old[i].next)] = old[i];
+    free(old);
+    return 0;
+}
+
+/* Drops one issuance of next; the value goes when none is left.  Removal
+ * shifts the following run back so that lookups need no tombstones. */
+static void issued_unref(struct issued *s, uint64_t next)
+{
+    size_t mask = s->n_slots - 1;
+    size_t i = issued_find(s, next);
+    if (s->slots[i].next != next || --s->slots[i].refs)
+        return;
+    s->slots[i].next = 0;
+    s->used--;
+    for (size_t j = (i + 1) & mask; s->slots[j].next; j = (j + 1) & mask) {
+        size_t home = (size_t)mix64(s->slots[j].next) & mask;
+        /* the entry at j may move to i when its home is not in (i, j] */
+        int between =
+            i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!between) {
+            s->slots[i] = s->slots[j];
+            s->slots[j].next = 0;
+            i = j;
+        }
+    }
+}
+
+/* Remembers one issuance of next (non-zero).  Returns 0, or -1. */
+static int issued_add(struct issued *s, uint64_t next)
+{
+    if (s->ring_len == s->ring_alloc && s->ring_alloc < JOURNAL_ISSUED_MAX) {
+        size_t n = s->ring_alloc ? s->ring_alloc * 2 : 512;
+        uint64_t *r = realloc(s->ring, n * sizeof *r);
+        if (!r)
+            return -1;
+        s->ring = r;
+        s->ring_alloc = n;
+    }
+    if (issued_grow(s) != 0)
+        return -1;
+    if (s->ring_len < s->ring_alloc) {
+        s->ring[s->ring_len++] = next;
+    } else { /* full: the oldest issuance makes room */
+        issued_unref(s, s->ring[s->ring_head]);
+        s->ring[s->ring_head] = next;
+        s->ring_head = (s->ring_head + 1) % s->ring_alloc;
+    }
+    size_t i = issued_find(s, next);
+    if (!s->slots[i].next) {
+        s->slots[i].next = next;
+        s->used++;
+    }
+    s->slots[i].refs++;
+    return 0;
+}
+
+static struct issued *issued_of(struct journal *j, uint64_t sdkappid,
+                                int create)
+{
+    for (size_t i = 0; i < j->n_apps; i++)
+        if (j->apps[i].sdkappid == sdkappid)
+            return &j->apps[i];
+    if (!create)
+        return NULL;
+    if (j->n_apps == j->apps_alloc) {
+        size_t n = j->apps_alloc ? j->apps_alloc * 2 : 4;
+        struct issued *a = realloc(j->apps, n * sizeof *a);
+        if (!a)
+            return NULL;
+        j->apps = a;
+        j->apps_alloc = n;
+    }
+    struct issued *s = &j->apps[j->n_apps++];
+    memset(s, 0, sizeof *s);
+    s->sdkappid = sdkappid;
+    return s;
+}
+
+static struct limited *limited_find(struct journal *j, uint64_t sdkappid,
+                                    const char *identifier)
+{
+    for (size_t i = 0; i < j->n_limited; i++)
+        if (j->limited[i].sdkappid == sdkappid &&
+            strcmp(j->limited[i].identifier, identifier) == 0)
+            return &j->limited[i];
+    return NULL;
+}
+
+/* Remembers that the client's last answer was the rate-limit error; when
+ * JOURNAL_LIMITED_MAX clients are remembered, the one limited longest ago
+ * is forgotten. */
+static void limited_set(struct journal *j, uint64_t sdkappid,
+                        const char *identifier, uint64_t mono_ms)
+{
+    struct limited *l = limited_find(j, sdkappid, identifier);
+    if (!l && j->n_limited < j->limited_alloc)
+        l = &j->limited[j->n_limited++];
+    if (!l && j->limited_alloc < JOURNAL_LIMITED_MAX) {
+        size_t n = j->limited_alloc ? j->limited_alloc * 2 : 16;
+        struct limited *a = realloc(j->limited, n * sizeof *a);
+        if (a) {
+            j->limited = a;
+            j->limited_alloc = n;
+            l = &j->limited[j->n_limited++];
+        }
+    }
+    if (!l && j->n_limited) {
+        l = &j->limited[0];
+        for (size_t i = 1; i < j->n_limited; i++)
+            if (j->limited[i].mono_ms < l->mono_ms)
+                l = &j->limited[i];
+    }
+    if (!l)
+        return;
+    l->sdkappid = sdkappid;
+    snprintf(l->identifier, sizeof l->identifier, "%s", identifier);
+    l->mono_ms = mono_ms;
+}
+
+static void limited_remove(struct journal *j, struct limited *l)
+{
+    *l = j->limited[--j->n_limited];
+}
+
+struct journal *journal_new(size_t capacity)
+{
+    if (capacity == 0 || capacity > SIZE_MAX / sizeof(struct journal_entry))
+        return NULL;
+    struct journal *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->ring = calloc(capacity, sizeof *j->ring);
+    if (!j->ring || pthread_mutex_init(&j->lock, NULL) != 0) {
+        free(j->ring);
+        free(j);
+        return NULL;
+    }
+    j->capacity = capacity;
+    return j;
+}
+
+/* Forgets the issued cursors and the rate-limited clients. */
+static void forget(struct journal *j)
+{
+    for (size_t i = 0; i < j->n_apps; i++) {
+        free(j->apps[i].ring);
+        free(j->apps[i].slots);
+    }
+    free(j->apps);
+    free(j->limited);
+    j->apps = NULL;
+    j->n_apps = j->apps_alloc = 0;
+    j->limited = NULL;
+    j->n_limited = j->limited_alloc = 0;
+}
+
+void journal_free(struct journal *j)
+{
+    if (!j)
+        return;
+    forget(j);
+    pthread_mutex_destroy(&j->lock);
+    free(j->ring);
+    free(j);
+}
+
+void journal_clear(struct journal *j)
+{
+    pthread_mutex_lock(&j->lock);
+    j->head = j->n = 0;
+    forget(j);
+    pthread_mutex_unlock(&j->lock);
+}
+
+size_t journal_capacity(const struct journal *j)
+{
+    return j->capacity; /* fixed at journal_new: no lock needed */
+}
+
+/* Copies the query into out (size n, truncated if need be) with the value
+ * of every usersig parameter replaced by REDACTED. */
+static void redact_query(const char *query, char *out, size_t n)
+{
+    static const char name[] = "usersig=";
+    size_t o = 0;
+    out[0] = '\0';
+    for (const char *p = query ? query : ""; *p && o + 1 < n;) {
+        size_t plen = strcspn(p, "&");
+        int secret =
+            plen > sizeof name - 1 && memcmp(p, name, sizeof name - 1) == 0;
+        int w = snprintf(out + o, n - o, "%s%.*s%s", o ? "&" : "",
+                         secret ? (int)(sizeof name - 1) : (int)plen, p,
+                         secret ? "REDACTED" : "");
+        o += (size_t)w < n - o ? (size_t)w : n - o - 1;
+        p += plen;
+        if (*p == '&')
+            p++;
+    }
+}
+
+/* 1 when the header's media type (before ';', trimmed) is application/json
+ * in any case. */
+static int is_json_media_type(const char *header)
+{
+    static const char json[] = "application/json";
+    if (!header)
+        return 0;
+    header += strspn(header, " \t");
+    size_t n = strcspn(header, ";");
+    while (n && (header[n - 1] == ' ' || header[n - 1] == '\t'))
+        n--;
+    return n == sizeof json - 1 && strncasecmp(header, json, n) == 0;
+}
+
+/* The deviations of the query string. */
+static uint32_t query_deviations(const struct query *q)
+{
+    uint32_t d = 0;
+    uint64_t random;
+    if (!q->random)
+        d |= JD_NO_RANDOM;
+    else if (query_u64(q->random, &random) != 0 || random > UINT32_MAX)
+        d |= JD_RANDOM_RANGE;
+    if (!q->contenttype)
+        d |= JD_NO_CONTENTTYPE;
+    else if (strcmp(q->contenttype, "json") != 0)
+        d |= JD_CONTENTTYPE;
+    return d;
+}
+
+/* 1 when name is a case variant of want but not want itself. */
+static int wrong_case(const char *name, const char *want)
+{
+    return strcasecmp(name, want) == 0 && strcmp(name, want) != 0;
+}
+
+/*
+ * Reads the raw body as far as it is a JSON object: fills the entry's
+ * has_limit, limit, has_next, next and type, and returns the body's
+ * deviations (FIELD_CASE, TYPE_FIELD, NEXT_STRING).  A body that is not a
+ * JSON object has none of them.
+ */
+static uint32_t read_body(const char *body, size_t n, struct journal_entry *e)
+{
+    static const char *const keys[] = {"Limit", "Next", "GroupType"};
+    const char *vals[3];
+    size_t vlens[3];
+    uint64_t v;
+    uint32_t d = 0;
+    if (!body || !jsonint_valid(body, n))
+        return 0;
+    cJSON *root = cJSON_ParseWithLengthOpts(body, n, NULL, 0);
+    if (!cJSON_IsObject(root))
+        goto out;
+
+    jsonint_members(body, n, keys, 3, vals, vlens);
+    if (vals[0] && jsonint_parse_u64(vals[0], vlens[0], &v) == 0 &&
+        v <= UINT32_MAX) {
+        e->has_limit = 1;
+        e->limit = (uint32_t)v;
+    }
+    if (vals[1] && jsonint_parse_u64(vals[1], vlens[1], &e->next) == 0)
+        e->has_next = 1;
+    if (vals[1] && vals[1][0] == '"')
+        d |= JD_NEXT_STRING;
+    const char *type = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(root, "GroupType"));
+    if (type && group_type_parse(type, strlen(type), 0) >= 0)
+        e->type = group_type_parse(type, strlen(type), 0);
+
+    for (const cJSON *m = root->child; m; m = m->next) {
+        if (!m->string)
+            continue;
+        if (wrong_case(m->string, "Next") || wrong_case(m->string, "Limit") ||
+            wrong_case(m->string, "GroupType"))
+            d |= JD_FIELD_CASE;
+        if (strcmp(m->string, "Type") == 0)
+            d |= JD_TYPE_FIELD;
+    }
+out:
+    cJSON_Delete(root);
+    return d;
+}
+
+/* Fills everything of the entry that needs no journal state; returns 1 when
+ * the request is one whose deviations count (a POST to the API for a known
+ * app), with the stateless deviations in e->deviations. */
+static int fill_entry(struct journal_entry *e, const struct api_request *req,
+                      const char *content_type, const struct api_answer *ans)
+{
+    const struct api_trace *t = &ans->trace;
+    struct query q;
+    memset(e, 0, sizeof *e);
+    snprintf(e->host, sizeof e->host, "%s", req->host ? req->host : "");
+    snprintf(e->method, sizeof e->method, "%s", req->method);
+    snprintf(e->path, sizeof e->path, "%s", req->path);
+    redact_query(req->query, e->query, sizeof e->query);
+    size_t n =
+        req->body_len < sizeof e->body ? req->body_len : sizeof e->body - 1;
+    if (n)
+        memcpy(e->body, req->body, n);
+    e->body_len = req->body_len;
+    snprintf(e->content_type, sizeof e->content_type, "%s",
+             content_type ? content_type : "");
+
+    e->sdkappid = t->sdkappid;
+    e->type = GT_ALL;
+    uint32_t d = read_body(req->body, req->body_len, e);
+    e->body_read = t->body_read;
+    if (t->body_read) { /* what the api read wins */
+        e->limit = t->body.limit;
+        e->has_next = t->body.has_next;
+        e->next = t->body.next;
+        e->type = t->body.type;
+    }
+
+    e->http_status = ans->no_answer ? 0 : ans->status;
+    e->error_code = ans->no_answer ? -1 : ans->error_code;
+    e->has_answer_next = t->has_answer_next;
+    e->answer_next = t->answer_next;
+    e->count = t->count;
+    e->first_key = t->first_key;
+    e->last_key = t->last_key;
+    snprintf(e->fault, sizeof e->fault, "%s", t->fault);
+
+    int counts = t->sdkappid && strcmp(req->method, "POST") == 0 &&
+                 strcmp(req->path, API_PATH) == 0;
+    if (query_parse(req->query, &q) == 0) {
+        snprintf(e->identifier, sizeof e->identifier, "%s",
+                 q.identifier ? q.identifier : "");
+        if (counts)
+            d |= query_deviations(&q);
+    } else {
+        snprintf(e->identifier, sizeof e->identifier, "%s", t->identifier);
+    }
+    query_release(&q);
+    if (counts && !is_json_media_type(content_type))
+        d |= JD_CONTENT_TYPE_HEADER;
+    e->deviations = counts ? d : 0;
+    return counts;
+}
+
+void journal_record(struct journal *j, const struct api_request *req,
+                    const char *content_type, const struct api_answer *ans,
+                    unsigned rate_limit, int64_t now_ms, uint64_t mono_ms)
+{
+    struct journal_entry entry, *e = &entry;
+    int counts = fill_entry(e, req, content_type, ans);
+    e->time_ms = now_ms;
+    e->mono_ms = mono_ms;
+
+    pthread_mutex_lock(&j->lock);
+    e->seq = ++j->seq;
+    if (counts) {
+        struct issued *s = issued_of(j, e->sdkappid, 0);
+        if (e->has_next && e->next && !issued_has(s, e->next))
+            e->deviations |= JD_NEXT_NOT_ISSUED;
+
+        struct limited *l = limited_find(j, e->sdkappid, e->identifier);
+        uint64_t window = rate_limit ? 1000 / rate_limit : 1000;
+        if (l && (mono_ms < l->mono_ms || mono_ms - l->mono_ms < window))
+            e->deviations |= JD_TOO_FAST;
+        if (e->error_code == TIM_ERR_RATE_LIMIT)
+            limited_set(j, e->sdkappid, e->identifier, mono_ms);
+        else if (l)
+            limited_remove(j, l);
+
+        if (e->error_code == 0 && e->has_answer_next && e->answer_next &&
+            (s = issued_of(j, e->sdkappid, 1)))
+            issued_add(s, e->answer_next);
+    }
+    size_t slot = (j->head + j->n) % j->capacity;
+    if (j->n == j->capacity)
+        j->head = (j->head + 1) % j->capacity; /* the oldest goes */
+    else
+        j->n++;
+    j->ring[slot] = *e;
+    pthread_mutex_unlock(&j->lock);
+}
+
+static int matches(const struct journal_entry *e,
+                   const struct journal_filter *f)
+{
+    return !f ||
+           ((!f->sdkappid || e->sdkappid == f->sdkappid) &&
+            (!f->identifier || strcmp(e->identifier, f->identifier) == 0) &&
+            (!f->since_ms || e->time_ms >= f->since_ms) &&
+            (!f->until_ms || e->time_ms <= f->until_ms));
+}
+
+long journal_copy(struct journal *j, const struct journal_filter *f,
+                  struct journal_entry **out)
+{
+    long count = 0;
+    struct journal_entry *copy = NULL;
+    pthread_mutex_lock(&j->lock);
+    for (size_t i = 0; i < j->n; i++)
+        count += matches(&j->ring[(j->head + i) % j->capacity], f);
+    if (count) {
+        copy = malloc((size_t)count * sizeof *copy);
+        if (!copy) {
+            count = -1;
+            goto out;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < j->n; i++) {
+            const struct journal_entry *e =
+                &j->ring[(j->head + i) % j->capacity];
+            if (matches(e, f))
+                copy[k++] = *e;
+        }
+    }
+    *out = copy;
+out:
+    pthread_mutex_unlock(&j->lock);
+    return count;
+}
+
+/* The length of the valid UTF-8 sequence at s[i] (n bytes in all), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n, size_t i)
+{
+    unsigned char c = s[i];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4;
+    else
+        return 0;
+    if (c == 0xe0)
+        lo = 0xa0; /* no overlong forms */
+    else if (c == 0xed)
+        hi = 0x9f; /* no surrogates */
+    else if (c == 0xf0)
+        lo = 0x90;
+    else if (c == 0xf4)
+        hi = 0x8f; /* nothing past U+10FFFF */
+    if (n - i < len || s[i + 1] < lo || s[i + 1] > hi)
+        return 0;
+    for (size_t k = 2; k < len; k++)
+        if ((s[i + k] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* Appends s as a JSON string; bytes that are not UTF-8 become U+FFFD. */
+static int json_text(struct buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = strlen(s);
+    if (buf_append(b, "\"", 1))
+        return -1;
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_len(u, n, i);
+        int rc;
+        if (len == 0) {
+            rc = buf_puts(b, "\\ufffd");
+            len = 1;
+        } else if (u[i] == '"' || u[i] == '\\') {
+            char esc[2] = {'\\', (char)u[i]};
+            rc = buf_append(b, esc, 2);
+        } else if (u[i] < 0x20) {
+            char esc[6] = {'\\', 'u', '0', '0', hex[u[i] >> 4], hex[u[i] & 15]};
+            rc = buf_append(b, esc, 6);
+        } else {
+            rc = buf_append(b, s + i, len);
+        }
+        if (rc)
+            return -1;
+        i += len;
+    }
+    return buf_append(b, "\"", 1);
+}
+
+/* Appends ,"name": and the value v, or null when !has. */
+static int json_u64(struct buf *b, const char *name, int has, uint64_t v)
+{
+    if (buf_printf(b, ",\"%s\":", name))
+        return -1;
+    return has ? buf_put_u64(b, v) : buf_puts(b, "null");
+}
+
+static int json_str(struct buf *b, const char *name, const char *s)
+{
+    return buf_printf(b, ",\"%s\":", name) || json_text(b, s);
+}
+
+int journal_entry_json(struct buf *b, const struct journal_entry *e)
+{
+    const char *type = group_type_name(e->type);
+    if (buf_puts(b, "{\"seq\":") || buf_put_u64(b, e->seq) ||
+        buf_printf(b, ",\"time_ms\":%lld", (long long)e->time_ms) ||
+        json_u64(b, "mono_ms", 1, e->mono_ms) || json_str(b, "host", e->host) ||
+        json_str(b, "method", e->method) || json_str(b, "path", e->path) ||
+        json_str(b, "query", e->query) || json_str(b, "body", e->body) ||
+        json_u64(b, "body_len", 1, e->body_len) ||
+        json_str(b, "content_type", e->content_type) ||
+        json_u64(b, "sdkappid", 1, e->sdkappid) ||
+        json_str(b, "identifier", e->identifier) ||
+        buf_printf(b, ",\"body_read\":%s", e->body_read ? "true" : "false") ||
+        json_u64(b, "limit", e->has_limit, e->limit) ||
+        json_u64(b, "next", e->has_next, e->next) ||
+        buf_puts(b, ",\"type\":") ||
+        (type[0] ? json_text(b, type) : buf_puts(b, "null")) ||
+        buf_printf(b, ",\"http_status\":%d,\"error_code\":%d", e->http_status,
+                   e->error_code) ||
+        json_u64(b, "answer_next", e->has_answer_next, e->answer_next) ||
+        json_u64(b, "count", 1, e->count) ||
+        json_u64(b, "first_key", 1, e->first_key) ||
+        json_u64(b, "last_key", 1, e->last_key) ||
+        json_str(b, "fault", e->fault) || buf_puts(b, ",\"deviations\":["))
+        return -1;
+    const char *sep = "";
+    for (int i = 0; i < JOURNAL_DEVIATION_COUNT; i++) {
+        if (!(e->deviations & (1u << i)))
+            continue;
+        if (buf_puts(b, sep) || json_text(b, deviations[i].name))
+            return -1;
+        sep = ",";
+    }
+    return buf_puts(b, "]}");
+}
