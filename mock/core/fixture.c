@@ -232,8 +232,8 @@ static int load_groups(struct ctx *c, const cJSON *v, const char *path,
     return 0;
 }
 
-static int load_generate(struct ctx *c, const cJSON *o, const char *path,
-                         struct app *a)
+static int parse_generate(struct ctx *c, const cJSON *o, const char *path,
+                          struct groupgen *g)
 {
     static const char *const keys[] = {"seed", "ids", "id_length", "counts",
                                        NULL};
@@ -241,19 +241,20 @@ static int load_generate(struct ctx *c, const cJSON *o, const char *path,
                                         "AVChatRoom", "BChatRoom", "Community",
                                         NULL};
     char p[PATH_MAX_LEN];
-    struct groupgen g = {.seed = 1, .id_length = 24};
     const char *ids = NULL;
-    uint64_t len = g.id_length;
+    uint64_t len = 24;
+    memset(g, 0, sizeof *g);
+    g->seed = 1;
     if (check_object(c, o, path, keys) ||
-        get_uint(c, o, path, "seed", 0, 1ULL << 53, 0, &g.seed) ||
+        get_uint(c, o, path, "seed", 0, 1ULL << 53, 0, &g->seed) ||
         get_string(c, o, path, "ids", 0, &ids) ||
         get_uint(c, o, path, "id_length", 1, GROUP_ID_MAX, 0, &len))
         return -1;
     if (ids && strcmp(ids, "server") != 0 && strcmp(ids, "custom") != 0)
         return fail(c, sub(p, sizeof p, path, "ids", 0),
                     "must be \"server\" or \"custom\"");
-    g.custom = ids && strcmp(ids, "custom") == 0;
-    g.id_length = (unsigned)len;
+    g->custom = ids && strcmp(ids, "custom") == 0;
+    g->id_length = (unsigned)len;
     const cJSON *counts = cJSON_GetObjectItemCaseSensitive(o, "counts");
     sub(p, sizeof p, path, "counts", 0);
     if (!counts)
@@ -261,11 +262,25 @@ static int load_generate(struct ctx *c, const cJSON *o, const char *path,
     if (check_object(c, counts, p, types))
         return -1;
     for (int t = 0; t < GT_COUNT; t++)
-        if (get_uint(c, counts, p, types[t], 0, 100000000, 0, &g.counts[t]))
+        if (get_uint(c, counts, p, types[t], 0, 100000000, 0, &g->counts[t]))
             return -1;
-    const char *problem = groupgen_problem(&g);
-    if (problem)
-        return fail(c, path, "%s", problem);
+    const char *problem = groupgen_problem(g);
+    return problem ? fail(c, path, "%s", problem) : 0;
+}
+
+int fixture_parse_generate(const cJSON *o, const char *name,
+                           struct groupgen *out, char *err, size_t errlen)
+{
+    struct ctx c = {name, err, errlen};
+    return parse_generate(&c, o, "$", out);
+}
+
+static int load_generate(struct ctx *c, const cJSON *o, const char *path,
+                         struct app *a)
+{
+    struct groupgen g;
+    if (parse_generate(c, o, path, &g))
+        return -1;
     if (groupgen_run(a, a->gs, &g) != 0)
         return fail(c, path, "out of memory or out of cursor keys");
     return 0;

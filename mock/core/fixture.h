@@ -46,6 +46,12 @@ int fixture_load_file(const char *path, struct fixture *fx, char *err,
 int fixture_parse_fault(const cJSON *rule, const char *name,
                         struct fault_rule *out, char *err, size_t errlen);
 
+/* fixture_parse_generate: reads a "generate" object (groups from a seed)
+ * into *out.  Returns 0, or -1 with "name: $.path: problem" in err. */
+struct groupgen;
+int fixture_parse_generate(const cJSON *o, const char *name,
+                           struct groupgen *out, char *err, size_t errlen);
+
 /* fixture_release: frees what a successful load made. */
 void fixture_release(struct fixture *fx);
 

@@ -46,14 +46,16 @@ uint32_t journal_deviation_parse(const char *name)
  * that a value issued again recently stays known while its first issuance
  * falls out of the ring.  0 is never issued, so it marks an empty slot.
  */
+struct issued_slot {
+    uint64_t next; /* 0: empty */
+    uint32_t refs; /* issuances of next in the ring */
+};
+
 struct issued {
     uint64_t sdkappid;
     uint64_t *ring;
     size_t ring_len, ring_alloc, ring_head;
-    struct issued_slot {
-        uint64_t next;
-        uint32_t refs;
-    } * slots;
+    struct issued_slot *slots;
     size_t n_slots, used; /* n_slots: 0 or a power of 2 */
 };
 
@@ -74,6 +76,15 @@ struct journal {
     struct limited *limited;
     size_t n_limited, limited_alloc;
 };
+
+/* Copies the string src (NULL: "") into dst of size bytes, cut to fit. */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+    size_t n = src ? strnlen(src, size - 1) : 0;
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 
 static uint64_t mix64(uint64_t x)
 {
@@ -99,10 +110,11 @@ static int issued_has(const struct issued *s, uint64_t next)
     return s && s->n_slots && s->slots[issued_find(s, next)].next == next;
 }
 
-/* Makes room for one more distinct value.  Returns 0, or -1. */
-static int issued_grow(struct issued *s)
+/* Makes the set at most half full with `need` distinct values.  Returns 0,
+ * or -1. */
+static int issued_grow(struct issued *s, size_t need)
 {
-    if ((s->used + 1) * 2 <= s->n_slots)
+    if (need * 2 <= s->n_slots)
         return 0;
     size_t n = s->n_slots ? s->n_slots * 2 : 1024;
     struct issued_slot *old = s->slots;
@@ -148,15 +160,20 @@ static int issued_add(struct issued *s, uint64_t next)
 {
     if (s->ring_len == s->ring_alloc && s->ring_alloc < JOURNAL_ISSUED_MAX) {
         size_t n = s->ring_alloc ? s->ring_alloc * 2 : 512;
+        if (n > JOURNAL_ISSUED_MAX)
+            n = JOURNAL_ISSUED_MAX;
         uint64_t *r = realloc(s->ring, n * sizeof *r);
         if (!r)
             return -1;
         s->ring = r;
         s->ring_alloc = n;
     }
-    if (issued_grow(s) != 0)
+    /* when the ring is full, the value that leaves it makes room, or the
+     * set holds one more than half: fine for linear probing */
+    int full = s->ring_len == s->ring_alloc;
+    if (issued_grow(s, full ? s->used : s->used + 1) != 0)
         return -1;
-    if (s->ring_len < s->ring_alloc) {
+    if (!full) {
         s->ring[s->ring_len++] = next;
     } else { /* full: the oldest issuance makes room */
         issued_unref(s, s->ring[s->ring_head]);
@@ -231,7 +248,7 @@ static void limited_set(struct journal *j, uint64_t sdkappid,
     if (!l)
         return;
     l->sdkappid = sdkappid;
-    snprintf(l->identifier, sizeof l->identifier, "%s", identifier);
+    copy_text(l->identifier, sizeof l->identifier, identifier);
     l->mono_ms = mono_ms;
 }
 
@@ -295,24 +312,36 @@ size_t journal_capacity(const struct journal *j)
     return j->capacity; /* fixed at journal_new: no lock needed */
 }
 
-/* Copies the query into out (size n, truncated if need be) with the value
- * of every usersig parameter replaced by REDACTED. */
-static void redact_query(const char *query, char *out, size_t n)
+/* Appends n bytes of s to out (size bytes, *o used), cut to fit. */
+static void put(char *out, size_t size, size_t *o, const char *s, size_t n)
 {
-    static const char name[] = "usersig=";
+    if (n > size - 1 - *o)
+        n = size - 1 - *o;
+    memcpy(out + *o, s, n);
+    *o += n;
+    out[*o] = '\0';
+}
+
+/* Copies the query into out (size bytes, cut to fit) with the value of
+ * every usersig parameter replaced by REDACTED.  The cut comes after the
+ * redaction, so no part of a UserSig is ever kept. */
+static void redact_query(const char *query, char *out, size_t size)
+{
+    static const char name[] = "usersig=", redacted[] = "REDACTED";
+    const size_t nlen = sizeof name - 1;
     size_t o = 0;
     out[0] = '\0';
-    for (const char *p = query ? query : ""; *p && o + 1 < n;) {
+    for (const char *p = query ? query : ""; *p;) {
         size_t plen = strcspn(p, "&");
-        int secret =
-            plen > sizeof name - 1 && memcmp(p, name, sizeof name - 1) == 0;
-        int w = snprintf(out + o, n - o, "%s%.*s%s", o ? "&" : "",
-                         secret ? (int)(sizeof name - 1) : (int)plen, p,
-                         secret ? "REDACTED" : "");
-        o += (size_t)w < n - o ? (size_t)w : n - o - 1;
+        if (plen > nlen && memcmp(p, name, nlen) == 0) {
+            put(out, size, &o, p, nlen);
+            put(out, size, &o, redacted, sizeof redacted - 1);
+        } else {
+            put(out, size, &o, p, plen);
+        }
         p += plen;
         if (*p == '&')
-            p++;
+            put(out, size, &o, p++, 1);
     }
 }
 
@@ -381,10 +410,11 @@ static uint32_t read_body(const char *body, size_t n, struct journal_entry *e)
         e->has_next = 1;
     if (vals[1] && vals[1][0] == '"')
         d |= JD_NEXT_STRING;
-    const char *type = cJSON_GetStringValue(
+    const char *name = cJSON_GetStringValue(
         cJSON_GetObjectItemCaseSensitive(root, "GroupType"));
-    if (type && group_type_parse(type, strlen(type), 0) >= 0)
-        e->type = group_type_parse(type, strlen(type), 0);
+    int type = name ? group_type_parse(name, strlen(name), 0) : -1;
+    if (type >= 0)
+        e->type = type;
 
     for (const cJSON *m = root->child; m; m = m->next) {
         if (!m->string)
@@ -400,6 +430,17 @@ out:
     return d;
 }
 
+/* 1 when the client got the answer's envelope whole: not when there was no
+ * answer, a gateway page, a connection reset or a body cut short, nor when
+ * a fault made the body something other than JSON (checked only when a
+ * fault fired: answers can be 1 MB). */
+static int got_envelope(const struct api_answer *ans)
+{
+    if (ans->no_answer || ans->reset || ans->cut_body || ans->error_code < 0)
+        return 0;
+    return !ans->trace.fault[0] || jsonint_valid(ans->body.data, ans->body.len);
+}
+
 /* Fills everything of the entry that needs no journal state; returns 1 when
  * the request is one whose deviations count (a POST to the API for a known
  * app), with the stateless deviations in e->deviations. */
@@ -409,17 +450,16 @@ static int fill_entry(struct journal_entry *e, const struct api_request *req,
     const struct api_trace *t = &ans->trace;
     struct query q;
     memset(e, 0, sizeof *e);
-    snprintf(e->host, sizeof e->host, "%s", req->host ? req->host : "");
-    snprintf(e->method, sizeof e->method, "%s", req->method);
-    snprintf(e->path, sizeof e->path, "%s", req->path);
+    copy_text(e->host, sizeof e->host, req->host);
+    copy_text(e->method, sizeof e->method, req->method);
+    copy_text(e->path, sizeof e->path, req->path);
     redact_query(req->query, e->query, sizeof e->query);
     size_t n =
         req->body_len < sizeof e->body ? req->body_len : sizeof e->body - 1;
     if (n)
         memcpy(e->body, req->body, n);
     e->body_len = req->body_len;
-    snprintf(e->content_type, sizeof e->content_type, "%s",
-             content_type ? content_type : "");
+    copy_text(e->content_type, sizeof e->content_type, content_type);
 
     e->sdkappid = t->sdkappid;
     e->type = GT_ALL;
@@ -433,23 +473,22 @@ static int fill_entry(struct journal_entry *e, const struct api_request *req,
     }
 
     e->http_status = ans->no_answer ? 0 : ans->status;
-    e->error_code = ans->no_answer ? -1 : ans->error_code;
+    e->error_code = got_envelope(ans) ? ans->error_code : -1;
     e->has_answer_next = t->has_answer_next;
     e->answer_next = t->answer_next;
     e->count = t->count;
     e->first_key = t->first_key;
     e->last_key = t->last_key;
-    snprintf(e->fault, sizeof e->fault, "%s", t->fault);
+    copy_text(e->fault, sizeof e->fault, t->fault);
 
     int counts = t->sdkappid && strcmp(req->method, "POST") == 0 &&
                  strcmp(req->path, API_PATH) == 0;
     if (query_parse(req->query, &q) == 0) {
-        snprintf(e->identifier, sizeof e->identifier, "%s",
-                 q.identifier ? q.identifier : "");
+        copy_text(e->identifier, sizeof e->identifier, q.identifier);
         if (counts)
             d |= query_deviations(&q);
     } else {
-        snprintf(e->identifier, sizeof e->identifier, "%s", t->identifier);
+        copy_text(e->identifier, sizeof e->identifier, t->identifier);
     }
     query_release(&q);
     if (counts && !is_json_media_type(content_type))

@@ -96,7 +96,10 @@ struct journal_entry {
     uint64_t next;
     int type;        /* enum group_type, GT_ALL when absent */
     int http_status; /* 0: no answer at all (the connection was closed) */
-    int error_code;  /* -1: no envelope (gateway page, no answer) */
+    /* error_code: the answer's ErrorCode; -1 when the client got no
+     * envelope (no answer, a gateway page, a reset, a body cut short or
+     * not JSON) */
+    int error_code;
     int has_answer_next;
     uint64_t answer_next;
     uint32_t count; /* the page served: its size, its first and last keys */

@@ -84,6 +84,26 @@ int query_parse(const char *query, struct query *q)
     return 0;
 }
 
+char *query_get(const char *query, const char *name, char *out, size_t n)
+{
+    size_t nlen = strlen(name);
+    for (const char *p = query ? query : ""; *p;) {
+        size_t plen = strcspn(p, "&");
+        if (plen > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
+            size_t vlen = plen - nlen - 1;
+            char *tmp = malloc(vlen + 1);
+            if (!tmp)
+                return NULL;
+            percent_decode(p + nlen + 1, vlen, tmp);
+            snprintf(out, n, "%s", tmp);
+            free(tmp);
+            return out;
+        }
+        p += plen + (p[plen] == '&');
+    }
+    return NULL;
+}
+
 void query_release(struct query *q)
 {
     free(q->storage);

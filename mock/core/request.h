@@ -32,6 +32,11 @@ int query_parse(const char *query, struct query *q);
 /* query_release: frees what query_parse made.  Safe on a zeroed query. */
 void query_release(struct query *q);
 
+/* query_get: the percent-decoded value of the first parameter called name
+ * in query (may be NULL), into out (size n, cut short if needed); returns
+ * out, or NULL when there is no such parameter. */
+char *query_get(const char *query, const char *name, char *out, size_t n);
+
 /* query_u64: reads a parameter made of decimal digits only that fits in 64
  * bits.  Returns 0 and stores it, or -1. */
 int query_u64(const char *s, uint64_t *out);

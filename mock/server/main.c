@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "api.h"
+#include "control.h"
 #include "fixture.h"
 #include "server.h"
 
@@ -27,6 +27,8 @@
 static const char usage[] =
     "usage: timock [--fixture FILE] [--listen ADDR:PORT | --port N]\n"
     "              [--threads N] [--clock UNIX_SECONDS] [--quiet]\n"
+    "              [--journal-size N] [--admin-token T | --no-admin]\n"
+    "              [--tls-cert FILE --tls-key FILE [--http-port N]]\n"
     "\n"
     "A mock of Tencent Cloud Chat's REST API get_appid_group_list.\n"
     "\n"
@@ -38,6 +40,13 @@ static const char usage[] =
     "(default 64)\n"
     "  --clock UNIX       fixed time for UserSig expiry checks\n"
     "  --quiet            print nothing on stderr but errors\n"
+    "  --journal-size N   API requests the journal keeps (default 10000)\n"
+    "  --admin-token T    the admin API (/__admin/) needs\n"
+    "                     'Authorization: Bearer T'\n"
+    "  --no-admin         no admin API\n"
+    "  --tls-cert FILE    serve HTTPS with this PEM certificate (chain)\n"
+    "  --tls-key FILE     and its PEM private key\n"
+    "  --http-port N      with TLS, plain HTTP on this port too (0: free)\n"
     "  --help, --version\n"
     "\n"
     "Prints 'timock listening on http://ADDR:PORT' once it accepts\n"
@@ -46,6 +55,11 @@ static const char usage[] =
 
 struct options {
     const char *fixture;
+    const char *admin_token;
+    int no_admin;
+    size_t journal_size;
+    const char *tls_cert, *tls_key;
+    int http_port;
     char listen[128];
     unsigned threads;
     int64_t clock;
@@ -84,6 +98,12 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"threads", required_argument, NULL, 't'},
         {"clock", required_argument, NULL, 'c'},
         {"quiet", no_argument, NULL, 'q'},
+        {"journal-size", required_argument, NULL, 'j'},
+        {"admin-token", required_argument, NULL, 'T'},
+        {"no-admin", no_argument, NULL, 'N'},
+        {"tls-cert", required_argument, NULL, 'C'},
+        {"tls-key", required_argument, NULL, 'K'},
+        {"http-port", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -91,6 +111,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     int c, listen_set = 0;
     snprintf(o->listen, sizeof o->listen, "127.0.0.1:8080");
     o->threads = 64;
+    o->http_port = -1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -127,6 +148,33 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'q':
             o->quiet = 1;
             break;
+        case 'j':
+            if ((v = number(optarg, 1, 10000000)) < 0)
+                return bad_usage("--journal-size: expected 1 to 10000000, "
+                                 "got '%s'",
+                                 optarg);
+            o->journal_size = (size_t)v;
+            break;
+        case 'T':
+            if (!*optarg)
+                return bad_usage("%s", "--admin-token: give a token");
+            o->admin_token = optarg;
+            break;
+        case 'N':
+            o->no_admin = 1;
+            break;
+        case 'C':
+            o->tls_cert = optarg;
+            break;
+        case 'K':
+            o->tls_key = optarg;
+            break;
+        case 'H':
+            if ((v = number(optarg, 0, 65535)) < 0)
+                return bad_usage("--http-port: not a port number: '%s'",
+                                 optarg);
+            o->http_port = (int)v;
+            break;
         case 'h':
             fputs(usage, stdout);
             return 0;
@@ -140,6 +188,12 @@ static int parse_options(int argc, char **argv, struct options *o)
     }
     if (optind < argc)
         return bad_usage("unexpected argument '%s'", argv[optind]);
+    if (!o->tls_cert != !o->tls_key)
+        return bad_usage("%s", "give --tls-cert and --tls-key together");
+    if (o->http_port >= 0 && !o->tls_cert)
+        return bad_usage("%s", "--http-port goes with --tls-cert");
+    if (o->admin_token && o->no_admin)
+        return bad_usage("%s", "give --admin-token or --no-admin, not both");
     return -1;
 }
 
@@ -165,7 +219,6 @@ static void summary(const struct fixture *fx, const char *name, double secs)
 int main(int argc, char **argv)
 {
     struct options o = {0};
-    struct fixture fx;
     char err[512];
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)
@@ -181,31 +234,36 @@ int main(int argc, char **argv)
 
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    const char *name = o.fixture ? o.fixture : "embedded default fixture";
-    rc = o.fixture
-             ? fixture_load_file(o.fixture, &fx, err, sizeof err)
-             : fixture_load_text(fixture_default_json, fixture_default_json_len,
-                                 name, &fx, err, sizeof err);
-    if (rc != 0) {
+    struct control_options co = {o.fixture, o.clock, o.journal_size,
+                                 !o.no_admin, o.admin_token};
+    struct control *c = control_new(&co, err, sizeof err);
+    if (!c) {
         fprintf(stderr, "timock: %s\n", err);
         return 2;
     }
-    if (!o.quiet)
-        summary(&fx, name, seconds_since(&t0));
+    if (!o.quiet) {
+        struct fixture *fx = control_get(c);
+        summary(fx, o.fixture ? o.fixture : "embedded default fixture",
+                seconds_since(&t0));
+        control_put(c, fx);
+    }
 
-    struct api api = {fx.store, &fx.faults, o.clock ? o.clock : fx.clock};
-    struct server_options so = {o.listen, o.threads};
-    mg_init_library(0);
-    struct server *s = server_start(&api, &so, err, sizeof err);
+    struct server_options so = {o.listen, o.threads, o.tls_cert, o.tls_key,
+                                o.http_port};
+    mg_init_library(o.tls_cert ? MG_FEATURES_TLS : 0);
+    struct server *s = server_start(c, &so, err, sizeof err);
     if (!s) {
         fprintf(stderr, "timock: cannot serve on %s: %s\n", o.listen, err);
-        fixture_release(&fx);
+        control_free(c);
         mg_exit_library();
         return 1;
     }
     char host[128];
     snprintf(host, sizeof host, "%.*s", (int)strcspn(o.listen, ":"), o.listen);
-    printf("timock listening on http://%s:%d\n", host, server_port(s));
+    printf("timock listening on %s://%s:%d\n", o.tls_cert ? "https" : "http",
+           host, server_port(s));
+    if (server_http_port(s) >= 0)
+        printf("timock listening on http://%s:%d\n", host, server_http_port(s));
     fflush(stdout);
 
     int sig = 0;
@@ -213,7 +271,7 @@ int main(int argc, char **argv)
     if (!o.quiet)
         fprintf(stderr, "timock: stopping on signal %d\n", sig);
     server_stop(s);
-    fixture_release(&fx);
+    control_free(c);
     mg_exit_library();
     return 0;
 }

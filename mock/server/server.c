@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <civetweb.h>
+#include <openssl/ssl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,9 +16,10 @@
 
 struct server {
     struct mg_context *ctx;
-    struct api *api;
+    struct control *control;
     struct in_addr addr; /* where to reach the listening socket */
-    int port;
+    int port, http_port;
+    const char *tls_cert, *tls_key;
     atomic_int stopped;
 };
 
@@ -140,28 +142,43 @@ static void write_answer(struct mg_connection *conn, const struct api_answer *a)
     write_body(conn, a, a->body.data, len);
 }
 
+static int64_t unix_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int handle(struct mg_connection *conn, void *data)
 {
     struct server *s = data;
     const struct mg_request_info *ri = mg_get_request_info(conn);
     struct buf body;
     struct api_answer ans;
-    struct api_request req = {
-        .method = ri->request_method,
-        .path = ri->local_uri,
-        .query = ri->query_string,
-        .host = mg_get_header(conn, "Host"),
-        .now = (int64_t)time(NULL),
-        .now_ms = monotonic_ms(),
+    int64_t now_ms = unix_ms();
+    struct control_request req = {
+        .api =
+            {
+                .method = ri->request_method,
+                .path = ri->local_uri,
+                .query = ri->query_string,
+                .host = mg_get_header(conn, "Host"),
+                .now = now_ms / 1000,
+                .now_ms = monotonic_ms(),
+            },
+        .content_type = mg_get_header(conn, "Content-Type"),
+        .authorization = mg_get_header(conn, "Authorization"),
+        .peer_loopback = strncmp(ri->remote_addr, "127.", 4) == 0,
+        .now_ms = now_ms,
     };
     buf_init(&body, API_BODY_MAX);
     api_answer_init(&ans);
-    if (read_body(conn, &body, &req.body_too_large) != 0)
-        req.body_too_large = 1;
-    req.body = body.data ? body.data : "";
-    req.body_len = body.len;
+    if (read_body(conn, &body, &req.api.body_too_large) != 0)
+        req.api.body_too_large = 1;
+    req.api.body = body.data ? body.data : "";
+    req.api.body_len = body.len;
 
-    api_handle(s->api, &req, &ans);
+    control_handle(s->control, &req, &ans);
 
     if (ans.delay_ms)
         sleep_ms(ans.delay_ms);
@@ -177,13 +194,32 @@ static int handle(struct mg_connection *conn, void *data)
     return status;
 }
 
-struct server *server_start(struct api *api, const struct server_options *o,
+/* CivetWeb's TLS set-up: the certificate chain and its key from files. */
+static int init_tls(void *ssl_ctx, void *data)
+{
+    const struct server *s = data;
+    SSL_CTX *ctx = ssl_ctx;
+    if (SSL_CTX_use_certificate_chain_file(ctx, s->tls_cert) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, s->tls_key, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1)
+        return -1;
+    return 1;
+}
+
+struct server *server_start(struct control *c, const struct server_options *o,
                             char *err, size_t errlen)
 {
-    char threads[16];
+    char threads[16], ports[300];
     snprintf(threads, sizeof threads, "%u", o->threads);
+    int tls = o->tls_cert != NULL;
+    size_t host = strcspn(o->listen, ":");
+    if (tls && o->http_port >= 0)
+        snprintf(ports, sizeof ports, "%ss,%.*s:%d", o->listen, (int)host,
+                 o->listen, o->http_port);
+    else
+        snprintf(ports, sizeof ports, "%s%s", o->listen, tls ? "s" : "");
     const char *options[] = {"listening_ports",
-                             o->listen,
+                             ports,
                              "num_threads",
                              threads,
                              "tcp_nodelay",
@@ -196,30 +232,36 @@ struct server *server_start(struct api *api, const struct server_options *o,
                              "30000",
                              NULL};
     struct mg_callbacks callbacks;
-    struct mg_init_data init = {&callbacks, NULL, options};
-    struct mg_error_data error = {NULL, err, errlen};
     struct server *s = calloc(1, sizeof *s);
+    struct mg_init_data init = {&callbacks, s, options};
+    struct mg_error_data error = {NULL, err, errlen};
     if (!s) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     memset(&callbacks, 0, sizeof callbacks);
-    s->api = api;
+    if (tls)
+        callbacks.init_ssl = init_tls;
+    s->control = c;
+    s->tls_cert = o->tls_cert;
+    s->tls_key = o->tls_key;
     err[0] = '\0';
     s->ctx = mg_start2(&init, &error);
     if (!s->ctx) {
         if (!err[0])
-            snprintf(err, errlen, "cannot listen on %s", o->listen);
+            snprintf(err, errlen, "cannot listen on %s", ports);
         free(s);
         return NULL;
     }
     mg_set_request_handler(s->ctx, "/v4/", handle, s);
-    struct mg_server_port ports[4];
-    s->port = mg_get_server_ports(s->ctx, 4, ports) > 0 ? ports[0].port : 0;
-    char host[64];
-    snprintf(host, sizeof host, "%.*s", (int)strcspn(o->listen, ":"),
-             o->listen);
-    if (inet_pton(AF_INET, host, &s->addr) != 1 || s->addr.s_addr == 0)
+    mg_set_request_handler(s->ctx, "/__admin", handle, s);
+    struct mg_server_port list[4];
+    int n = mg_get_server_ports(s->ctx, 4, list);
+    s->port = n > 0 ? list[0].port : 0;
+    s->http_port = n > 1 ? list[1].port : -1;
+    char addr[64];
+    snprintf(addr, sizeof addr, "%.*s", (int)host, o->listen);
+    if (inet_pton(AF_INET, addr, &s->addr) != 1 || s->addr.s_addr == 0)
         s->addr.s_addr = htonl(INADDR_LOOPBACK);
     return s;
 }
@@ -227,6 +269,11 @@ struct server *server_start(struct api *api, const struct server_options *o,
 int server_port(const struct server *s)
 {
     return s->port;
+}
+
+int server_http_port(const struct server *s)
+{
+    return s->http_port;
 }
 
 /*

@@ -1,0 +1,326 @@
+/* admin: the control plane's routes (admin.h). */
+#include "admin.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "answer.h"
+#include "control.h"
+#include "groupgen.h"
+#include "journal.h"
+#include "request.h"
+#include "verify.h"
+
+/* Answers status with {"error": why}. */
+static void error(struct api_answer *ans, int status, const char *why)
+{
+    ans->status = status;
+    buf_reset(&ans->body);
+    buf_puts(&ans->body, "{\"error\":");
+    answer_json_string(&ans->body, why, strlen(why));
+    buf_puts(&ans->body, "}");
+}
+
+static void ok(struct api_answer *ans, const char *json)
+{
+    ans->status = 200;
+    buf_reset(&ans->body);
+    buf_puts(&ans->body, json);
+}
+
+static cJSON *body_json(const struct control_request *req,
+                        struct api_answer *ans)
+{
+    cJSON *j = cJSON_ParseWithLength(req->api.body, req->api.body_len);
+    if (!cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        error(ans, 400, "the body must be a JSON object");
+        return NULL;
+    }
+    return j;
+}
+
+static void list_apps(struct control *c, struct api_answer *ans)
+{
+    struct fixture *fx = control_get(c);
+    struct buf *b = &ans->body;
+    buf_reset(b);
+    buf_puts(b, "{\"apps\":[");
+    for (size_t i = 0; i < fx->store->n_apps; i++) {
+        struct app *a = fx->store->apps[i];
+        struct groupset *g = app_groups(a);
+        buf_printf(b, "%s{\"sdkappid\":%llu,\"region\":", i ? "," : "",
+                   (unsigned long long)a->sdkappid);
+        if (a->region)
+            buf_printf(b, "\"%s\"", a->region->name);
+        else
+            buf_puts(b, "null");
+        buf_printf(b, ",\"groups\":%zu,\"types\":{", g->n_groups);
+        for (int t = 0; t < GT_COUNT; t++)
+            buf_printf(b, "%s\"%s\":%zu", t ? "," : "", group_type_name(t),
+                       g->n_by_type[t]);
+        buf_puts(b, "}}");
+        groupset_release(g);
+    }
+    buf_puts(b, "]}");
+    ans->status = 200;
+    control_put(c, fx);
+}
+
+static void load_fixture(struct control *c, const struct control_request *req,
+                         struct api_answer *ans, int reset)
+{
+    char err[512];
+    const char *path = NULL;
+    cJSON *j = NULL;
+    if (!reset) {
+        if (!(j = body_json(req, ans)))
+            return;
+        path =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "path"));
+        if (!path) {
+            error(ans, 400, "give {\"path\": \"FILE\"}");
+            cJSON_Delete(j);
+            return;
+        }
+    }
+    if (control_load(c, path, err, sizeof err) != 0)
+        error(ans, 400, err);
+    else
+        list_apps(c, ans);
+    cJSON_Delete(j);
+}
+
+/* POST /__admin/apps/SDKAPPID/groups: one change, atomic for readers. */
+static void change_groups(struct control *c, const struct control_request *req,
+                          const char *rest, struct api_answer *ans)
+{
+    char why[512];
+    uint64_t sdkappid = strtoull(rest, NULL, 10);
+    const char *tail = rest + strspn(rest, "0123456789");
+    if (strcmp(tail, "/groups") != 0 || !sdkappid) {
+        error(ans, 404, "expected /__admin/apps/SDKAPPID/groups");
+        return;
+    }
+    cJSON *j = body_json(req, ans);
+    if (!j)
+        return;
+    struct fixture *fx = control_get(c);
+    struct app *a = store_find_app(fx->store, sdkappid);
+    const cJSON *create = cJSON_GetObjectItemCaseSensitive(j, "create");
+    const cJSON *del = cJSON_GetObjectItemCaseSensitive(j, "delete");
+    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(j, "generate");
+    int nc = cJSON_GetArraySize(create), nd = cJSON_GetArraySize(del);
+    const char **ids = calloc((size_t)nc + 1, sizeof *ids);
+    int *types = calloc((size_t)nc + 1, sizeof *types);
+    const char **dels = calloc((size_t)nd + 1, sizeof *dels);
+    struct groupgen g;
+    struct app_change ch = {ids, types, (size_t)nc, NULL, dels, (size_t)nd};
+    int status = 400;
+    if (!a) {
+        status = 404;
+        snprintf(why, sizeof why, "no app has the sdkappid %llu",
+                 (unsigned long long)sdkappid);
+        goto out;
+    }
+    if (!ids || !types || !dels) {
+        status = 500;
+        snprintf(why, sizeof why, "out of memory");
+        goto out;
+    }
+    if ((create && !cJSON_IsArray(create)) || (del && !cJSON_IsArray(del))) {
+        snprintf(why, sizeof why, "create and delete must be arrays");
+        goto out;
+    }
+    int i = 0;
+    for (const cJSON *e = create ? create->child : NULL; e; e = e->next, i++) {
+        const char *id =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "id"));
+        const char *t =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "type"));
+        types[i] = t ? group_type_parse(t, strlen(t), 0) : -1;
+        if (!id || types[i] < 0) {
+            snprintf(why, sizeof why,
+                     "$.create[%d]: needs \"id\" and a \"type\" of Public, "
+                     "Private, ChatRoom, AVChatRoom, BChatRoom, Community",
+                     i);
+            goto out;
+        }
+        ids[i] = id;
+    }
+    i = 0;
+    for (const cJSON *e = del ? del->child : NULL; e; e = e->next, i++)
+        if (!(dels[i] = cJSON_GetStringValue(e))) {
+            snprintf(why, sizeof why, "$.delete[%d]: must be a group ID", i);
+            goto out;
+        }
+    if (gen) {
+        if (fixture_parse_generate(gen, "generate", &g, why, sizeof why))
+            goto out;
+        ch.generate = &g;
+    }
+    if (!nc && !nd && !gen) {
+        snprintf(why, sizeof why, "give create, generate or delete");
+        goto out;
+    }
+    status = app_change(a, &ch, why, sizeof why);
+out:
+    if (status == 0) {
+        struct groupset *gs = app_groups(a);
+        buf_reset(&ans->body);
+        buf_printf(&ans->body,
+                   "{\"sdkappid\":%llu,\"created\":%d,\"deleted\":%d,"
+                   "\"groups\":%zu}",
+                   (unsigned long long)sdkappid, nc, nd, gs->n_groups);
+        ans->status = 200;
+        groupset_release(gs);
+    } else {
+        error(ans, status, why);
+    }
+    free(ids);
+    free(types);
+    free(dels);
+    cJSON_Delete(j);
+    control_put(c, fx);
+}
+
+static void faults_route(struct control *c, const struct control_request *req,
+                         const char *rest, struct api_answer *ans)
+{
+    struct fixture *fx = control_get(c);
+    const char *m = req->api.method;
+    char err[512];
+    if (strcmp(m, "GET") == 0 && !*rest) {
+        buf_reset(&ans->body);
+        buf_puts(&ans->body, "{\"faults\":");
+        faults_json(&fx->faults, &ans->body);
+        buf_puts(&ans->body, "}");
+        ans->status = 200;
+    } else if (strcmp(m, "POST") == 0 && !*rest) {
+        struct fault_rule r;
+        cJSON *j = body_json(req, ans);
+        if (j && fixture_parse_fault(j, "rule", &r, err, sizeof err) != 0) {
+            error(ans, 400, err);
+        } else if (j) {
+            uint64_t id = faults_add(&fx->faults, &r, req->api.now_ms);
+            buf_reset(&ans->body);
+            buf_printf(&ans->body, "{\"id\":%llu}", (unsigned long long)id);
+            ans->status = id ? 200 : 500;
+        }
+        cJSON_Delete(j);
+    } else if (strcmp(m, "DELETE") == 0 && (!*rest || *rest == '/')) {
+        uint64_t id = *rest ? strtoull(rest + 1, NULL, 10) : 0;
+        if ((*rest && !id) || faults_delete(&fx->faults, id) != 0)
+            error(ans, 404, "no fault rule has that id");
+        else
+            ok(ans, "{\"deleted\":true}");
+    } else {
+        error(ans, 405, "faults take GET, POST, DELETE");
+    }
+    control_put(c, fx);
+}
+
+static void journal_route(struct control *c, const struct control_request *req,
+                          struct api_answer *ans)
+{
+    struct journal *j = control_journal(c);
+    if (strcmp(req->api.method, "DELETE") == 0) {
+        journal_clear(j);
+        ok(ans, "{\"cleared\":true}");
+        return;
+    }
+    if (strcmp(req->api.method, "GET") != 0) {
+        error(ans, 405, "the journal takes GET and DELETE");
+        return;
+    }
+    char app[32], identifier[128], since[32], until[32];
+    const char *qs = req->api.query;
+    struct journal_filter f = {
+        query_get(qs, "sdkappid", app, sizeof app) ? strtoull(app, NULL, 10)
+                                                   : 0,
+        query_get(qs, "identifier", identifier, sizeof identifier),
+        query_get(qs, "since_ms", since, sizeof since)
+            ? strtoll(since, NULL, 10)
+            : 0,
+        query_get(qs, "until_ms", until, sizeof until)
+            ? strtoll(until, NULL, 10)
+            : 0};
+    struct journal_entry *e = NULL;
+    long n = journal_copy(j, &f, &e);
+    struct buf *b = &ans->body;
+    buf_reset(b);
+    buf_printf(b, "{\"capacity\":%zu,\"entries\":[", journal_capacity(j));
+    for (long i = 0; i < n; i++) {
+        if (i)
+            buf_puts(b, ",");
+        journal_entry_json(b, &e[i]);
+    }
+    buf_puts(b, "]}");
+    ans->status = n < 0 ? 500 : 200;
+    free(e);
+}
+
+static void verify_route(struct control *c, const struct control_request *req,
+                         struct api_answer *ans)
+{
+    cJSON *j = body_json(req, ans);
+    if (!j)
+        return;
+    const cJSON *app = cJSON_GetObjectItemCaseSensitive(j, "sdkappid");
+    const char *identifier =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "identifier"));
+    const cJSON *expect = cJSON_GetObjectItemCaseSensitive(j, "expect");
+    struct fixture *fx = control_get(c);
+    struct app *a = cJSON_IsNumber(app)
+                        ? store_find_app(fx->store, (uint64_t)app->valuedouble)
+                        : NULL;
+    if (!a || !cJSON_IsArray(expect)) {
+        error(ans, 400,
+              "give {\"sdkappid\": N, \"identifier\": ID (optional), "
+              "\"expect\": [...]} for an app of the fixture");
+    } else {
+        struct journal_filter f = {a->sdkappid, identifier, 0, 0};
+        struct journal_entry *e = NULL;
+        long n = journal_copy(control_journal(c), &f, &e);
+        struct groupset *gs = app_groups(a);
+        buf_reset(&ans->body);
+        int rc = n < 0 ? -2 : verify_run(expect, e, (size_t)n, gs, &ans->body);
+        if (rc == -2)
+            error(ans, 500, "out of memory");
+        else
+            ans->status = rc == -1 ? 400 : 200;
+        groupset_release(gs);
+        free(e);
+    }
+    control_put(c, fx);
+    cJSON_Delete(j);
+}
+
+void admin_handle(struct control *c, const struct control_request *req,
+                  struct api_answer *ans)
+{
+    const char *path = req->api.path + strlen("/__admin");
+    const char *m = req->api.method;
+    ans->content_type = "application/json";
+    ans->error_code = -1;
+    ans->body.cap = 1u << 30;
+    if (strcmp(path, "/apps") == 0 && strcmp(m, "GET") == 0)
+        list_apps(c, ans);
+    else if (strncmp(path, "/apps/", 6) == 0 && strcmp(m, "POST") == 0)
+        change_groups(c, req, path + 6, ans);
+    else if (strcmp(path, "/reset") == 0 && strcmp(m, "POST") == 0)
+        load_fixture(c, req, ans, 1);
+    else if (strcmp(path, "/fixture") == 0 && strcmp(m, "POST") == 0)
+        load_fixture(c, req, ans, 0);
+    else if (strncmp(path, "/faults", 7) == 0)
+        faults_route(c, req, path + 7, ans);
+    else if (strcmp(path, "/journal") == 0)
+        journal_route(c, req, ans);
+    else if (strcmp(path, "/verify") == 0 && strcmp(m, "POST") == 0)
+        verify_route(c, req, ans);
+    else
+        error(ans, 404, "no such admin call (see the README)");
+}

@@ -1,0 +1,31 @@
+/*
+ * admin: the control plane under /__admin/, JSON in and out.
+ *
+ *   GET    /__admin/apps                   apps and their group counts
+ *   POST   /__admin/reset                  the loaded fixture, afresh
+ *   POST   /__admin/fixture                {"path": FILE}: serve another
+ *   POST   /__admin/apps/SDKAPPID/groups   {"create", "generate", "delete"}
+ *   GET    /__admin/faults                 the fault rules and counters
+ *   POST   /__admin/faults                 a rule (the fixture's form)
+ *   DELETE /__admin/faults[/ID]            one rule, or all
+ *   GET    /__admin/journal                ?sdkappid=&identifier=&since_ms=
+ *                                          &until_ms=
+ *   DELETE /__admin/journal                empties it
+ *   POST   /__admin/verify                 expectations over the journal
+ *
+ * Errors answer an HTTP 4xx or 5xx with {"error": "..."}.  It never writes
+ * a file.  The caller (control) has already checked who may call.
+ */
+#ifndef TIM_ADMIN_H
+#define TIM_ADMIN_H
+
+#include "api.h"
+
+struct control;
+struct control_request;
+
+/* admin_handle: answers one admin request into ans.  Thread-safe. */
+void admin_handle(struct control *c, const struct control_request *req,
+                  struct api_answer *ans);
+
+#endif

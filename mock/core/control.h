@@ -1,0 +1,66 @@
+/*
+ * control: the mock as a whole, between the web layer and the API.
+ *
+ * It holds the fixture being served (swapped whole by a reset or a load,
+ * while requests in flight finish on the one they started with), the
+ * request journal, and the admin settings.  control_handle routes a request:
+ * /v4/ to the API (then into the journal), /__admin/ to the admin API (only
+ * from loopback peers, only with the token when one is set).  No sockets
+ * here.  Every function is thread-safe.
+ */
+#ifndef TIM_CONTROL_H
+#define TIM_CONTROL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api.h"
+#include "fixture.h"
+
+struct control;
+struct journal;
+
+struct control_options {
+    const char *fixture;     /* a file, or NULL for the embedded default */
+    int64_t clock;           /* fixed time for UserSig expiry; 0: none */
+    size_t journal_size;     /* entries kept; 0: 10000 */
+    int admin;               /* 1: serve /__admin/ */
+    const char *admin_token; /* NULL: no token needed */
+};
+
+/* One request, as the web layer saw it. */
+struct control_request {
+    struct api_request api;
+    const char *content_type;  /* the Content-Type header, or NULL */
+    const char *authorization; /* the Authorization header, or NULL */
+    int peer_loopback;         /* the peer's address is 127.0.0.0/8 */
+    int64_t now_ms;            /* unix milliseconds */
+};
+
+/* control_new: loads the fixture and makes an empty journal.  Returns the
+ * control, or NULL with the loader's message in err. */
+struct control *control_new(const struct control_options *o, char *err,
+                            size_t errlen);
+
+/* control_free: frees everything; NULL does nothing.  No request may be in
+ * flight. */
+void control_free(struct control *c);
+
+/* control_handle: answers req into ans (initialized by the caller). */
+void control_handle(struct control *c, const struct control_request *req,
+                    struct api_answer *ans);
+
+/* control_fixture: a reference to the fixture being served (its store and
+ * faults); give it back with control_put.  Never NULL. */
+struct fixture *control_get(struct control *c);
+void control_put(struct control *c, struct fixture *fx);
+
+/* control_load: serves the fixture file path (NULL: the one loaded first,
+ * read again).  Returns 0, or -1 with the loader's message in err; on
+ * failure the fixture being served stays. */
+int control_load(struct control *c, const char *path, char *err, size_t errlen);
+
+/* control_journal: the request journal. */
+struct journal *control_journal(struct control *c);
+
+#endif
