@@ -166,15 +166,21 @@ static void change_groups(struct control *c, const struct control_request *req,
         snprintf(why, sizeof why, "give create, generate or delete");
         goto out;
     }
+    struct groupset *before = app_groups(a);
+    size_t n_before = before->n_groups;
+    groupset_release(before);
     status = app_change(a, &ch, why, sizeof why);
 out:
     if (status == 0) {
+        /* another change may land between the two counts: then "created"
+         * counts it too, which only an admin racing itself can see */
         struct groupset *gs = app_groups(a);
         buf_reset(&ans->body);
         buf_printf(&ans->body,
-                   "{\"sdkappid\":%llu,\"created\":%d,\"deleted\":%d,"
+                   "{\"sdkappid\":%llu,\"created\":%zu,\"deleted\":%d,"
                    "\"groups\":%zu}",
-                   (unsigned long long)sdkappid, nc, nd, gs->n_groups);
+                   (unsigned long long)sdkappid,
+                   gs->n_groups + (size_t)nd - n_before, nd, gs->n_groups);
         ans->status = 200;
         groupset_release(gs);
     } else {
