@@ -20,10 +20,10 @@ const char *const case_properties[] = {"no_duplicates",
                                        "next_exact",
                                        NULL};
 
-static const char *const top_keys[] = {"id",     "title",    "label", "rule",
-                                       "where",  "fixture",  "app",   "request",
-                                       "expect", "property", "type",  "limit",
-                                       "limits", "comment",  NULL};
+static const char *const top_keys[] = {
+    "id",     "title",   "label",   "rule",     "where", "fixture",
+    "app",    "request", "expect",  "property", "type",  "limit",
+    "limits", "verify",  "comment", NULL};
 static const char *const request_keys[] = {"method",       "path", "params",
                                            "usersig",      "body", "body_raw",
                                            "content_type", "host", NULL};
@@ -85,7 +85,10 @@ static int is_property(const char *p)
 
 const char *case_where_name(enum case_where w)
 {
-    return w == WHERE_MOCK ? "mock" : w == WHERE_REGION ? "region" : "anywhere";
+    return w == WHERE_MOCK     ? "mock"
+           : w == WHERE_REGION ? "region"
+           : w == WHERE_CLIENT ? "client"
+                               : "anywhere";
 }
 
 static int check_case(struct tcase_data *c, char *err, size_t errlen)
@@ -114,10 +117,13 @@ static int check_case(struct tcase_data *c, char *err, size_t errlen)
         c->where = WHERE_MOCK;
     else if (strcmp(where, "region") == 0)
         c->where = WHERE_REGION;
+    else if (strcmp(where, "client") == 0)
+        c->where = WHERE_CLIENT;
     else {
         free(where);
         return fail(err, errlen, f,
-                    "$.where: must be \"anywhere\", \"mock\" or \"region\"");
+                    "$.where: must be \"anywhere\", \"mock\", \"region\" "
+                    "or \"client\"");
     }
     free(where);
     c->fixture = string_member(d, "fixture");
@@ -128,6 +134,17 @@ static int check_case(struct tcase_data *c, char *err, size_t errlen)
     if (app && (!cJSON_IsNumber(app) || c->app < 0 || c->app > 100))
         return fail(err, errlen, f, "$.app: must be an app index");
 
+    c->verify = cJSON_GetObjectItemCaseSensitive(d, "verify");
+    if ((c->verify != NULL) != (c->where == WHERE_CLIENT))
+        return fail(err, errlen, f,
+                    "$: a client case (where \"client\") has a verify "
+                    "array, and only a client case has one");
+    if (c->verify) {
+        if (!cJSON_IsArray(c->verify) || !cJSON_GetArraySize(c->verify))
+            return fail(err, errlen, f,
+                        "$.verify: must be a non-empty array of expectations");
+        return 0;
+    }
     c->property = string_member(d, "property");
     const cJSON *req = cJSON_GetObjectItemCaseSensitive(d, "request");
     const cJSON *exp = cJSON_GetObjectItemCaseSensitive(d, "expect");

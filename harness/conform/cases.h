@@ -1,8 +1,9 @@
 /*
  * cases: the conformance cases, read from the data files of cases/.
  *
- * One JSON file is one case (cases/README.md gives the format): either a
- * request and what must hold of its answer, or a property of a whole pull.
+ * One JSON file is one case (cases/README.md gives the format): a request
+ * and what must hold of its answer, a property of a whole pull, or (for
+ * --client-cmd) expectations over what a user's client sent.
  * Loading checks each file and refuses it with the file, the JSON path and
  * the problem.  The loaded cases are read-only.
  */
@@ -13,7 +14,7 @@
 
 #include <cjson/cJSON.h>
 
-enum case_where { WHERE_ANYWHERE, WHERE_MOCK, WHERE_REGION };
+enum case_where { WHERE_ANYWHERE, WHERE_MOCK, WHERE_REGION, WHERE_CLIENT };
 
 struct tcase_data {
     char *file;
@@ -22,10 +23,11 @@ struct tcase_data {
     char label; /* 'D', 'O' or 'I' */
     char *rule; /* the rule it tests, e.g. "SPEC 2: Limit is at most 10000" */
     enum case_where where;
-    char *fixture;  /* the shipped fixture it needs on the mock */
-    int app;        /* the fixture's app to use (index) */
-    char *property; /* NULL: a request case */
-    cJSON *doc;     /* the whole case document */
+    char *fixture;       /* the shipped fixture it needs on the mock */
+    int app;             /* the fixture's app to use (index) */
+    char *property;      /* NULL: a request case */
+    const cJSON *verify; /* a client case: expectations over the journal */
+    cJSON *doc;          /* the whole case document */
 };
 
 struct case_list {
@@ -45,7 +47,7 @@ void cases_release(struct case_list *l);
 /* The properties a case can name, NULL-terminated. */
 extern const char *const case_properties[];
 
-/* case_where_name: "anywhere", "mock", "region". */
+/* case_where_name: "anywhere", "mock", "region", "client". */
 const char *case_where_name(enum case_where w);
 
 #endif

@@ -659,9 +659,62 @@ out:
     return rc;
 }
 
+/* A client case: the mock's journal of what the client sent, held to the
+ * case's expectations by POST /__admin/verify. */
+static int run_client(const struct tcase_data *c, const struct endpoint *e,
+                      char *why, size_t n)
+{
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddNumberToObject(req, "sdkappid", (double)e->creds.sdkappid);
+    cJSON_AddStringToObject(req, "identifier", e->creds.admin);
+    cJSON_AddItemToObject(req, "expect", cJSON_Duplicate(c->verify, 1));
+    char *body = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    struct tim_raw_target t;
+    struct tim_raw_request rr = {"POST", "/__admin/verify",       NULL, 0,
+                                 body,   body ? strlen(body) : 0, NULL, NULL};
+    struct tim_raw_answer a;
+    struct tim_error err;
+    endpoint_target(e, &t);
+    int rc = tim_raw_request(&t, &rr, &a, &err);
+    free(body);
+    if (rc != TIM_OK)
+        return failed(why, n, "cannot ask the mock: %s", err.message);
+    cJSON *v = cJSON_ParseWithLength(a.body, a.len);
+    const cJSON *pass = item(v, "pass");
+    rc = 0;
+    if (a.http_status != 200 || !cJSON_IsBool(pass)) {
+        rc = failed(why, n, "the mock answered HTTP %ld: %.300s", a.http_status,
+                    a.body);
+    } else if (!cJSON_IsTrue(pass)) {
+        size_t o = 0;
+        const cJSON *results = item(v, "results");
+        for (const cJSON *r = results ? results->child : NULL; r && o < n;
+             r = r->next) {
+            if (cJSON_IsTrue(item(r, "pass")))
+                continue;
+            const char *name = cJSON_GetStringValue(item(r, "expect"));
+            const cJSON *reasons = item(r, "reasons");
+            for (const cJSON *x = reasons ? reasons->child : NULL; x && o < n;
+                 x = x->next) {
+                const char *reason = cJSON_GetStringValue(x);
+                int w = snprintf(why + o, n - o, "%s%s: %s", o ? "; " : "",
+                                 name ? name : "?", reason ? reason : "?");
+                o += w > 0 ? (size_t)w : 0;
+            }
+        }
+        rc = 1;
+    }
+    cJSON_Delete(v);
+    free(a.body);
+    return rc;
+}
+
 int run_case(const struct tcase_data *c, const struct endpoint *e, char *why,
              size_t n)
 {
     why[0] = '\0';
-    return c->property ? run_property(c, e, why, n) : run_request(c, e, why, n);
+    return c->verify     ? run_client(c, e, why, n)
+           : c->property ? run_property(c, e, why, n)
+                         : run_request(c, e, why, n);
 }

@@ -9,6 +9,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* A fixture named by a path (it holds a '/') or by a shipped file name. */
+static void fixture_path(const struct target *t, const char *fixture,
+                         char *path, size_t n)
+{
+    if (strchr(fixture, '/'))
+        snprintf(path, n, "%s", fixture);
+    else
+        snprintf(path, n, "%s/%s", t->fixtures_dir, fixture);
+}
+
 int target_start_mock(struct target *t, const char *fixture, char *err,
                       size_t errlen)
 {
@@ -16,7 +26,7 @@ int target_start_mock(struct target *t, const char *fixture, char *err,
         if (strcmp(t->servers[i].fixture, fixture) == 0)
             return 0;
     char path[1024];
-    snprintf(path, sizeof path, "%s/%s", t->fixtures_dir, fixture);
+    fixture_path(t, fixture, path, sizeof path);
     if (access(path, R_OK) != 0) {
         snprintf(err, errlen, "fixture %s cannot be read", path);
         return -1;
@@ -119,7 +129,7 @@ int target_endpoint(const struct target *t, const char *fixture, int app,
         snprintf(out->base_url, sizeof out->base_url, "http://127.0.0.1:%d",
                  s->port);
         char path[1024];
-        snprintf(path, sizeof path, "%s/%s", t->fixtures_dir, fixture);
+        fixture_path(t, fixture, path, sizeof path);
         return fixture_creds(path, app, &out->creds, err, errlen);
     }
     snprintf(err, errlen, "no timock serves %s", fixture);

@@ -9,6 +9,10 @@
  * Exit codes: 0 every case that ran passed, 1 otherwise, 2 usage.
  */
 #include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -40,7 +44,7 @@ static const char usage[] =
     "                  [--junit FILE] [--tap FILE] [--parity FILE]\n"
     "                  [--fixtures DIR] [--timock PATH]\n"
     "                  [--connect-to H:P:H2:P2] [--cacert F] [--insecure]\n"
-    "                  [--list]\n"
+    "                  [--list] [--client-cmd CMD [--fixture F]]\n"
     "\n"
     "Runs the conformance cases against a target:\n"
     "  --mock          (default) a timock per fixture the cases name, each on\n"
@@ -56,6 +60,10 @@ static const char usage[] =
     "more); CK_RUN_CASE=ID works too.\n"
     "Reports: --junit FILE (JUnit XML), --tap FILE, --parity FILE (Markdown\n"
     "table of the observed and inferred rules and their verdicts).\n"
+    "Checking a client: --client-cmd CMD starts a fresh mock (fixture F, by\n"
+    "default client.json), runs CMD with TIM_URL, TIM_SDKAPPID,\n"
+    "TIM_IDENTIFIER and TIM_SECRET_KEY set to reach it, then holds what the\n"
+    "client sent to the client cases (--client-timeout SECONDS, default 120).\n"
     "Exit codes: 0 every case that ran passed, 1 otherwise, 2 usage.\n";
 
 struct options {
@@ -65,11 +73,15 @@ struct options {
     size_t n_only;
     const char *junit, *tap, *parity;
     int list;
+    const char *client_cmd;
+    const char *client_fixture;
+    unsigned client_timeout;
 };
 
 /* State shared with the Check tests (children of a fork inherit it). */
 static struct case_list g_cases;
 static struct target g_target;
+static int g_client_mode; /* --client-cmd: the client cases only */
 
 __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
 {
@@ -119,6 +131,8 @@ static int list_names(const char *list, const struct tcase_data *c,
 static int selected(const struct options *o, const struct tcase_data *c)
 {
     int hl, hp, lh, ph;
+    if (g_client_mode && c->where != WHERE_CLIENT)
+        return 0;
     if (o->n_only) {
         for (size_t i = 0; i < o->n_only; i++)
             if (strcmp(o->only[i], c->id) == 0)
@@ -135,9 +149,19 @@ static int selected(const struct options *o, const struct tcase_data *c)
     return 1;
 }
 
+/* The fixture a case runs on: client cases use the one --client-cmd got. */
+static const char *g_client_fixture = "client.json";
+
+static const char *fixture_of(const struct tcase_data *c)
+{
+    return c->where == WHERE_CLIENT ? g_client_fixture : c->fixture;
+}
+
 /* Why a case cannot run on this target, or NULL. */
 static const char *skip_reason(const struct tcase_data *c)
 {
+    if (c->where == WHERE_CLIENT && !g_client_mode)
+        return "checks a client: runs with --client-cmd only";
     if (g_target.mock && c->where == WHERE_REGION)
         return "runs against a real region only";
     if (!g_target.mock && c->where == WHERE_MOCK)
@@ -153,7 +177,7 @@ START_TEST(conformance_case)
     const struct tcase_data *c = &g_cases.v[_i];
     struct endpoint e;
     char why[1024] = "";
-    ck_assert_msg(target_endpoint(&g_target, c->fixture, c->app, &e, why,
+    ck_assert_msg(target_endpoint(&g_target, fixture_of(c), c->app, &e, why,
                                   sizeof why) == 0,
                   "%s", why);
     int rc = run_case(c, &e, why, sizeof why);
@@ -180,6 +204,9 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"cacert", required_argument, NULL, 'a'},
         {"insecure", no_argument, NULL, 'k'},
         {"list", no_argument, NULL, 'l'},
+        {"client-cmd", required_argument, NULL, 'X'},
+        {"fixture", required_argument, NULL, 'F'},
+        {"client-timeout", required_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -241,6 +268,19 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'l':
             o->list = 1;
             break;
+        case 'X':
+            o->client_cmd = optarg;
+            break;
+        case 'F':
+            o->client_fixture = optarg;
+            break;
+        case 'W':
+            o->client_timeout = (unsigned)strtoul(optarg, NULL, 10);
+            if (!o->client_timeout || o->client_timeout > 86400)
+                return bad_usage("--client-timeout: expected 1 to 86400 "
+                                 "seconds, got '%s'",
+                                 optarg);
+            break;
         case 'h':
             fputs(usage, stdout);
             return 0;
@@ -259,6 +299,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         return bad_usage("--include and --exclude take D, O, I, anywhere, "
                          "mock, region");
     g_target.mock = !url && !region;
+    if (o->client_fixture && !o->client_cmd)
+        return bad_usage("--fixture goes with --client-cmd");
+    if (o->client_cmd && !g_target.mock)
+        return bad_usage("--client-cmd runs against the mock only");
     if (g_target.mock)
         return -1;
     if (region) {
@@ -301,6 +345,60 @@ static int write_report(const char *path, const char *what,
     return rc;
 }
 
+/* Runs the user's client against the client fixture's mock, with the
+ * variables that reach it, and waits (at most client_timeout seconds). */
+static int run_client(const struct options *o)
+{
+    struct endpoint e;
+    char err[512], app[32];
+    if (!o->client_cmd)
+        return -1;
+    if (target_endpoint(&g_target, g_client_fixture, 0, &e, err, sizeof err) !=
+        0) {
+        fprintf(stderr, "timconform: %s\n", err);
+        return -1;
+    }
+    snprintf(app, sizeof app, "%" PRIu64, e.creds.sdkappid);
+    printf("client: %s\n", o->client_cmd);
+    fflush(stdout);
+    time_t t0 = time(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        setpgid(0, 0);
+        setenv("TIM_URL", e.base_url, 1);
+        setenv("TIM_SDKAPPID", app, 1);
+        setenv("TIM_IDENTIFIER", e.creds.admin, 1);
+        setenv("TIM_SECRET_KEY", e.creds.key, 1);
+        unsetenv("TIM_REGION");
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, 1);
+        execl("/bin/sh", "sh", "-c", o->client_cmd, (char *)NULL);
+        _exit(127);
+    }
+    unsigned limit = o->client_timeout ? o->client_timeout : 120;
+    int status = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (difftime(time(NULL), t0) > limit) {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            printf("client: stopped after %u s\n", limit);
+            return 0;
+        }
+        struct timespec ts = {0, 50000000};
+        nanosleep(&ts, NULL);
+    }
+    if (WIFEXITED(status))
+        printf("client: exit %d after %.0f s\n", WEXITSTATUS(status),
+               difftime(time(NULL), t0));
+    else
+        printf("client: killed by signal %d\n", WTERMSIG(status));
+    return 0;
+}
+
 static int tap(FILE *f, const struct result *r, size_t n, const char *t)
 {
     (void)t;
@@ -316,6 +414,9 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)
         return rc;
+    g_client_mode = o.client_cmd != NULL;
+    if (o.client_fixture)
+        g_client_fixture = o.client_fixture;
     if (cases_load_dir(o.cases_dir, &g_cases, err, sizeof err) != 0) {
         fprintf(stderr, "timconform: %s\n", err);
         cases_release(&g_cases);
@@ -364,7 +465,7 @@ int main(int argc, char **argv)
             continue;
         }
         if (g_target.mock &&
-            target_start_mock(&g_target, c->fixture, err, sizeof err) != 0) {
+            target_start_mock(&g_target, fixture_of(c), err, sizeof err) != 0) {
             results[i].verdict = V_FAIL;
             snprintf(results[i].message, sizeof results[i].message, "%.500s",
                      err);
@@ -378,6 +479,8 @@ int main(int argc, char **argv)
         suite_add_tcase(s, tc);
     }
 
+    if (g_client_mode && run_client(&o) != 0)
+        fprintf(stderr, "timconform: the client could not be run\n");
     SRunner *sr = srunner_create(s);
     time_t t0 = time(NULL);
     srunner_run_all(sr, CK_NORMAL);

@@ -26,8 +26,9 @@
 #include "url.h"
 #include "usersig.h"
 
-#define ANSWER_MAX (64u << 20) /* an answer longer than this is refused */
-#define URL_MAX    16384
+#define ANSWER_MAX         (64u << 20) /* an answer longer than this is refused */
+#define URL_MAX            16384
+#define RATE_LIMIT_WAIT_MS 1000 /* the least wait after a rate-limit error */
 
 struct tim_client {
     char *base_url; /* where calls go now */
@@ -436,6 +437,13 @@ int tim_call(tim_client *c, const char *service, const char *command,
                                 rc == TIM_E_TRANSPORT) ||
             !retry_next(&c->retry, attempt, now_ms() - start, &c->rng, &wait))
             return rc;
+        /* the limit counts calls per second: wait that second out */
+        if (err->error_code == TIM_ERR_RATE_LIMIT &&
+            wait < RATE_LIMIT_WAIT_MS) {
+            if (now_ms() - start + RATE_LIMIT_WAIT_MS > c->retry.budget_ms)
+                return rc;
+            wait = RATE_LIMIT_WAIT_MS;
+        }
         logf_(c, "asking again in %ld ms (try %u of %u failed: %s)", wait,
               attempt, c->retry.max_attempts, err->message);
         c->retries++;

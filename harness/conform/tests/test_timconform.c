@@ -256,6 +256,46 @@ START_TEST(reports_are_written)
 }
 END_TEST
 
+/* --client-cmd: timgroups passes every client case; the faulty client
+ * fails exactly the cases its mistake breaks, each with a reason. */
+static const struct {
+    const char *cmd;
+    int every, big_next, quirks, backs_off, query;
+    const char *reason;
+} clients[] = {
+    {TIMGROUPS " --url \"$TIM_URL\" --sdkappid \"$TIM_SDKAPPID\" "
+               "--identifier \"$TIM_IDENTIFIER\"",
+     1, 1, 1, 1, 1, NULL},
+    {FAULTY_CLIENT " first-page", 0, 1, 0, 1, 1,
+     "stopped_at_zero: the pull of all types stopped at Next"},
+    {FAULTY_CLIENT " next32", 0, 0, 0, 1, 1,
+     "followed_next: request #2 sent Next"},
+    {FAULTY_CLIENT " no-random", 1, 1, 1, 1, 0, "no random parameter"},
+};
+
+START_TEST(client_cmd_checks_a_client)
+{
+    char args[1024], tap[1 << 15];
+    snprintf(args, sizeof args, "--client-cmd '%s'", clients[_i].cmd);
+    int all = clients[_i].every && clients[_i].big_next && clients[_i].quirks &&
+              clients[_i].backs_off && clients[_i].query;
+    ck_assert_int_eq(run_conform(args, tap, sizeof tap), all ? 0 : 1);
+    ck_assert_int_eq(verdict(tap, "client-pulls-every-group"),
+                     clients[_i].every);
+    ck_assert_int_eq(verdict(tap, "client-reads-big-next"),
+                     clients[_i].big_next);
+    ck_assert_int_eq(verdict(tap, "client-handles-quirks"), clients[_i].quirks);
+    ck_assert_int_eq(verdict(tap, "client-backs-off"), clients[_i].backs_off);
+    ck_assert_int_eq(verdict(tap, "client-documented-query"),
+                     clients[_i].query);
+    /* only client cases run with --client-cmd */
+    ck_assert_int_eq(verdict(tap, "limit-zero"), -1);
+    if (clients[_i].reason)
+        ck_assert_msg(strstr(tap, clients[_i].reason) != NULL,
+                      "no '%s' in:\n%s", clients[_i].reason, tap);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("timconform");
@@ -267,6 +307,8 @@ int main(void)
     tcase_add_loop_test(tc, properties_catch_a_misbehaving_server, 0,
                         sizeof servers / sizeof servers[0]);
     tcase_add_test(tc, reports_are_written);
+    tcase_add_loop_test(tc, client_cmd_checks_a_client, 0,
+                        sizeof clients / sizeof clients[0]);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
