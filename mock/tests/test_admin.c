@@ -227,8 +227,8 @@ static struct page api_page(const struct tu_timock *t, const char *q,
     const cJSON *g, *list = cJSON_GetObjectItemCaseSensitive(j, "GroupIdList");
     cJSON_ArrayForEach(g, list)
     {
-        const char *id =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "GroupId"));
+        const char *id = cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(g, "GroupId"));
         ck_assert_ptr_nonnull(id);
         if (l)
             ids_add(l, id);
@@ -280,7 +280,7 @@ static const struct {
     const char *type; /* NULL: the whole app */
     double count;
 } default_counts[] = {
-    {NULL, DEFAULT_GROUPS}, {"Public", 8000},    {"Private", 6000},
+    {NULL, DEFAULT_GROUPS}, {"Public", 8000},     {"Private", 6000},
     {"ChatRoom", 5000},     {"AVChatRoom", 3000}, {"BChatRoom", 1000},
     {"Community", 2000},
 };
@@ -425,8 +425,7 @@ static const struct {
      "generate"},
     {"POST", "/__admin/apps/1400000099/groups",
      "{\"delete\":[\"@TGS#2AAAAAAAA\"]}", 404, "1400000099"},
-    {"POST", "/__admin/apps/1400000000/members", "{}", 404,
-     "SDKAPPID/groups"},
+    {"POST", "/__admin/apps/1400000000/members", "{}", 404, "SDKAPPID/groups"},
     {"POST", "/__admin/fixture", "{\"file\":\"x\"}", 400, "path"},
     {"POST", "/__admin/fixture", "{\"path\":\"/nonexistent.json\"}", 400,
      "/nonexistent.json: $: cannot open"},
@@ -434,11 +433,10 @@ static const struct {
     {"DELETE", "/__admin/faults/7", NULL, 404, "no fault rule"},
     {"DELETE", "/__admin/faults/x", NULL, 404, "no fault rule"},
     {"POST", "/__admin/journal", "{}", 405, "GET and DELETE"},
-    {"POST", "/__admin/verify", "{\"sdkappid\":1400000099,\"expect\":[]}",
-     400, "an app of the fixture"},
+    {"POST", "/__admin/verify", "{\"sdkappid\":1400000099,\"expect\":[]}", 400,
+     "an app of the fixture"},
     {"POST", "/__admin/verify",
-     "{\"sdkappid\":1400000000,\"expect\":[{\"pulled\":{}}]}", 400,
-     "$[0]"},
+     "{\"sdkappid\":1400000000,\"expect\":[{\"pulled\":{}}]}", 400, "$[0]"},
     {"GET", "/__admin/nothing", NULL, 404, "no such admin call"},
     {"DELETE", "/__admin/apps", NULL, 404, "no such admin call"},
 };
@@ -615,7 +613,8 @@ START_TEST(bad_rule_names_its_path)
 {
     struct tu_timock t;
     tu_timock_start(&t, NULL);
-    cJSON *j = admin(&t, "POST", "/__admin/faults", bad_rule_rows[_i].rule, 400);
+    cJSON *j =
+        admin(&t, "POST", "/__admin/faults", bad_rule_rows[_i].rule, 400);
     ck_assert_msg(strstr(error_text(j), bad_rule_rows[_i].error) != NULL,
                   "%s: \"%s\" not in \"%s\"", bad_rule_rows[_i].rule,
                   bad_rule_rows[_i].error, error_text(j));
@@ -639,26 +638,56 @@ enum body_want {
 
 static const struct {
     const char *what, *action;
-    int curl[2];      /* accepted curl results (0: success) */
-    long status;      /* the HTTP status; -1: any */
+    int curl[2]; /* accepted curl results (0: success) */
+    long status; /* the HTTP status; -1: any */
     enum body_want body;
     long long code;   /* with ENVELOPE */
     double min_s;     /* the answer takes at least this long */
     const char *text; /* the journal's "fault" */
 } action_rows[] = {
-    {"error code", "{\"error_code\":10002}", {0, 0}, 200, ENVELOPE, 10002, 0,
+    {"error code",
+     "{\"error_code\":10002}",
+     {0, 0},
+     200,
+     ENVELOPE,
+     10002,
+     0,
      "error 10002"},
-    {"other error code", "{\"error_code\":60007}", {0, 0}, 200, ENVELOPE,
-     60007, 0, "error 60007"},
+    {"other error code",
+     "{\"error_code\":60007}",
+     {0, 0},
+     200,
+     ENVELOPE,
+     60007,
+     0,
+     "error 60007"},
     {"502", "{\"http_status\":502}", {0, 0}, 502, GATEWAY, 0, 0, "http 502"},
     {"503", "{\"http_status\":503}", {0, 0}, 503, GATEWAY, 0, 0, "http 503"},
     {"504", "{\"http_status\":504}", {0, 0}, 504, GATEWAY, 0, 0, "http 504"},
-    {"status and code", "{\"http_status\":500,\"error_code\":10002}", {0, 0},
-     500, ENVELOPE, 10002, 0, "error 10002, http 500"},
-    {"fixed delay", "{\"delay_ms\":300}", {0, 0}, 200, ENVELOPE, 0, 0.3,
+    {"status and code",
+     "{\"http_status\":500,\"error_code\":10002}",
+     {0, 0},
+     500,
+     ENVELOPE,
+     10002,
+     0,
+     "error 10002, http 500"},
+    {"fixed delay",
+     "{\"delay_ms\":300}",
+     {0, 0},
+     200,
+     ENVELOPE,
+     0,
+     0.3,
      "delay 300 ms"},
-    {"uniform delay", "{\"delay\":{\"uniform\":[200,400]}}", {0, 0}, 200,
-     ENVELOPE, 0, 0.2, "delay 200-400 ms"},
+    {"uniform delay",
+     "{\"delay\":{\"uniform\":[200,400]}}",
+     {0, 0},
+     200,
+     ENVELOPE,
+     0,
+     0.2,
+     "delay 200-400 ms"},
     /* sigma 0: every draw is the median */
     {"log-normal delay",
      "{\"delay\":{\"lognormal\":{\"median_ms\":250,\"sigma\":0}}}",
@@ -676,31 +705,62 @@ static const struct {
      0,
      0,
      "delay lognormal 20 ms"},
-    {"delay then error", "{\"delay_ms\":200,\"error_code\":10002}", {0, 0},
-     200, ENVELOPE, 10002, 0.2, "delay 200 ms, error 10002"},
-    {"close", "{\"close\":true}", {CURLE_GOT_NOTHING, CURLE_GOT_NOTHING}, 0,
-     DONT_CARE, 0, 0, "close"},
-    {"reset before headers", "{\"reset\":\"before_headers\"}",
+    {"delay then error",
+     "{\"delay_ms\":200,\"error_code\":10002}",
+     {0, 0},
+     200,
+     ENVELOPE,
+     10002,
+     0.2,
+     "delay 200 ms, error 10002"},
+    {"close",
+     "{\"close\":true}",
+     {CURLE_GOT_NOTHING, CURLE_GOT_NOTHING},
+     0,
+     DONT_CARE,
+     0,
+     0,
+     "close"},
+    {"reset before headers",
+     "{\"reset\":\"before_headers\"}",
      {CURLE_RECV_ERROR, CURLE_GOT_NOTHING},
      0,
      DONT_CARE,
      0,
      0,
      "reset before headers"},
-    {"reset after headers", "{\"reset\":\"after_headers\"}",
+    {"reset after headers",
+     "{\"reset\":\"after_headers\"}",
      {CURLE_RECV_ERROR, CURLE_PARTIAL_FILE},
      -1,
      DONT_CARE,
      0,
      0,
      "reset after headers"},
-    {"body cut short", "{\"cut_body\":true}",
-     {CURLE_PARTIAL_FILE, CURLE_PARTIAL_FILE}, 200, DONT_CARE, 0, 0,
+    {"body cut short",
+     "{\"cut_body\":true}",
+     {CURLE_PARTIAL_FILE, CURLE_PARTIAL_FILE},
+     200,
+     DONT_CARE,
+     0,
+     0,
      "cut body"},
-    {"malformed JSON", "{\"malformed_json\":true}", {0, 0}, 200, NOT_JSON, 0,
-     0, "malformed json"},
-    {"slow body", "{\"slow_body\":{\"bytes\":100,\"every_ms\":20}}", {0, 0},
-     200, ENVELOPE, 0, 0, "slow body 100 B/20 ms"},
+    {"malformed JSON",
+     "{\"malformed_json\":true}",
+     {0, 0},
+     200,
+     NOT_JSON,
+     0,
+     0,
+     "malformed json"},
+    {"slow body",
+     "{\"slow_body\":{\"bytes\":100,\"every_ms\":20}}",
+     {0, 0},
+     200,
+     ENVELOPE,
+     0,
+     0,
+     "slow body 100 B/20 ms"},
 };
 
 START_TEST(each_action)
@@ -716,9 +776,9 @@ START_TEST(each_action)
     struct buf ans;
     int rc = tu_request(&t, &r, &ans);
     const char *what = action_rows[_i].what;
-    ck_assert_msg(rc == action_rows[_i].curl[0] || rc == action_rows[_i].curl[1],
-                  "%s: curl %d (%s)", what, rc,
-                  curl_easy_strerror((CURLcode)rc));
+    ck_assert_msg(
+        rc == action_rows[_i].curl[0] || rc == action_rows[_i].curl[1],
+        "%s: curl %d (%s)", what, rc, curl_easy_strerror((CURLcode)rc));
     if (action_rows[_i].status >= 0)
         ck_assert_msg(r.status == action_rows[_i].status, "%s: HTTP %ld", what,
                       r.status);
@@ -736,8 +796,7 @@ START_TEST(each_action)
         ck_assert_ptr_nonnull(strstr(ans.data, "Gateway"));
         break;
     case NOT_JSON:
-        ck_assert_msg(j == NULL && ans.len > 0, "%s: JSON: %s", what,
-                      ans.data);
+        ck_assert_msg(j == NULL && ans.len > 0, "%s: JSON: %s", what, ans.data);
         ck_assert_ptr_nonnull(strstr(ans.data, "\"ActionStatus\""));
         break;
     case DONT_CARE:
@@ -748,8 +807,8 @@ START_TEST(each_action)
         /* ceil(len / 100) pieces, 20 ms apart */
         double pieces = (double)((ans.len + 99) / 100);
         ck_assert_uint_gt(ans.len, 500);
-        ck_assert_msg(r.seconds >= (pieces - 1) * 0.020,
-                      "%zu bytes in %.3f s", ans.len, r.seconds);
+        ck_assert_msg(r.seconds >= (pieces - 1) * 0.020, "%zu bytes in %.3f s",
+                      ans.len, r.seconds);
     }
     buf_release(&ans);
 
@@ -781,7 +840,7 @@ END_TEST
 static const struct {
     const char *what, *rule;
     struct {
-        const char *body; /* NULL: the end */
+        const char *body;  /* NULL: the end */
         unsigned sleep_ms; /* before it */
         long long code;
     } steps[STEPS];
@@ -793,7 +852,8 @@ static const struct {
       {"{}", 0, 0},
       {"{}", 0, 10002},
       {"{}", 0, 0}}},
-    {"times 2", "{\"action\":{\"error_code\":10002},\"times\":2}",
+    {"times 2",
+     "{\"action\":{\"error_code\":10002},\"times\":2}",
      {{"{}", 0, 10002}, {"{}", 0, 10002}, {"{}", 0, 0}, {"{}", 0, 0}}},
     {"every 2nd, twice",
      "{\"match\":{\"every_nth\":2},\"action\":{\"error_code\":10002},"
@@ -804,7 +864,8 @@ static const struct {
       {"{}", 0, 10002},
       {"{}", 0, 0},
       {"{}", 0, 0}}},
-    {"match.next", "{\"match\":{\"next\":NEXT1},\"action\":{\"error_code\":1}}",
+    {"match.next",
+     "{\"match\":{\"next\":NEXT1},\"action\":{\"error_code\":1}}",
      {{"{\"Limit\":10,\"Next\":0}", 0, 0},
       {"{\"Limit\":10,\"Next\":NEXT1}", 0, 1},
       {"{\"Limit\":10}", 0, 0},
@@ -813,7 +874,8 @@ static const struct {
      "{\"match\":{\"next\":\"NEXT1\"},\"action\":{\"error_code\":1}}",
      {{"{\"Limit\":10,\"Next\":0}", 0, 0},
       {"{\"Limit\":10,\"Next\":NEXT1}", 0, 1}}},
-    {"match.next 0", "{\"match\":{\"next\":0},\"action\":{\"error_code\":1}}",
+    {"match.next 0",
+     "{\"match\":{\"next\":0},\"action\":{\"error_code\":1}}",
      {{"{\"Limit\":10,\"Next\":0}", 0, 1},
       {"{\"Limit\":10}", 0, 0},
       {"{\"Limit\":10,\"Next\":NEXT1}", 0, 0}}},
@@ -827,8 +889,9 @@ static const struct {
     {"period_ms",
      "{\"action\":{\"error_code\":10002},\"period_ms\":500}",
      {{"{}", 0, 10002}, {"{}", 1000, 0}, {"{}", 0, 0}}},
-    {"group_type", "{\"match\":{\"group_type\":\"BChatRoom\"},"
-                   "\"action\":{\"error_code\":1}}",
+    {"group_type",
+     "{\"match\":{\"group_type\":\"BChatRoom\"},"
+     "\"action\":{\"error_code\":1}}",
      {{"{}", 0, 0},
       {"{\"GroupType\":\"BChatRoom\"}", 0, 1},
       {"{\"GroupType\":\"Public\"}", 0, 0}}},
@@ -843,9 +906,8 @@ static const struct {
      {{"{}", 0, 0}, {"{}", 0, 0}, {"{}", 0, 0}}},
 };
 
-/* s with every NEXT1 replaced by next (static storage, one at a time). */
-static const char *with_next(const char *s, uint64_t next, char *out,
-                             size_t n)
+/* s with every NEXT1 replaced by next, into out (n bytes). */
+static const char *with_next(const char *s, uint64_t next, char *out, size_t n)
 {
     char num[24];
     snprintf(num, sizeof num, "%llu", (unsigned long long)next);
@@ -889,9 +951,9 @@ END_TEST
 
 static cJSON *journal(const struct tu_timock *t, const char *filter)
 {
-    char target[512];
-    snprintf(target, sizeof target, "/__admin/journal%s%s",
-             filter ? "?" : "", filter ? filter : "");
+    char target[2048];
+    snprintf(target, sizeof target, "/__admin/journal%s%s", filter ? "?" : "",
+             filter ? filter : "");
     return admin(t, "GET", target, NULL, 200);
 }
 
@@ -1079,8 +1141,8 @@ START_TEST(verify_a_pull_that_stops_early)
     const cJSON *r = result(v, "pulled_all");
     ck_assert_msg(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r, "pass")),
                   "%s", text);
-    const char *why = cJSON_GetStringValue(cJSON_GetArrayItem(
-        cJSON_GetObjectItemCaseSensitive(r, "reasons"), 0));
+    const char *why = cJSON_GetStringValue(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "reasons"), 0));
     ck_assert_ptr_nonnull(why);
     ck_assert_msg(strstr(why, "22000 groups") && strstr(why, "never served"),
                   "%s", why);
@@ -1227,7 +1289,7 @@ struct writer {
     int port;
     atomic_int stop;
     atomic_int changes;
-    int failures;
+    atomic_int failures;
     char failure[512];
 };
 
@@ -1245,8 +1307,8 @@ static void *write_loop(void *data)
         /* of the last change's three, two go; one stays for good */
         if (i > 0)
             n += snprintf(body + n, sizeof body - (size_t)n,
-                          "],\"delete\":[\"writer-%d-0\",\"writer-%d-2\"", i - 1,
-                          i - 1);
+                          "],\"delete\":[\"writer-%d-0\",\"writer-%d-2\"",
+                          i - 1, i - 1);
         snprintf(body + n, sizeof body - (size_t)n, "]}");
         struct req r = {NULL, "POST", GROUPS_PATH, body, NULL};
         long status;
@@ -1254,7 +1316,7 @@ static void *write_loop(void *data)
         int rc = send_req(w->port, &r, &status, &ans);
         if (rc == 0 && status == 200) {
             atomic_fetch_add(&w->changes, 1);
-        } else if (w->failures++ == 0) {
+        } else if (atomic_fetch_add(&w->failures, 1) == 0) {
             snprintf(w->failure, sizeof w->failure, "curl %d, HTTP %ld: %s", rc,
                      status, ans.data ? ans.data : "");
         }
@@ -1276,9 +1338,10 @@ START_TEST(paging_while_groups_change)
     struct writer w = {.port = t.port};
     atomic_init(&w.stop, 0);
     atomic_init(&w.changes, 0);
+    atomic_init(&w.failures, 0);
     pthread_t th;
     ck_assert_int_eq(pthread_create(&th, NULL, write_loop, &w), 0);
-    while (atomic_load(&w.changes) == 0 && w.failures == 0)
+    while (atomic_load(&w.changes) == 0 && atomic_load(&w.failures) == 0)
         usleep(1000);
     int changes_before = atomic_load(&w.changes);
 
@@ -1299,8 +1362,9 @@ START_TEST(paging_while_groups_change)
     int changes_during = atomic_load(&w.changes) - changes_before;
     atomic_store(&w.stop, 1);
     pthread_join(th, NULL);
-    ck_assert_msg(w.failures == 0, "%d changes failed; the first: %s",
-                  w.failures, w.failure);
+    ck_assert_msg(atomic_load(&w.failures) == 0,
+                  "%d changes failed; the first: %s", atomic_load(&w.failures),
+                  w.failure);
     ck_assert_msg(changes_during > 0, "no change landed during the pulls");
     printf("paging_while_groups_change: %d changes during 20 pulls\n",
            changes_during);
