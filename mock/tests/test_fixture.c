@@ -190,8 +190,8 @@ START_TEST(missing_file)
 END_TEST
 
 static const char *const shipped[] = {
-    "default.json",     "empty.json", "regions.json",
-    "limit-10018.json", "chaos.json",
+    "default.json", "empty.json",  "regions.json",     "limit-10018.json",
+    "chaos.json",   "client.json", "big-cursors.json",
 };
 
 START_TEST(shipped_fixtures_load)
