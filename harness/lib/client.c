@@ -23,10 +23,10 @@
 #include "jsonint.h"
 #include "regions.h"
 #include "retry.h"
+#include "sink.h"
 #include "url.h"
 #include "usersig.h"
 
-#define ANSWER_MAX         (64u << 20) /* an answer longer than this is refused */
 #define URL_MAX            16384
 #define RATE_LIMIT_WAIT_MS 1000 /* the least wait after a rate-limit error */
 
@@ -51,9 +51,7 @@ struct tim_client {
     void *log_data;
     CURL *curl;
     struct curl_slist *headers;
-    char *answer; /* the last answer's bytes, reused */
-    size_t answer_len, answer_cap;
-    int answer_too_big;
+    struct sink answer; /* the last answer's bytes, reused */
     uint64_t retries;
 };
 
@@ -74,20 +72,6 @@ int tim_global_init(void)
 void tim_global_cleanup(void)
 {
     curl_global_cleanup();
-}
-
-__attribute__((format(printf, 3, 4))) static int
-fail(struct tim_error *err, enum tim_status status, const char *fmt, ...)
-{
-    if (!err)
-        return status;
-    memset(err, 0, sizeof *err);
-    err->status = status;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return status;
 }
 
 __attribute__((format(printf, 2, 3))) static void logf_(tim_client *c,
@@ -130,30 +114,6 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-static size_t collect(char *p, size_t size, size_t n, void *data)
-{
-    tim_client *c = data;
-    size_t len = size * n;
-    if (len > ANSWER_MAX - c->answer_len) {
-        c->answer_too_big = 1;
-        return 0;
-    }
-    if (c->answer_len + len + 1 > c->answer_cap) {
-        size_t cap = c->answer_cap ? c->answer_cap : 65536;
-        while (cap < c->answer_len + len + 1)
-            cap *= 2;
-        char *a = realloc(c->answer, cap);
-        if (!a)
-            return 0;
-        c->answer = a;
-        c->answer_cap = cap;
-    }
-    memcpy(c->answer + c->answer_len, p, len);
-    c->answer_len += len;
-    c->answer[c->answer_len] = '\0';
-    return len;
-}
-
 static int set_base(tim_client *c, const char *base)
 {
     char *b = strdup(base);
@@ -176,25 +136,25 @@ int tim_client_new(const struct tim_config *cfg, tim_client **out,
                    struct tim_error *err)
 {
     if (!cfg || (!cfg->region == !cfg->base_url))
-        return fail(err, TIM_E_USAGE, "give a region or a base URL");
+        return tim_fail(err, TIM_E_USAGE, "give a region or a base URL");
     if (!cfg->sdkappid)
-        return fail(err, TIM_E_USAGE, "give the SDKAppID");
+        return tim_fail(err, TIM_E_USAGE, "give the SDKAppID");
     if (!cfg->identifier || !cfg->identifier[0])
-        return fail(err, TIM_E_USAGE, "give the admin identifier");
+        return tim_fail(err, TIM_E_USAGE, "give the admin identifier");
     if (!cfg->secret_key == !cfg->usersig)
-        return fail(err, TIM_E_USAGE,
-                    "give the secret key or a UserSig (one of the two)");
+        return tim_fail(err, TIM_E_USAGE,
+                        "give the secret key or a UserSig (one of the two)");
     const struct tim_region *region = NULL;
     if (cfg->region && !(region = tim_region_find(cfg->region)))
-        return fail(err, TIM_E_USAGE, "unknown region '%s'", cfg->region);
+        return tim_fail(err, TIM_E_USAGE, "unknown region '%s'", cfg->region);
     if (cfg->base_url && strncmp(cfg->base_url, "http://", 7) != 0 &&
         strncmp(cfg->base_url, "https://", 8) != 0)
-        return fail(err, TIM_E_USAGE,
-                    "the URL must start with http:// or https://");
+        return tim_fail(err, TIM_E_USAGE,
+                        "the URL must start with http:// or https://");
 
     tim_client *c = calloc(1, sizeof *c);
     if (!c)
-        return fail(err, TIM_E_USAGE, "out of memory");
+        return tim_fail(err, TIM_E_USAGE, "out of memory");
     c->region = region;
     c->sdkappid = cfg->sdkappid;
     c->identifier = strdup(cfg->identifier);
@@ -226,7 +186,7 @@ int tim_client_new(const struct tim_config *cfg, tim_client **out,
         (cfg->usersig && !c->sig) || (cfg->cacert && !c->cacert) || !c->curl ||
         !c->headers || (cfg->connect_to && !c->connect_to) || base != 0) {
         tim_client_free(c);
-        return fail(err, TIM_E_USAGE, "out of memory");
+        return tim_fail(err, TIM_E_USAGE, "out of memory");
     }
     *out = c;
     return TIM_OK;
@@ -247,7 +207,7 @@ void tim_client_free(tim_client *c)
     free(c->key);
     free(c->sig);
     free(c->cacert);
-    free(c->answer);
+    free(c->answer.data);
     free(c);
 }
 
@@ -264,7 +224,7 @@ static int current_sig(tim_client *c, struct tim_error *err)
     char *sig = NULL;
     if (usersig_make(c->key, c->sdkappid, c->identifier, now, c->ttl, NULL, 0,
                      -1, &sig) != 0)
-        return fail(err, TIM_E_USAGE, "cannot make a UserSig");
+        return tim_fail(err, TIM_E_USAGE, "cannot make a UserSig");
     free(c->sig);
     c->sig = sig;
     c->sig_made = now;
@@ -289,18 +249,15 @@ static CURLcode perform(tim_client *c, const char *url, const char *body,
                         long *http, char *curl_error)
 {
     CURL *h = c->curl;
-    c->answer_len = 0;
-    c->answer_too_big = 0;
-    if (c->answer)
-        c->answer[0] = '\0';
+    sink_reset(&c->answer);
     curl_error[0] = '\0';
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &c->answer);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_error);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
@@ -325,8 +282,8 @@ static CURLcode perform(tim_client *c, const char *url, const char *body,
  * checked to be valid JSON once, here; the readers after this rely on it. */
 static int read_envelope(tim_client *c, struct tim_error *err)
 {
-    const char *a = c->answer ? c->answer : "";
-    size_t n = c->answer_len;
+    const char *a = c->answer.data ? c->answer.data : "";
+    size_t n = c->answer.len;
     const char *raw;
     size_t len;
     uint64_t code = 0;
@@ -336,17 +293,18 @@ static int read_envelope(tim_client *c, struct tim_error *err)
     if (!jsonint_valid(a, n) || start >= n || a[start] != '{' ||
         !jsonint_member(a, n, "ErrorCode", &raw, &len) ||
         jsonint_parse_u64(raw, len, &code) != 0)
-        return fail(err, TIM_E_PROTOCOL,
-                    "the answer is not a JSON object with an ErrorCode (%zu "
-                    "bytes)",
-                    n);
+        return tim_fail(
+            err, TIM_E_PROTOCOL,
+            "the answer is not a JSON object with an ErrorCode (%zu "
+            "bytes)",
+            n);
     if (code == 0)
         return TIM_OK;
     char info[256] = "";
     if (jsonint_member(a, n, "ErrorInfo", &raw, &len) &&
         jsonint_string(raw, len, info, sizeof info) < 0)
         snprintf(info, sizeof info, "%.*s", (int)(len < 200 ? len : 200), raw);
-    int rc = fail(err, TIM_E_API, "ErrorCode %" PRIu64 ": %s", code, info);
+    int rc = tim_fail(err, TIM_E_API, "ErrorCode %" PRIu64 ": %s", code, info);
     err->error_code = code > LONG_MAX ? LONG_MAX : (long)code;
     snprintf(err->error_info, sizeof err->error_info, "%s", info);
     return rc;
@@ -364,26 +322,26 @@ static int try_call(tim_client *c, const char *service, const char *command,
     uint32_t random = (uint32_t)(next_random(&c->rng) >> 32);
     if (url_build(url, sizeof url, c->base_url, service, command, c->sdkappid,
                   c->identifier, c->sig, random) < 0)
-        return fail(err, TIM_E_USAGE, "the URL would be too long");
+        return tim_fail(err, TIM_E_USAGE, "the URL would be too long");
     url_redact(url, shown, sizeof shown);
     logf_(c, "POST %s %s", shown, body);
     long t0 = now_ms();
     CURLcode cc = perform(c, url, body, &http, curl_error);
     if (cc != CURLE_OK) {
-        if (c->answer_too_big)
-            rc = fail(err, TIM_E_PROTOCOL, "the answer is over %u bytes",
-                      ANSWER_MAX);
+        if (c->answer.too_big)
+            rc = tim_fail(err, TIM_E_PROTOCOL, "the answer is over %u bytes",
+                          SINK_MAX);
         else
-            rc = fail(err, TIM_E_TRANSPORT, "%s",
-                      curl_error[0] ? curl_error : curl_easy_strerror(cc));
+            rc = tim_fail(err, TIM_E_TRANSPORT, "%s",
+                          curl_error[0] ? curl_error : curl_easy_strerror(cc));
         err->transport_code = (int)cc;
         err->http_status = http;
         logf_(c, "failed after %ld ms: %s", now_ms() - t0, err->message);
         return rc;
     }
-    logf_(c, "HTTP %ld, %zu bytes, %ld ms", http, c->answer_len, now_ms() - t0);
+    logf_(c, "HTTP %ld, %zu bytes, %ld ms", http, c->answer.len, now_ms() - t0);
     if (http != 200) {
-        rc = fail(err, TIM_E_HTTP, "HTTP status %ld", http);
+        rc = tim_fail(err, TIM_E_HTTP, "HTTP status %ld", http);
         err->http_status = http;
         return rc;
     }
@@ -421,13 +379,13 @@ int tim_call(tim_client *c, const char *service, const char *command,
     for (unsigned attempt = 1;; attempt++) {
         int rc = try_call(c, service, command, body, err);
         if (rc == TIM_OK) {
-            char *copy = malloc(c->answer_len + 1);
+            char *copy = malloc(c->answer.len + 1);
             if (!copy)
-                return fail(err, TIM_E_USAGE, "out of memory");
-            memcpy(copy, c->answer, c->answer_len);
-            copy[c->answer_len] = '\0';
+                return tim_fail(err, TIM_E_USAGE, "out of memory");
+            memcpy(copy, c->answer.data, c->answer.len);
+            copy[c->answer.len] = '\0';
             *answer = copy;
-            *len = c->answer_len;
+            *len = c->answer.len;
             return TIM_OK;
         }
         if (use_backup(c, err))
@@ -470,13 +428,15 @@ static int parse_page(const char *json, size_t n, struct tim_page *page,
     struct tim_page p = {0};
     jsonint_members(json, n, keys, 3, v, len);
     if (!v[0] || jsonint_parse_u64(v[0], len[0], &p.total_count) != 0)
-        return fail(err, TIM_E_PROTOCOL,
-                    "the answer has no TotalCount that is an unsigned integer");
+        return tim_fail(
+            err, TIM_E_PROTOCOL,
+            "the answer has no TotalCount that is an unsigned integer");
     if (v[2] && jsonint_parse_u64(v[2], len[2], &p.next) != 0)
-        return fail(err, TIM_E_PROTOCOL,
-                    "the answer's Next is not an unsigned 64-bit integer");
+        return tim_fail(err, TIM_E_PROTOCOL,
+                        "the answer's Next is not an unsigned 64-bit integer");
     if (!v[1] || v[1][0] != '[')
-        return fail(err, TIM_E_PROTOCOL, "the answer has no GroupIdList array");
+        return tim_fail(err, TIM_E_PROTOCOL,
+                        "the answer has no GroupIdList array");
     p.has_next = v[2] != NULL;
     /* an element {"GroupId":""} takes 15 bytes at least, and an unescaped
      * ID is never longer than the list's text */
@@ -484,7 +444,7 @@ static int parse_page(const char *json, size_t n, struct tim_page *page,
     p.storage = malloc(len[1] + 1);
     if (!p.ids || !p.storage) {
         tim_page_release(&p);
-        return fail(err, TIM_E_USAGE, "out of memory");
+        return tim_fail(err, TIM_E_USAGE, "out of memory");
     }
     while (jsonint_element(v[1], len[1], &pos, &el, &el_len)) {
         long id_len = -1;
@@ -495,8 +455,8 @@ static int parse_page(const char *json, size_t n, struct tim_page *page,
         if (id_len < 0) {
             int at = (int)p.count;
             tim_page_release(&p);
-            return fail(err, TIM_E_PROTOCOL,
-                        "GroupIdList[%d] has no GroupId string", at);
+            return tim_fail(err, TIM_E_PROTOCOL,
+                            "GroupIdList[%d] has no GroupId string", at);
         }
         p.ids[p.count++] = p.storage + used;
         used += (size_t)id_len + 1;
@@ -511,11 +471,11 @@ int tim_get_group_page(tim_client *c, const struct tim_page_request *req,
     char body[256];
     size_t n = 0;
     if (req->limit > 10000)
-        return fail(err, TIM_E_USAGE, "Limit is at most 10000");
+        return tim_fail(err, TIM_E_USAGE, "Limit is at most 10000");
     if (req->group_type &&
         (strlen(req->group_type) > 64 || strpbrk(req->group_type, "\"\\")))
-        return fail(err, TIM_E_USAGE, "not a group type: '%s'",
-                    req->group_type);
+        return tim_fail(err, TIM_E_USAGE, "not a group type: '%s'",
+                        req->group_type);
     n += (size_t)snprintf(body + n, sizeof body - n, "{");
     if (req->limit)
         n += (size_t)snprintf(body + n, sizeof body - n, "\"Limit\":%u,",
@@ -554,31 +514,33 @@ static int check_page(struct pull *p, const struct tim_page *page,
                       unsigned limit, uint64_t sent_next, struct tim_error *err)
 {
     if (page->count > limit)
-        return fail(err, TIM_E_PROTOCOL,
-                    "a page of %zu IDs for Limit %u (Next %" PRIu64 ")",
-                    page->count, limit, sent_next);
+        return tim_fail(err, TIM_E_PROTOCOL,
+                        "a page of %zu IDs for Limit %u (Next %" PRIu64 ")",
+                        page->count, limit, sent_next);
     if (page->total_count > p->max_total)
         p->max_total = page->total_count;
     if (p->s.ids + page->count > 2 * p->max_total + 2ULL * limit + 100)
-        return fail(err, TIM_E_PROTOCOL,
-                    "%" PRIu64 " IDs pulled, far more than TotalCount %" PRIu64,
-                    p->s.ids + page->count, p->max_total);
+        return tim_fail(err, TIM_E_PROTOCOL,
+                        "%" PRIu64
+                        " IDs pulled, far more than TotalCount %" PRIu64,
+                        p->s.ids + page->count, p->max_total);
     if (!page->has_next)
-        return fail(err, TIM_E_PROTOCOL,
-                    "an answer without Next, though the request had one");
+        return tim_fail(err, TIM_E_PROTOCOL,
+                        "an answer without Next, though the request had one");
     int seen = cursorwatch_seen(&p->seen, page->next);
     if (seen < 0)
-        return fail(err, TIM_E_USAGE, "out of memory");
+        return tim_fail(err, TIM_E_USAGE, "out of memory");
     if (seen)
-        return fail(err, TIM_E_PROTOCOL,
-                    "the cursor %" PRIu64 " came again: the pull would never "
-                    "end",
-                    page->next);
+        return tim_fail(err, TIM_E_PROTOCOL,
+                        "the cursor %" PRIu64
+                        " came again: the pull would never "
+                        "end",
+                        page->next);
     p->empty_in_a_row = page->count || !page->next ? 0 : p->empty_in_a_row + 1;
     if (p->empty_in_a_row > 10)
-        return fail(err, TIM_E_PROTOCOL,
-                    "%u empty pages in a row, each with a new Next",
-                    p->empty_in_a_row);
+        return tim_fail(err, TIM_E_PROTOCOL,
+                        "%u empty pages in a row, each with a new Next",
+                        p->empty_in_a_row);
     return TIM_OK;
 }
 
@@ -596,7 +558,7 @@ int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
     if (stats)
         *stats = p.s;
     if (p.s.limit > 10000)
-        return fail(err, TIM_E_USAGE, "Limit is at most 10000");
+        return tim_fail(err, TIM_E_USAGE, "Limit is at most 10000");
     cursorwatch_init(&p.seen);
     uint64_t retries0 = c->retries;
     for (;;) {
@@ -616,7 +578,7 @@ int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
         size_t given = 0;
         for (; rc == TIM_OK && given < page.count; given++)
             if (on_id && on_id(data, page.ids[given], strlen(page.ids[given])))
-                rc = fail(err, TIM_E_ABORTED, "stopped by the caller");
+                rc = tim_fail(err, TIM_E_ABORTED, "stopped by the caller");
         p.s.pages++;
         p.s.ids += given;
         p.s.total_count = page.total_count;

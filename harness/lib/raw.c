@@ -10,54 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sink.h"
 #include "url.h"
 
-#define RAW_ANSWER_MAX (64u << 20)
-#define RAW_URL_MAX    16384
-
-struct sink {
-    char *data;
-    size_t len, cap;
-    int too_big;
-};
-
-static size_t collect(char *p, size_t size, size_t n, void *data)
-{
-    struct sink *s = data;
-    size_t len = size * n;
-    if (len > RAW_ANSWER_MAX - s->len) {
-        s->too_big = 1;
-        return 0;
-    }
-    if (s->len + len + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 16384;
-        while (cap < s->len + len + 1)
-            cap *= 2;
-        char *d = realloc(s->data, cap);
-        if (!d)
-            return 0;
-        s->data = d;
-        s->cap = cap;
-    }
-    memcpy(s->data + s->len, p, len);
-    s->len += len;
-    s->data[s->len] = '\0';
-    return len;
-}
-
-__attribute__((format(printf, 3, 4))) static int
-fail(struct tim_error *err, enum tim_status status, const char *fmt, ...)
-{
-    if (!err)
-        return status;
-    memset(err, 0, sizeof *err);
-    err->status = status;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return status;
-}
+#define RAW_URL_MAX 16384
 
 /* base + path + "?" + the escaped parameters. */
 static int build_url(const struct tim_raw_target *t,
@@ -97,12 +53,12 @@ int tim_raw_request(const struct tim_raw_target *t,
     struct curl_slist *headers = NULL, *connect_to = NULL;
     int rc = TIM_OK;
     if (!t || !t->base_url || !req)
-        return fail(err, TIM_E_USAGE, "no target or no request");
+        return tim_fail(err, TIM_E_USAGE, "no target or no request");
     if (build_url(t, req, url, sizeof url) != 0)
-        return fail(err, TIM_E_USAGE, "the URL would be too long");
+        return tim_fail(err, TIM_E_USAGE, "the URL would be too long");
     CURL *h = curl_easy_init();
     if (!h)
-        return fail(err, TIM_E_USAGE, "cannot make a libcurl handle");
+        return tim_fail(err, TIM_E_USAGE, "cannot make a libcurl handle");
     const char *type =
         req->content_type ? req->content_type : "application/json";
     snprintf(ctype, sizeof ctype, "Content-Type:%s%s", type[0] ? " " : "",
@@ -128,7 +84,7 @@ int tim_raw_request(const struct tim_raw_target *t,
         else
             curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
     }
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
                      t->timeout_ms > 0 ? t->timeout_ms : 10000L);
@@ -140,10 +96,10 @@ int tim_raw_request(const struct tim_raw_target *t,
         curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
     CURLcode cc = curl_easy_perform(h);
     if (cc != CURLE_OK) {
-        rc = fail(err, TIM_E_TRANSPORT, "%s",
-                  sink.too_big    ? "the answer is too large"
-                  : curl_error[0] ? curl_error
-                                  : curl_easy_strerror(cc));
+        rc = tim_fail(err, TIM_E_TRANSPORT, "%s",
+                      sink.too_big    ? "the answer is too large"
+                      : curl_error[0] ? curl_error
+                                      : curl_easy_strerror(cc));
         if (err)
             err->transport_code = (int)cc;
         free(sink.data);
