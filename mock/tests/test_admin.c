@@ -107,53 +107,19 @@ static double number(const cJSON *j, const char *key)
     return v->valuedouble;
 }
 
-/* Starts timock with exactly these arguments and reads its listening line;
- * unlike tu_timock_start it adds no --port 0, so --listen can be given. */
+/* Starts timock with --quiet and exactly these arguments: unlike
+ * tu_timock_start it adds no --port 0, so --listen can be given. */
 static void start_exact(struct tu_timock *t, const char *const *args)
 {
-    int fds[2];
-    ck_assert_int_eq(pipe(fds), 0);
-    const char *argv[32] = {TIMOCK_PATH, "--quiet"};
-    size_t n = 2;
+    const char *argv[32] = {"--quiet"};
+    size_t n = 1;
     for (; *args && n < 31; args++)
         argv[n++] = *args;
     argv[n] = NULL;
-    t->pid = fork();
-    ck_assert_int_ge(t->pid, 0);
-    if (t->pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    FILE *out = fdopen(fds[0], "r");
-    char line[256] = "";
-    ck_assert_msg(fgets(line, sizeof line, out) != NULL,
-                  "timock printed no listening line");
-    ck_assert_msg(
-        sscanf(line, "timock listening on http://%*[0-9.]:%d", &t->port) == 1,
-        "unexpected line: %s", line);
-    fclose(out);
+    tu_timock_exec(t, argv, 1, &t->port);
 }
 
 /* ---- the API ------------------------------------------------------------ */
-
-/* A query for an admin of app with a UserSig made now, with random and
- * contenttype=json as documented (malloc'd). */
-static char *query_now(uint64_t app, const char *identifier)
-{
-    char *sig = tu_sig(TU_KEY, app, identifier, (int64_t)time(NULL));
-    char *q = NULL;
-    ck_assert_int_ge(asprintf(&q,
-                              "sdkappid=%llu&identifier=%s&usersig=%s&"
-                              "random=12345&contenttype=json",
-                              (unsigned long long)app, identifier, sig),
-                     0);
-    free(sig);
-    return q;
-}
 
 /* A list of group IDs. */
 struct ids {
@@ -321,7 +287,7 @@ START_TEST(create_then_delete_a_group)
 {
     struct tu_timock t;
     tu_timock_start(&t, NULL);
-    char *q = query_now(TU_APP, TU_ADMIN);
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
     const char *id = "@TGS#_admin-test room";
 
     cJSON *j = admin(&t, "POST", GROUPS_PATH,
@@ -386,7 +352,7 @@ START_TEST(generate_groups)
     cJSON *apps = admin(&t, "GET", "/__admin/apps", NULL, 200);
     check_default_counts(apps, 1000);
     cJSON_Delete(apps);
-    char *q = query_now(TU_APP, TU_ADMIN);
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
     struct ids l = {0};
     ck_assert_uint_eq(pull(&t, q, 10000, &l), DEFAULT_GROUPS + 1000);
     ck_assert_uint_eq(l.n, DEFAULT_GROUPS + 1000);
@@ -464,7 +430,7 @@ START_TEST(fixture_then_reset)
 {
     struct tu_timock t;
     tu_timock_start(&t, NULL);
-    char *q = query_now(TU_APP, TU_ADMIN);
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
     /* a change that the reset must undo */
     cJSON_Delete(admin(&t, "POST", GROUPS_PATH,
                        "{\"create\":[{\"id\":\"gone after reset\","
@@ -484,7 +450,7 @@ START_TEST(fixture_then_reset)
     cJSON_Delete(apps);
     /* the API serves the new fixture: the default app is unknown */
     ck_assert_int_eq(api_page(&t, q, "{}", NULL).code, 60006);
-    char *q1 = query_now(1400000001, TU_ADMIN);
+    char *q1 = tu_query_now(1400000001, TU_ADMIN);
     struct page p = api_page(&t, q1, "{\"Next\":0}", NULL);
     ck_assert_int_eq(p.code, 0);
     ck_assert_uint_eq(p.total, 0);
@@ -519,7 +485,7 @@ START_TEST(faults_add_list_delete)
 {
     struct tu_timock t;
     tu_timock_start(&t, NULL);
-    char *q = query_now(TU_APP, TU_ADMIN);
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
     uint64_t every2 = add_rule(
         &t, "{\"match\":{\"every_nth\":2},\"action\":{\"error_code\":10002}}");
     long long want[] = {0, 10002, 0, 10002, 0};
@@ -767,7 +733,7 @@ START_TEST(each_action)
 {
     struct tu_timock t;
     tu_timock_start(&t, NULL);
-    char *q = query_now(TU_APP, TU_ADMIN), rule[512];
+    char *q = tu_query_now(TU_APP, TU_ADMIN), rule[512];
     snprintf(rule, sizeof rule, "{\"action\":%s,\"times\":1}",
              action_rows[_i].action);
     add_rule(&t, rule);
@@ -928,7 +894,7 @@ START_TEST(when_a_rule_fires)
 {
     struct tu_timock t;
     tu_timock_start(&t, NULL);
-    char *q = query_now(TU_APP, TU_ADMIN), rule[512], body[256];
+    char *q = tu_query_now(TU_APP, TU_ADMIN), rule[512], body[256];
     uint64_t next1 = api_page(&t, q, "{\"Limit\":10,\"Next\":0}", NULL).next;
     ck_assert_uint_gt(next1, 1ULL << 32);
     add_rule(&t, with_next(when_rows[_i].rule, next1, rule, sizeof rule));
@@ -976,9 +942,9 @@ START_TEST(journal_filters_and_clear)
 {
     struct tu_timock t;
     tu_timock_start(&t, NULL);
-    char *admin_q = query_now(TU_APP, TU_ADMIN);
-    char *user_q = query_now(TU_APP, "user1");
-    char *other_q = query_now(1400000099, TU_ADMIN);
+    char *admin_q = tu_query_now(TU_APP, TU_ADMIN);
+    char *user_q = tu_query_now(TU_APP, "user1");
+    char *other_q = tu_query_now(1400000099, TU_ADMIN);
     /* three requests, 30 ms apart so that their times differ */
     ck_assert_int_eq(api_page(&t, admin_q, "{\"Limit\":5}", NULL).code, 0);
     usleep(30000);
@@ -1066,7 +1032,7 @@ START_TEST(journal_keeps_the_last_n)
     struct tu_timock t;
     const char *args[] = {"--journal-size", "5", NULL};
     tu_timock_start(&t, args);
-    char *q = query_now(TU_APP, TU_ADMIN);
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
     for (int i = 0; i < 12; i++)
         ck_assert_int_eq(api_page(&t, q, "{\"Limit\":1}", NULL).code, 0);
     cJSON *j = journal(&t, NULL);
@@ -1105,7 +1071,7 @@ START_TEST(verify_a_clean_pull)
 {
     struct tu_timock t;
     tu_timock_start(&t, NULL);
-    char *q = query_now(TU_APP, TU_ADMIN);
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
     /* random, contenttype=json, Content-Type application/json, Next from 0
      * until 0 */
     ck_assert_uint_eq(pull(&t, q, 3000, NULL), DEFAULT_GROUPS);
@@ -1130,7 +1096,7 @@ START_TEST(verify_a_pull_that_stops_early)
 {
     struct tu_timock t;
     tu_timock_start(&t, NULL);
-    char *q = query_now(TU_APP, TU_ADMIN);
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
     struct page p = api_page(&t, q, "{\"Limit\":3000,\"Next\":0}", NULL);
     ck_assert_int_eq(p.code, 0);
     ck_assert_uint_ne(p.next, 0);
@@ -1209,7 +1175,7 @@ START_TEST(admin_access)
     }
     buf_release(&ans);
     /* the API needs no token */
-    char *q = query_now(TU_APP, TU_ADMIN);
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
     ck_assert_int_eq(api_page(&t, q, "{\"Limit\":1}", NULL).code, 0);
     free(q);
     tu_timock_stop(&t);
@@ -1267,7 +1233,7 @@ START_TEST(admin_refuses_other_peers)
         ck_assert_int_eq(status, 403);
         buf_release(&ans);
         /* the API answers everyone */
-        char *q = query_now(TU_APP, TU_ADMIN), target[2048];
+        char *q = tu_query_now(TU_APP, TU_ADMIN), target[2048];
         snprintf(target, sizeof target, "%s?%s", API_PATH, q);
         struct req api = {addr, "POST", target, "{\"Limit\":1}", NULL};
         ck_assert_int_eq(send_req(t.port, &api, &status, &ans), 0);
@@ -1340,7 +1306,7 @@ START_TEST(paging_while_groups_change)
 {
     struct tu_timock t;
     tu_timock_start(&t, NULL);
-    char *q = query_now(TU_APP, TU_ADMIN);
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
     struct ids originals = {0}, protected = {0}, expendable = {0};
     ck_assert_uint_eq(pull(&t, q, 10000, &originals), DEFAULT_GROUPS);
     ck_assert_uint_eq(originals.n, DEFAULT_GROUPS);

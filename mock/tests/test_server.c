@@ -18,20 +18,6 @@
 #include "jsonint.h"
 #include "testutil.h"
 
-/* A query for an admin of app with a UserSig made now (malloc'd). */
-static char *query_now(uint64_t app, const char *identifier)
-{
-    char *sig = tu_sig(TU_KEY, app, identifier, (int64_t)time(NULL));
-    char *q = NULL;
-    ck_assert_int_ge(asprintf(&q,
-                              "sdkappid=%llu&identifier=%s&usersig=%s&"
-                              "random=4294967295&contenttype=json",
-                              (unsigned long long)app, identifier, sig),
-                     0);
-    free(sig);
-    return q;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -103,7 +89,7 @@ START_TEST(full_pull_of_default)
 {
     struct tu_timock t;
     tu_timock_start(&t, NULL);
-    char *q = query_now(TU_APP, TU_ADMIN);
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
     ck_assert_uint_eq(pull_all(&t, q, types[_i].type, 1000), types[_i].count);
     ck_assert_uint_eq(pull_all(&t, q, types[_i].type, 10000), types[_i].count);
     free(q);
@@ -268,7 +254,7 @@ START_TEST(body_over_one_mib)
 {
     struct tu_timock t;
     tu_timock_start(&t, NULL);
-    char *q = query_now(TU_APP, TU_ADMIN);
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
     size_t n = API_BODY_MAX + 1;
     char *big = malloc(n + 1);
     memset(big, ' ', n);
@@ -311,7 +297,7 @@ START_TEST(each_fault_action)
     struct tu_timock t;
     const char *args[] = {"--fixture", write_fixture(faults_fixture), NULL};
     tu_timock_start(&t, args);
-    char *q = query_now(TU_APP, TU_ADMIN);
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
     struct tu_http r = {.query = q};
     struct buf ans;
 
@@ -371,7 +357,7 @@ START_TEST(sixteen_clients_at_once)
 {
     struct tu_timock t;
     tu_timock_start(&t, NULL);
-    char *q = query_now(TU_APP, TU_ADMIN);
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
     pthread_t th[16];
     struct puller pl[16];
     for (int i = 0; i < 16; i++) {
@@ -402,7 +388,7 @@ START_TEST(not_http_then_serves)
     ssize_t got = read(fd, reply, sizeof reply - 1);
     ck_assert_int_ge(got, 0); /* an answer (400) or a close, never a hang */
     close(fd);
-    char *q = query_now(TU_APP, TU_ADMIN);
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
     long status;
     struct buf ans;
     ck_assert_int_eq(tu_post(&t, API_PATH, q, "{\"Limit\":1}", &status, &ans),
@@ -448,7 +434,7 @@ START_TEST(large_fixture_serves)
     struct tu_timock t;
     const char *args[] = {"--fixture", FIXTURES_DIR "/large.json", NULL};
     tu_timock_start(&t, args);
-    char *q = query_now(1400000002, TU_ADMIN);
+    char *q = tu_query_now(1400000002, TU_ADMIN);
     long status;
     struct buf ans;
     ck_assert_int_eq(

@@ -28,52 +28,22 @@ struct tls_timock {
 
 static void start_tls(struct tls_timock *s)
 {
-    int fds[2];
-    ck_assert_int_eq(pipe(fds), 0);
-    const char *argv[] = {
-        TIMOCK_PATH,  "--quiet",     "--port",
-        "0",          "--fixture",   FIXTURES_DIR "/regions.json",
-        "--tls-cert", SERVER_PEM,    "--tls-key",
-        SERVER_KEY,   "--http-port", "0",
-        NULL};
-    s->t.pid = fork();
-    ck_assert_int_ge(s->t.pid, 0);
-    if (s->t.pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    FILE *out = fdopen(fds[0], "r");
-    char line[256] = "";
-    ck_assert_msg(fgets(line, sizeof line, out) != NULL,
-                  "timock printed no listening line");
-    ck_assert_msg(sscanf(line, "timock listening on https://127.0.0.1:%d",
-                         &s->t.port) == 1,
-                  "unexpected first line: %s", line);
-    ck_assert_msg(fgets(line, sizeof line, out) != NULL,
-                  "timock printed no second listening line");
-    ck_assert_msg(sscanf(line, "timock listening on http://127.0.0.1:%d",
-                         &s->http_port) == 1,
-                  "unexpected second line: %s", line);
+    const char *args[] = {"--quiet",
+                          "--port",
+                          "0",
+                          "--fixture",
+                          FIXTURES_DIR "/regions.json",
+                          "--tls-cert",
+                          SERVER_PEM,
+                          "--tls-key",
+                          SERVER_KEY,
+                          "--http-port",
+                          "0",
+                          NULL};
+    int ports[2];
+    tu_timock_exec(&s->t, args, 2, ports);
+    s->http_port = ports[1];
     ck_assert_int_ne(s->t.port, s->http_port);
-    fclose(out);
-}
-
-/* A query for the admin of app with a UserSig made now (malloc'd). */
-static char *query_now(uint64_t app)
-{
-    char *sig = tu_sig(TU_KEY, app, TU_ADMIN, (int64_t)time(NULL));
-    char *q = NULL;
-    ck_assert_int_ge(asprintf(&q,
-                              "sdkappid=%llu&identifier=%s&usersig=%s&"
-                              "random=7&contenttype=json",
-                              (unsigned long long)app, TU_ADMIN, sig),
-                     0);
-    free(sig);
-    return q;
 }
 
 static size_t collect(char *p, size_t size, size_t n, void *data)
@@ -87,7 +57,7 @@ static size_t collect(char *p, size_t size, size_t n, void *data)
 static int https_post(int port, const char *host, int cainfo, struct buf *ans)
 {
     char url[4096], connect_to[512];
-    char *q = query_now(SGP_APP);
+    char *q = tu_query_now(SGP_APP, TU_ADMIN);
     snprintf(url, sizeof url, "https://%s:%d%s?%s", host, port, API_PATH, q);
     snprintf(connect_to, sizeof connect_to, "%s:%d:127.0.0.1:%d", host, port,
              port);
@@ -161,7 +131,7 @@ START_TEST(plain_http_beside)
     struct tls_timock s;
     start_tls(&s);
     struct tu_timock plain = {s.t.pid, s.http_port};
-    char *q = query_now(SGP_APP);
+    char *q = tu_query_now(SGP_APP, TU_ADMIN);
     long status;
     struct buf ans;
     ck_assert_int_eq(

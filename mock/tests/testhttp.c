@@ -10,15 +10,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-void tu_timock_start(struct tu_timock *t, const char *const *args)
+void tu_timock_exec(struct tu_timock *t, const char *const *args, int n,
+                    int *ports)
 {
     int fds[2];
     ck_assert_int_eq(pipe(fds), 0);
-    const char *argv[32] = {TIMOCK_PATH, "--port", "0", "--quiet"};
-    size_t n = 4;
-    for (; args && *args && n < 31; args++)
-        argv[n++] = *args;
-    argv[n] = NULL;
+    const char *argv[40] = {TIMOCK_PATH};
+    size_t k = 1;
+    for (; args && *args && k < 39; args++)
+        argv[k++] = *args;
+    argv[k] = NULL;
     t->pid = fork();
     ck_assert_int_ge(t->pid, 0);
     if (t->pid == 0) {
@@ -30,12 +31,26 @@ void tu_timock_start(struct tu_timock *t, const char *const *args)
     }
     close(fds[1]);
     FILE *out = fdopen(fds[0], "r");
-    char line[256] = "";
-    ck_assert_msg(fgets(line, sizeof line, out) != NULL,
-                  "timock printed no listening line");
-    ck_assert_int_eq(
-        sscanf(line, "timock listening on http://127.0.0.1:%d", &t->port), 1);
+    for (int i = 0; i < n; i++) {
+        char line[256] = "";
+        ck_assert_msg(fgets(line, sizeof line, out) != NULL,
+                      "timock printed no listening line %d", i + 1);
+        ck_assert_msg(sscanf(line, "timock listening on %*[a-z]://%*[^:]:%d",
+                             &ports[i]) == 1,
+                      "unexpected line: %s", line);
+    }
+    t->port = ports[0];
     fclose(out);
+}
+
+void tu_timock_start(struct tu_timock *t, const char *const *args)
+{
+    const char *argv[40] = {"--port", "0", "--quiet"};
+    size_t k = 3;
+    for (; args && *args && k < 39; args++)
+        argv[k++] = *args;
+    argv[k] = NULL;
+    tu_timock_exec(t, argv, 1, &t->port);
 }
 
 void tu_timock_stop(struct tu_timock *t)

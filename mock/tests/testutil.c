@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "usersig.h"
 
@@ -25,9 +26,9 @@ char *tu_sig(const char *key, uint64_t sdkappid, const char *identifier,
     return sig;
 }
 
-char *tu_query(uint64_t sdkappid, const char *identifier)
+char *tu_query_at(uint64_t sdkappid, const char *identifier, int64_t t)
 {
-    char *sig = tu_sig(TU_KEY, sdkappid, identifier, TU_NOW);
+    char *sig = tu_sig(TU_KEY, sdkappid, identifier, t);
     char *q = NULL;
     ck_assert_int_ge(asprintf(&q,
                               "sdkappid=%llu&identifier=%s&usersig=%s&"
@@ -36,6 +37,16 @@ char *tu_query(uint64_t sdkappid, const char *identifier)
                      0);
     free(sig);
     return q;
+}
+
+char *tu_query(uint64_t sdkappid, const char *identifier)
+{
+    return tu_query_at(sdkappid, identifier, TU_NOW);
+}
+
+char *tu_query_now(uint64_t sdkappid, const char *identifier)
+{
+    return tu_query_at(sdkappid, identifier, (int64_t)time(NULL));
 }
 
 void tu_call(struct api *api, const char *query, const char *body,

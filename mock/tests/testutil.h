@@ -30,9 +30,16 @@ void tu_fixture(struct fixture *fx, const char *json);
 char *tu_sig(const char *key, uint64_t sdkappid, const char *identifier,
              int64_t t);
 
-/* tu_query: "sdkappid=..&identifier=..&usersig=<valid>&random=1&
- * contenttype=json" for the admin of app at TU_NOW (malloc'd). */
+/* tu_query_at: "sdkappid=..&identifier=..&usersig=<valid>&random=1&
+ * contenttype=json" for identifier of app, with a UserSig made at time t
+ * (malloc'd). */
+char *tu_query_at(uint64_t sdkappid, const char *identifier, int64_t t);
+
+/* tu_query: tu_query_at at TU_NOW (for core tests with the fixed clock). */
 char *tu_query(uint64_t sdkappid, const char *identifier);
+
+/* tu_query_now: tu_query_at now (for the real timock's real clock). */
+char *tu_query_now(uint64_t sdkappid, const char *identifier);
 
 /* tu_call: answers a POST of body to the API path with query, through
  * api_handle, at TU_NOW; the answer must be released by the caller. */
@@ -48,8 +55,14 @@ struct tu_timock {
     int port;
 };
 
-/* tu_timock_start: runs TIMOCK_PATH with --port 0 --quiet and the given
- * extra arguments (NULL-terminated), waits for its listening line. */
+/* tu_timock_exec: runs TIMOCK_PATH with exactly args (NULL-terminated) and
+ * waits for its n listening lines ("timock listening on SCHEME://ADDR:PORT"),
+ * storing their ports in ports[0..n-1] and the first in t->port. */
+void tu_timock_exec(struct tu_timock *t, const char *const *args, int n,
+                    int *ports);
+
+/* tu_timock_start: tu_timock_exec with --port 0 --quiet and the given extra
+ * arguments (NULL-terminated, may be NULL). */
 void tu_timock_start(struct tu_timock *t, const char *const *args);
 
 /* tu_timock_stop: SIGTERM, then checks that it exited with 0. */
