@@ -583,30 +583,6 @@ START_TEST(fatal_error_not_retried)
 }
 END_TEST
 
-/* Writes a fixture into a fresh folder; returns its path (static; remove
- * it with remove_fixture). */
-static const char *write_fixture(const char *json)
-{
-    static char path[256];
-    char dir[] = "/tmp/timclient-test-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/fixture.json", dir);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(json, f);
-    fclose(f);
-    return path;
-}
-
-static void remove_fixture(const char *path)
-{
-    char dir[256];
-    snprintf(dir, sizeof dir, "%s", path);
-    *strrchr(dir, '/') = '\0';
-    ck_assert_int_eq(unlink(path), 0);
-    ck_assert_int_eq(rmdir(dir), 0);
-}
-
 /* Transient failures are retried until a try succeeds, or the tries run
  * out; others are not.  The fault fires on the first `times` requests. */
 static const struct {
@@ -642,7 +618,7 @@ START_TEST(transient_retried)
              "\"faults\":[{\"action\":%s%s}]}",
              transient_rows[_i].action, times);
     struct tu_timock t;
-    const char *args[] = {"--fixture", write_fixture(json), NULL};
+    const char *args[] = {"--fixture", tu_write_fixture(json), NULL};
     tu_timock_start(&t, args);
     char url[64];
     struct lines log = {0};
@@ -668,7 +644,7 @@ START_TEST(transient_retried)
     lines_free(&log);
     tim_client_free(c);
     tu_timock_stop(&t);
-    remove_fixture(args[1]);
+    tu_remove_fixture(args[1]);
 }
 END_TEST
 

@@ -97,20 +97,6 @@ START_TEST(full_pull_of_default)
 }
 END_TEST
 
-/* Writes a fixture file into a fresh folder; returns its path (static). */
-static const char *write_fixture(const char *json)
-{
-    static char path[256];
-    char dir[] = "/tmp/timock-test-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/fixture.json", dir);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(json, f);
-    fclose(f);
-    return path;
-}
-
 static const char codes_fixture[] =
     "{\"apps\":["
     "{\"sdkappid\":1400000000,\"region\":\"singapore\","
@@ -165,7 +151,7 @@ static const struct {
 START_TEST(every_error_code)
 {
     struct tu_timock t;
-    const char *args[] = {"--fixture", write_fixture(codes_fixture), NULL};
+    const char *args[] = {"--fixture", tu_write_fixture(codes_fixture), NULL};
     tu_timock_start(&t, args);
     int64_t now = (int64_t)time(NULL);
     char query[4096] = "", *sig = NULL;
@@ -223,13 +209,14 @@ START_TEST(every_error_code)
                   code_rows[_i].what, ans.data);
     buf_release(&ans);
     tu_timock_stop(&t);
+    tu_remove_fixture(args[1]);
 }
 END_TEST
 
 START_TEST(rate_limit_60007)
 {
     struct tu_timock t;
-    const char *args[] = {"--fixture", write_fixture(codes_fixture), NULL};
+    const char *args[] = {"--fixture", tu_write_fixture(codes_fixture), NULL};
     tu_timock_start(&t, args);
     const char *q = "sdkappid=1400000001&identifier=administrator";
     int limited = 0, ok = 0;
@@ -247,6 +234,7 @@ START_TEST(rate_limit_60007)
     ck_assert_int_ge(limited, 1);
     ck_assert_int_ge(ok, 1);
     tu_timock_stop(&t);
+    tu_remove_fixture(args[1]);
 }
 END_TEST
 
@@ -295,7 +283,7 @@ static const char faults_fixture[] =
 START_TEST(each_fault_action)
 {
     struct tu_timock t;
-    const char *args[] = {"--fixture", write_fixture(faults_fixture), NULL};
+    const char *args[] = {"--fixture", tu_write_fixture(faults_fixture), NULL};
     tu_timock_start(&t, args);
     char *q = tu_query_now(TU_APP, TU_ADMIN);
     struct tu_http r = {.query = q};
@@ -337,6 +325,7 @@ START_TEST(each_fault_action)
     buf_release(&ans);
     free(q);
     tu_timock_stop(&t);
+    tu_remove_fixture(args[1]);
 }
 END_TEST
 

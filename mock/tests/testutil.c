@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "usersig.h"
@@ -14,6 +15,28 @@ void tu_fixture(struct fixture *fx, const char *json)
     char err[512];
     int rc = fixture_load_text(json, strlen(json), "test", fx, err, sizeof err);
     ck_assert_msg(rc == 0, "fixture did not load: %s", err);
+}
+
+const char *tu_write_fixture(const char *json)
+{
+    static char path[256];
+    char dir[] = "/tmp/timock-test-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/fixture.json", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(json, f);
+    fclose(f);
+    return path;
+}
+
+void tu_remove_fixture(const char *path)
+{
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s", path);
+    *strrchr(dir, '/') = '\0';
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
 }
 
 char *tu_sig(const char *key, uint64_t sdkappid, const char *identifier,

@@ -26,6 +26,14 @@
 /* tu_fixture: loads fixture text or fails the test. */
 void tu_fixture(struct fixture *fx, const char *json);
 
+/* tu_write_fixture: writes json to fixture.json in a fresh folder under
+ * /tmp; returns its path (static: the next call replaces it).  Remove it
+ * with tu_remove_fixture. */
+const char *tu_write_fixture(const char *json);
+
+/* tu_remove_fixture: removes a file of tu_write_fixture and its folder. */
+void tu_remove_fixture(const char *path);
+
 /* tu_sig: a UserSig made at time t with a day to live (malloc'd). */
 char *tu_sig(const char *key, uint64_t sdkappid, const char *identifier,
              int64_t t);
