@@ -178,6 +178,28 @@ int jsonint_member(const char *json, size_t n, const char *key,
     return 1;
 }
 
+int jsonint_depth_ok(const char *json, size_t n, int max)
+{
+    int depth = 0, in_string = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = json[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > max)
+                return 0;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return 1;
+}
+
 /* ---- a strict validator: recursive descent over the RFC 8259 grammar */
 
 struct scan {

@@ -33,6 +33,17 @@ int jsonint_member(const char *json, size_t n, const char *key,
 int jsonint_members(const char *json, size_t n, const char *const *keys,
                     size_t n_keys, const char **vals, size_t *vlens);
 
+/* The deepest nesting of arrays and objects accepted in any JSON text that
+ * a client or a file gives the mock: the API's body needs 1, a fixture 5.
+ * Deeper texts are refused before any recursive parser (cJSON, the
+ * validator below) sees them, so no text can exhaust a thread's stack. */
+#define JSON_DEPTH_MAX 32
+
+/* jsonint_depth_ok: 1 when no array or object in the n bytes nests deeper
+ * than max, else 0.  Brackets inside strings do not count; the text need not
+ * be valid JSON.  One pass, no recursion, no allocation. */
+int jsonint_depth_ok(const char *json, size_t n, int max);
+
 /* jsonint_valid: 1 when the n bytes are exactly one JSON value (RFC 8259,
  * surrounding white space allowed, nesting at most 128 deep), else 0. */
 int jsonint_valid(const char *json, size_t n);

@@ -126,6 +126,46 @@ START_TEST(string_too_long_for_out)
 }
 END_TEST
 
+static const struct {
+    const char *text;
+    int max, ok;
+} depth_rows[] = {
+    {"{}", 1, 1},
+    {"{\"a\":[]}", 1, 0},
+    {"{\"a\":[]}", 2, 1},
+    {"[[[]]]", 2, 0},
+    {"[[[]]]", 3, 1},
+    {"\"[[[[[[\"", 1, 1},           /* brackets in a string do not count */
+    {"\"\\\"[[[\"", 1, 1},          /* nor after an escaped quote */
+    {"[]]]]][[", 1, 0},             /* stray closers do not earn depth */
+    {"{\"a\":{}}{\"b\":{}}", 2, 1}, /* depth is not a running total */
+};
+
+START_TEST(depth_bound)
+{
+    const char *t = depth_rows[_i].text;
+    ck_assert_int_eq(jsonint_depth_ok(t, strlen(t), depth_rows[_i].max),
+                     depth_rows[_i].ok);
+}
+END_TEST
+
+START_TEST(depth_bound_long_text)
+{
+    /* 100,000 levels: refused without recursion, at the first bracket past
+     * the bound. */
+    size_t n = 200000;
+    char *t = malloc(n);
+    ck_assert_ptr_nonnull(t);
+    memset(t, '[', n / 2);
+    memset(t + n / 2, ']', n / 2);
+    ck_assert_int_eq(jsonint_depth_ok(t, n, JSON_DEPTH_MAX), 0);
+    ck_assert_int_eq(jsonint_depth_ok(t + n / 2 - JSON_DEPTH_MAX,
+                                      2 * JSON_DEPTH_MAX, JSON_DEPTH_MAX),
+                     1);
+    free(t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("jsonint");
@@ -138,6 +178,9 @@ int main(void)
     tcase_add_loop_test(tc, strings, 0,
                         sizeof string_rows / sizeof string_rows[0]);
     tcase_add_test(tc, string_too_long_for_out);
+    tcase_add_loop_test(tc, depth_bound, 0,
+                        sizeof depth_rows / sizeof depth_rows[0]);
+    tcase_add_test(tc, depth_bound_long_text);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
