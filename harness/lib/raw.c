@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 #include <stdarg.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,12 +45,21 @@ static int build_url(const struct tim_raw_target *t,
     return 0;
 }
 
+/* libcurl's CURLOPT_HEADERFUNCTION: keeps the header lines of the last
+ * response only (a status line starts a new response, e.g. after a 100). */
+static size_t header_write(char *p, size_t size, size_t n, void *sink)
+{
+    if (size * n >= 5 && strncmp(p, "HTTP/", 5) == 0)
+        sink_reset(sink);
+    return sink_write(p, size, n, sink);
+}
+
 int tim_raw_request(const struct tim_raw_target *t,
                     const struct tim_raw_request *req,
                     struct tim_raw_answer *ans, struct tim_error *err)
 {
     char url[RAW_URL_MAX], ctype[256], host[512], curl_error[CURL_ERROR_SIZE];
-    struct sink sink = {0};
+    struct sink sink = {0}, head = {0};
     struct curl_slist *headers = NULL, *connect_to = NULL;
     int rc = TIM_OK;
     if (!t || !t->base_url || !req)
@@ -81,11 +91,15 @@ int tim_raw_request(const struct tim_raw_target *t,
     if (req->method && strcmp(req->method, "POST") != 0) {
         if (strcmp(req->method, "GET") == 0 && !req->body_len)
             curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+        else if (strcmp(req->method, "HEAD") == 0)
+            curl_easy_setopt(h, CURLOPT_NOBODY, 1L); /* no body will come */
         else
             curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
     }
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_write);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &head);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
                      t->timeout_ms > 0 ? t->timeout_ms : 10000L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, t->insecure ? 0L : 1L);
@@ -103,15 +117,49 @@ int tim_raw_request(const struct tim_raw_target *t,
         if (err)
             err->transport_code = (int)cc;
         free(sink.data);
+        free(head.data);
         goto out;
     }
     ans->http_status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ans->http_status);
     ans->body = sink.data ? sink.data : calloc(1, 1);
     ans->len = sink.len;
+    ans->headers = head.data ? head.data : calloc(1, 1);
 out:
     curl_slist_free_all(headers);
     curl_slist_free_all(connect_to);
     curl_easy_cleanup(h);
     return rc;
+}
+
+void tim_raw_answer_release(struct tim_raw_answer *ans)
+{
+    if (!ans)
+        return;
+    free(ans->body);
+    free(ans->headers);
+    memset(ans, 0, sizeof *ans);
+}
+
+int tim_raw_header(const char *headers, const char *name, char *out, size_t n)
+{
+    size_t len = strlen(name);
+    if (n)
+        out[0] = '\0';
+    for (const char *l = headers ? headers : ""; *l;) {
+        const char *end = strchr(l, '\n');
+        size_t ll = end ? (size_t)(end - l) : strlen(l);
+        if (ll > len && l[len] == ':' && strncasecmp(l, name, len) == 0) {
+            const char *v = l + len + 1, *e = l + ll;
+            while (v < e && (*v == ' ' || *v == '\t'))
+                v++;
+            while (e > v && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+                e--;
+            if (n)
+                snprintf(out, n, "%.*s", (int)(e - v), v);
+            return 1;
+        }
+        l += ll + (end != NULL);
+    }
+    return 0;
 }

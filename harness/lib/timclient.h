@@ -190,7 +190,7 @@ struct tim_param {
 };
 
 struct tim_raw_request {
-    const char *method; /* NULL: POST */
+    const char *method; /* NULL: POST; "HEAD" asks for no body */
     const char *path;   /* "/v4/group_open_http_svc/get_appid_group_list" */
     const struct tim_param *params; /* percent-encoded in this order */
     size_t n_params;
@@ -202,16 +202,32 @@ struct tim_raw_request {
 
 struct tim_raw_answer {
     long http_status;
-    char *body; /* malloc'd, NUL-terminated; the caller frees */
+    char *body; /* malloc'd, NUL-terminated */
     size_t len;
+    /* the final response's status line and header lines, as received
+     * ("HTTP/1.1 200 OK\r\nName: value\r\n...\r\n"); malloc'd,
+     * NUL-terminated */
+    char *headers;
 };
 
 /* tim_raw_request: sends req to t.  Returns TIM_OK with *ans filled
  * (whatever the HTTP status), or TIM_E_TRANSPORT / TIM_E_USAGE with err
- * filled and *ans untouched.  Thread-safe (no shared state). */
+ * filled and *ans untouched.  Free a filled answer with
+ * tim_raw_answer_release.  Thread-safe (no shared state). */
 int tim_raw_request(const struct tim_raw_target *t,
                     const struct tim_raw_request *req,
                     struct tim_raw_answer *ans, struct tim_error *err);
+
+/* tim_raw_answer_release: frees what tim_raw_request put in ans and empties
+ * it; NULL does nothing. */
+void tim_raw_answer_release(struct tim_raw_answer *ans);
+
+/* tim_raw_header: the value of the header name (compared without regard to
+ * case) in a header block such as tim_raw_answer.headers, without the
+ * white space around it, copied into out (size n, truncated to fit).
+ * Returns 1 when the header is there, 0 when it is not (out then empty).
+ * With the header given more than once, the first counts. */
+int tim_raw_header(const char *headers, const char *name, char *out, size_t n);
 
 /* tim_status_name: "ok", "api", "http", "transport", ... */
 const char *tim_status_name(int status);

@@ -12,7 +12,8 @@
  *     fake clock says the budget is spent;
  *   - cursorwatch: a cursor that comes again, at once or later;
  *   - tim_client_new and tim_client_url: configuration checks and the URL a
- *     region resolves to (a handle opens no connection until it calls).
+ *     region resolves to (a handle opens no connection until it calls);
+ *   - tim_raw_header: a header's value found in a raw answer's header block.
  */
 #include <check.h>
 #include <stdint.h>
@@ -652,6 +653,48 @@ START_TEST(status_names)
 }
 END_TEST
 
+/* tim_raw_header */
+
+#define HEADERS                                                                \
+    "HTTP/1.1 200 OK\r\n"                                                      \
+    "Content-Type: application/json\r\n"                                       \
+    "access-control-allow-origin:*\r\n"                                        \
+    "X-Twice: first\r\n"                                                       \
+    "X-Twice: second\r\n"                                                      \
+    "X-Spaces: \t a b \t\r\n"                                                  \
+    "X-Empty:\r\n"                                                             \
+    "X-Long: 0123456789\r\n"                                                   \
+    "\r\n"
+
+static const struct {
+    const char *name;
+    int there;
+    const char *value; /* into 8 bytes */
+} header_rows[] = {
+    {"Content-Type", 1, "applica"},          /* truncated to fit */
+    {"Access-Control-Allow-Origin", 1, "*"}, /* any case, no space */
+    {"X-Twice", 1, "first"},                 /* the first counts */
+    {"X-Spaces", 1, "a b"},                  /* white space trimmed */
+    {"X-Empty", 1, ""},
+    {"X-Long", 1, "0123456"},
+    {"Content", 0, ""}, /* a prefix of a name is not the name */
+    {"Server", 0, ""},
+    {"HTTP/1.1 200 OK", 0, ""},
+};
+
+START_TEST(raw_header_rows)
+{
+    char out[8] = "junk";
+    ck_assert_int_eq(
+        tim_raw_header(HEADERS, header_rows[_i].name, out, sizeof out),
+        header_rows[_i].there);
+    ck_assert_str_eq(out, header_rows[_i].value);
+    ck_assert_int_eq(
+        tim_raw_header(NULL, header_rows[_i].name, out, sizeof out), 0);
+    ck_assert_str_eq(out, "");
+}
+END_TEST
+
 #define ROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 int main(void)
@@ -697,6 +740,7 @@ int main(void)
     tcase_add_loop_test(client, client_url_of_region, 0, ROWS(region_rows));
     tcase_add_test(client, client_url_of_base);
     tcase_add_test(client, status_names);
+    tcase_add_loop_test(client, raw_header_rows, 0, ROWS(header_rows));
     suite_add_tcase(s, client);
 
     SRunner *sr = srunner_create(s);

@@ -78,7 +78,7 @@ int main(int argc, char **argv)
         if (jsonint_member(a.body, a.len, "ErrorCode", &raw, &len))
             jsonint_parse_u64(raw, len, &code);
         if (code != 0) {
-            free(a.body);
+            tim_raw_answer_release(&a);
             sleep(1); /* 10002 or 60007: wait, then the same page again */
             continue;
         }
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
         if (jsonint_member(a.body, a.len, "Next", &raw, &len))
             jsonint_parse_u64(raw, len, &next64);
         next = (uint32_t)next64;
-        free(a.body);
+        tim_raw_answer_release(&a);
         pages++;
         if (next64 == 0 || strcmp(mode, "first-page") == 0)
             break;
