@@ -1,8 +1,10 @@
 /* cases: loading and checking the case files (cases.h). */
 #include "cases.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,19 +23,31 @@ const char *const case_properties[] = {"no_duplicates",
                                        NULL};
 
 static const char *const top_keys[] = {
-    "id",     "title",   "label",   "rule",     "where", "fixture",
-    "app",    "request", "expect",  "property", "type",  "limit",
-    "limits", "verify",  "comment", NULL};
-static const char *const request_keys[] = {"method",       "path", "params",
-                                           "usersig",      "body", "body_raw",
-                                           "content_type", "host", NULL};
+    "id",      "title",  "label",   "rule",    "source",   "where",
+    "fixture", "app",    "request", "expect",  "property", "type",
+    "limit",   "limits", "verify",  "comment", NULL};
+static const char *const request_keys[] = {
+    "method",   "path",         "params", "usersig", "body",
+    "body_raw", "content_type", "host",   "repeat",  NULL};
 static const char *const usersig_keys[] = {
     "identifier", "sdkappid", "key", "age", "expire", "raw", "level", NULL};
-static const char *const expect_keys[] = {
-    "http_status",     "ErrorCode", "ErrorCode_not", "ActionStatus",
-    "ErrorInfo_empty", "types",     "absent",        "values",
-    "key_order",       "max_ids",   "min_ids",       "nonzero",
-    "group_ids",       NULL};
+static const char *const expect_keys[] = {"http_status",
+                                          "ErrorCode",
+                                          "ErrorCode_not",
+                                          "ActionStatus",
+                                          "ErrorInfo_empty",
+                                          "types",
+                                          "absent",
+                                          "values",
+                                          "key_order",
+                                          "max_ids",
+                                          "min_ids",
+                                          "nonzero",
+                                          "group_ids",
+                                          "headers",
+                                          "patterns",
+                                          "deviations",
+                                          NULL};
 
 __attribute__((format(printf, 4, 5))) static int
 fail(char *err, size_t errlen, const char *file, const char *fmt, ...)
@@ -91,6 +105,64 @@ const char *case_where_name(enum case_where w)
                                : "anywhere";
 }
 
+/* A source names evidence ids of reference/evidence.md: "S10", "S2, S3". */
+static int source_ok(const char *s)
+{
+    for (;;) {
+        if (*s++ != 'S' || !isdigit((unsigned char)*s))
+            return 0;
+        while (isdigit((unsigned char)*s))
+            s++;
+        if (!*s)
+            return 1;
+        if (s[0] != ',' || s[1] != ' ')
+            return 0;
+        s += 2;
+    }
+}
+
+/* The expectations that need more than a type check to be sound. */
+static int check_expect(const struct tcase_data *c, const cJSON *exp, char *err,
+                        size_t errlen)
+{
+    const char *f = c->file;
+    const cJSON *headers = cJSON_GetObjectItemCaseSensitive(exp, "headers");
+    if (headers && !cJSON_IsObject(headers))
+        return fail(err, errlen, f, "$.expect.headers: must be an object");
+    for (const cJSON *h = headers ? headers->child : NULL; h; h = h->next)
+        if (!cJSON_IsString(h) && !cJSON_IsNull(h))
+            return fail(err, errlen, f,
+                        "$.expect.headers.%s: must be a string (the value) "
+                        "or null (absent)",
+                        h->string);
+    const cJSON *patterns = cJSON_GetObjectItemCaseSensitive(exp, "patterns");
+    if (patterns && !cJSON_IsObject(patterns))
+        return fail(err, errlen, f, "$.expect.patterns: must be an object");
+    for (const cJSON *p = patterns ? patterns->child : NULL; p; p = p->next) {
+        regex_t re;
+        if (!cJSON_IsString(p) ||
+            regcomp(&re, p->valuestring, REG_EXTENDED | REG_NOSUB) != 0)
+            return fail(err, errlen, f,
+                        "$.expect.patterns.%s: must be a POSIX extended "
+                        "regular expression",
+                        p->string);
+        regfree(&re);
+    }
+    const cJSON *dev = cJSON_GetObjectItemCaseSensitive(exp, "deviations");
+    if (dev && !cJSON_IsArray(dev))
+        return fail(err, errlen, f,
+                    "$.expect.deviations: must be an array of names");
+    for (const cJSON *d = dev ? dev->child : NULL; d; d = d->next)
+        if (!cJSON_IsString(d) || !d->valuestring[0])
+            return fail(err, errlen, f,
+                        "$.expect.deviations: must be an array of names");
+    if (dev && c->where != WHERE_MOCK)
+        return fail(err, errlen, f,
+                    "$.expect.deviations: reads the mock's journal, so the "
+                    "case is where \"mock\"");
+    return 0;
+}
+
 static int check_case(struct tcase_data *c, char *err, size_t errlen)
 {
     const cJSON *d = c->doc;
@@ -110,6 +182,14 @@ static int check_case(struct tcase_data *c, char *err, size_t errlen)
     free(label);
     if (!c->label)
         return fail(err, errlen, f, "$.label: must be \"D\", \"O\" or \"I\"");
+    const cJSON *source = cJSON_GetObjectItemCaseSensitive(d, "source");
+    if (source) {
+        if (!cJSON_IsString(source) || !source_ok(source->valuestring))
+            return fail(err, errlen, f,
+                        "$.source: must name evidence ids, e.g. \"S10\" or "
+                        "\"S2, S3\"");
+        c->source = strdup(source->valuestring);
+    }
     char *where = string_member(d, "where");
     if (!where || strcmp(where, "anywhere") == 0)
         c->where = WHERE_ANYWHERE;
@@ -161,8 +241,15 @@ static int check_case(struct tcase_data *c, char *err, size_t errlen)
         return fail(err, errlen, f,
                     "$: a case has a request and an expect, or a property");
     if (check_keys(req, request_keys, "$.request", f, err, errlen) ||
-        check_keys(exp, expect_keys, "$.expect", f, err, errlen))
+        check_keys(exp, expect_keys, "$.expect", f, err, errlen) ||
+        check_expect(c, exp, err, errlen))
         return -1;
+    const cJSON *repeat = cJSON_GetObjectItemCaseSensitive(req, "repeat");
+    if (repeat && (!cJSON_IsNumber(repeat) || repeat->valuedouble < 1 ||
+                   repeat->valuedouble > 10 ||
+                   repeat->valuedouble != (double)repeat->valueint))
+        return fail(err, errlen, f,
+                    "$.request.repeat: must be an integer from 1 to 10");
     const cJSON *sig = cJSON_GetObjectItemCaseSensitive(req, "usersig");
     if (sig && !cJSON_IsNull(sig) &&
         check_keys(sig, usersig_keys, "$.request.usersig", f, err, errlen))
@@ -282,6 +369,7 @@ void cases_release(struct case_list *l)
         free(c->id);
         free(c->title);
         free(c->rule);
+        free(c->source);
         free(c->fixture);
         free(c->property);
         cJSON_Delete(c->doc);

@@ -20,8 +20,9 @@ struct tcase_data {
     char *file;
     char *id;
     char *title;
-    char label; /* 'D', 'O' or 'I' */
-    char *rule; /* the rule it tests, e.g. "SPEC 2: Limit is at most 10000" */
+    char label;   /* 'D', 'O' or 'I' */
+    char *rule;   /* the rule it tests, e.g. "SPEC 2: Limit is at most 10000" */
+    char *source; /* the evidence behind it, e.g. "S10" or "S2, S3"; or NULL */
     enum case_where where;
     char *fixture;       /* the shipped fixture it needs on the mock */
     int app;             /* the fixture's app to use (index) */

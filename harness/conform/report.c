@@ -118,8 +118,10 @@ int report_parity(FILE *f, const struct result *r, size_t n, const char *target)
     fprintf(f, "A failure on a real region means the mock guessed wrong: "
                "change its default or the fixture setting named by the "
                "rule.\n\n");
-    fprintf(f, "| case | label | rule | verdict | detail |\n");
-    fprintf(f, "|---|---|---|---|---|\n");
+    fprintf(f, "Source: the public evidence behind the rule (S1 to S16, "
+               "listed in cases/README.md), where it has one.\n\n");
+    fprintf(f, "| case | label | rule | source | verdict | detail |\n");
+    fprintf(f, "|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < n; i++) {
         const struct tcase_data *c = r[i].c;
         if (c->label == 'D')
@@ -128,6 +130,8 @@ int report_parity(FILE *f, const struct result *r, size_t n, const char *target)
                                             "not run"};
         fprintf(f, "| %s | %c | ", c->id, c->label);
         cell(f, c->rule);
+        fprintf(f, " | ");
+        cell(f, c->source ? c->source : "");
         fprintf(f, " | %s | ", names[r[i].verdict]);
         cell(f, r[i].message);
         fprintf(f, " |\n");

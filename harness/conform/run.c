@@ -2,6 +2,7 @@
 #include "run.h"
 
 #include <inttypes.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,10 +138,33 @@ static int check_answer(const cJSON *exp, const struct tim_raw_answer *a,
     if (a->http_status != want_status)
         return failed(why, n, "HTTP status %ld, expected %ld (answer: %.200s)",
                       a->http_status, want_status, a->body);
+    for (const cJSON *h = item(exp, "headers") ? item(exp, "headers")->child
+                                               : NULL;
+         h; h = h->next) {
+        char value[256];
+        int there = tim_raw_header(a->headers, h->string, value, sizeof value);
+        if (cJSON_IsNull(h) && there)
+            return failed(why, n,
+                          "the header %s is there (%s), expected it "
+                          "absent",
+                          h->string, value);
+        if (cJSON_IsString(h) && (!there || strcmp(value, h->valuestring) != 0))
+            return failed(why, n, "the header %s is %s%s%s, expected \"%s\"",
+                          h->string, there ? "\"" : "absent",
+                          there ? value : "", there ? "\"" : "",
+                          h->valuestring);
+    }
+    /* only these expectations hold without a JSON body (HEAD has none) */
+    static const char *const no_body[] = {"http_status", "headers",
+                                          "deviations", "comment"};
     int needs_json = 0;
-    for (const cJSON *m = exp->child; m; m = m->next)
-        needs_json |= strcmp(m->string, "http_status") != 0 &&
-                      strcmp(m->string, "comment") != 0;
+    for (const cJSON *m = exp->child; m; m = m->next) {
+        size_t k = 0;
+        while (k < sizeof no_body / sizeof *no_body &&
+               strcmp(m->string, no_body[k]) != 0)
+            k++;
+        needs_json |= k == sizeof no_body / sizeof *no_body;
+    }
     if (!needs_json)
         return 0;
     cJSON *root = cJSON_ParseWithLength(a->body, a->len);
@@ -178,10 +202,13 @@ static int check_answer(const cJSON *exp, const struct tim_raw_answer *a,
     }
     const cJSON *info_empty = item(exp, "ErrorInfo_empty");
     const cJSON *info = item(root, "ErrorInfo");
-    if (cJSON_IsBool(info_empty) && cJSON_IsString(info) &&
-        (info->valuestring[0] == '\0') != cJSON_IsTrue(info_empty)) {
-        rc = failed(why, n, "ErrorInfo \"%s\", expected it %s",
-                    info->valuestring,
+    if (cJSON_IsBool(info_empty) &&
+        (!cJSON_IsString(info) ||
+         (info->valuestring[0] == '\0') != cJSON_IsTrue(info_empty))) {
+        rc = failed(why, n, "ErrorInfo %s%s%s, expected it %s",
+                    cJSON_IsString(info) ? "\"" : "is not a string: ",
+                    cJSON_IsString(info) ? info->valuestring : "absent",
+                    cJSON_IsString(info) ? "\"" : "",
                     cJSON_IsTrue(info_empty) ? "empty" : "not empty");
         goto out;
     }
@@ -226,6 +253,31 @@ static int check_answer(const cJSON *exp, const struct tim_raw_answer *a,
             rc = failed(why, n, "%s is %s, expected %s", v->string,
                         r ? r : "absent", w ? w : "?");
             free(w);
+            goto out;
+        }
+    }
+    for (const cJSON *p = item(exp, "patterns") ? item(exp, "patterns")->child
+                                                : NULL;
+         p; p = p->next) {
+        const cJSON *actual = item(root, p->string);
+        regex_t re;
+        if (!cJSON_IsString(p) ||
+            regcomp(&re, p->valuestring, REG_EXTENDED | REG_NOSUB) != 0) {
+            rc = failed(why, n, "%s: not a regular expression", p->string);
+            goto out;
+        }
+        int match = cJSON_IsString(actual) &&
+                    regexec(&re, actual->valuestring, 0, NULL, 0) == 0;
+        regfree(&re);
+        if (!match) {
+            rc = failed(why, n,
+                        "%s is %s%.100s%s, expected a string that "
+                        "matches %s",
+                        p->string, cJSON_IsString(actual) ? "\"" : "",
+                        cJSON_IsString(actual) ? actual->valuestring
+                        : actual               ? "not a string"
+                                               : "absent",
+                        cJSON_IsString(actual) ? "\"" : "", p->valuestring);
             goto out;
         }
     }
@@ -288,6 +340,85 @@ out:
     return rc;
 }
 
+/* The value of a query parameter of the request, or NULL. */
+static const char *param(const struct tim_param *p, size_t np, const char *name)
+{
+    for (size_t i = 0; i < np; i++)
+        if (strcmp(p[i].name, name) == 0)
+            return p[i].value;
+    return NULL;
+}
+
+static int64_t unix_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Is the name in the JSON array of strings? */
+static int named(const cJSON *names, const char *name)
+{
+    for (const cJSON *x = names ? names->child : NULL; x; x = x->next)
+        if (cJSON_IsString(x) && strcmp(x->valuestring, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The mock's journal entry of the request just sent (the last one of the
+ * app and identifier since since_ms) lists exactly the deviations the case
+ * names. */
+static int check_deviations(const cJSON *want, const struct endpoint *e,
+                            const char *app, const char *identifier,
+                            int64_t since_ms, char *why, size_t n)
+{
+    char since[32];
+    snprintf(since, sizeof since, "%" PRId64, since_ms);
+    struct tim_param q[] = {
+        {"sdkappid", app}, {"identifier", identifier}, {"since_ms", since}};
+    struct tim_raw_request rr = {"GET", "/__admin/journal", q, 3, NULL, 0, NULL,
+                                 NULL};
+    struct tim_raw_target t;
+    struct tim_raw_answer a;
+    struct tim_error err;
+    endpoint_target(e, &t);
+    if (tim_raw_request(&t, &rr, &a, &err) != TIM_OK)
+        return failed(why, n, "cannot read the mock's journal: %s",
+                      err.message);
+    cJSON *j = cJSON_ParseWithLength(a.body, a.len);
+    const cJSON *entries = item(j, "entries");
+    const cJSON *last = NULL;
+    for (const cJSON *x = entries ? entries->child : NULL; x; x = x->next)
+        last = x;
+    const cJSON *got = item(last, "deviations");
+    int rc = 0;
+    if (a.http_status != 200 || !cJSON_IsArray(got)) {
+        rc = failed(why, n,
+                    "the mock's journal has no entry of the request "
+                    "(HTTP %ld: %.200s)",
+                    a.http_status, a.body);
+        goto out;
+    }
+    for (const cJSON *x = got->child; x && !rc; x = x->next)
+        if (!cJSON_IsString(x) || !named(want, x->valuestring))
+            rc = 1;
+    for (const cJSON *x = want->child; x && !rc; x = x->next)
+        if (!named(got, x->valuestring))
+            rc = 1;
+    if (rc) {
+        char *g = cJSON_PrintUnformatted(got),
+             *w = cJSON_PrintUnformatted(want);
+        failed(why, n, "the journal lists the deviations %s, expected %s",
+               g ? g : "?", w ? w : "?");
+        free(g);
+        free(w);
+    }
+out:
+    cJSON_Delete(j);
+    tim_raw_answer_release(&a);
+    return rc;
+}
+
 static int run_request(const struct tcase_data *c, const struct endpoint *e,
                        char *why, size_t n)
 {
@@ -324,7 +455,8 @@ static int run_request(const struct tcase_data *c, const struct endpoint *e,
                  : body              ? cJSON_PrintUnformatted(body)
                                      : strdup("{}");
     const cJSON *method = item(req, "method"), *path = item(req, "path"),
-                *ctype = item(req, "content_type"), *host = item(req, "host");
+                *ctype = item(req, "content_type"), *host = item(req, "host"),
+                *repeat = item(req, "repeat");
     struct tim_raw_request rr = {
         cJSON_IsString(method) ? method->valuestring : NULL,
         cJSON_IsString(path) ? path->valuestring : API_PATH,
@@ -336,16 +468,30 @@ static int run_request(const struct tcase_data *c, const struct endpoint *e,
         cJSON_IsString(host) ? host->valuestring : NULL,
     };
     struct tim_raw_target t;
-    struct tim_raw_answer a;
+    struct tim_raw_answer a = {0};
     struct tim_error err;
     endpoint_target(e, &t);
-    int rc = tim_raw_request(&t, &rr, &a, &err);
+    /* the journal's clock is the mock's: a second's margin */
+    int64_t since_ms = unix_ms() - 1000;
+    int rc = TIM_OK;
+    /* repeat: the same request (the same random too) again; the last
+     * answer counts */
+    for (int k = cJSON_IsNumber(repeat) ? repeat->valueint : 1;
+         k > 0 && rc == TIM_OK; k--) {
+        tim_raw_answer_release(&a);
+        rc = tim_raw_request(&t, &rr, &a, &err);
+    }
     if (rc != TIM_OK) {
         rc = failed(why, n, "the request failed: %s", err.message);
     } else {
         rc = check_answer(exp, &a, why, n);
-        free(a.body);
+        tim_raw_answer_release(&a);
     }
+    const cJSON *dev = item(exp, "deviations");
+    if (rc == 0 && dev)
+        rc =
+            check_deviations(dev, e, param(params, np, "sdkappid"),
+                             param(params, np, "identifier"), since_ms, why, n);
     free(text);
     free(sig);
     return rc;
@@ -706,7 +852,7 @@ static int run_client(const struct tcase_data *c, const struct endpoint *e,
         rc = 1;
     }
     cJSON_Delete(v);
-    free(a.body);
+    tim_raw_answer_release(&a);
     return rc;
 }
 

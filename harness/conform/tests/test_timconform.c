@@ -59,6 +59,71 @@ START_TEST(wrong_case_is_reported)
 }
 END_TEST
 
+/* The expectation keys added for the v2 rules: each right case passes and
+ * each deliberately wrong one is reported failed, with its reason. */
+static const struct {
+    const char *id;
+    int pass;
+    const char *reason; /* in the TAP report of a failure */
+} key_rows[] = {
+    {"headers-right", 1, NULL},
+    {"headers-wrong-value", 0,
+     "the header Content-Type is \\\"application/json\\\", expected "
+     "\\\"text/html\\\""},
+    {"headers-wrong-absent", 0,
+     "the header Content-Type is there (application/json), expected it "
+     "absent"},
+    {"headers-wrong-missing", 0, "the header X-No-Such-Header is absent"},
+    {"patterns-right", 1, NULL},
+    {"patterns-wrong", 0,
+     "ActionStatus is \\\"FAIL\\\", expected a string that matches ^OK$"},
+    {"patterns-wrong-type", 0, "ErrorCode is not a string"},
+    {"deviations-right", 1, NULL},
+    {"deviations-wrong", 0,
+     "the journal lists the deviations [\\\"no_random\\\"], expected []"},
+    {"repeat-wrong", 0,
+     "the journal lists the deviations [\\\"random_repeated\\\"], "
+     "expected []"},
+    {"head-right", 1, NULL},
+    {"head-wrong", 0, "HTTP status 200, expected 405"},
+    {"errorinfo-empty-wrong", 0,
+     "ErrorInfo is not a string: absent, expected it empty"},
+};
+
+START_TEST(new_keys_are_checked)
+{
+    char tap[1 << 15], args[512], parity[] = "/tmp/timconform-parity-XXXXXX";
+    close(mkstemp(parity));
+    snprintf(args, sizeof args,
+             "--mock --cases " TESTS_DIR "/key-cases --parity %s", parity);
+    ck_assert_int_eq(run_conform(args, tap, sizeof tap), 1);
+    /* the parity report names a case's source, and leaves the cell empty
+     * for a case without one */
+    char text[8192];
+    FILE *f = fopen(parity, "r");
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    unlink(parity);
+    ck_assert_ptr_nonnull(strstr(text, "| case | label | rule | source | "
+                                       "verdict | detail |"));
+    ck_assert_ptr_nonnull(
+        strstr(text, "| deviations-right | I | test of the runner | S10 | "
+                     "pass |"));
+    ck_assert_ptr_nonnull(strstr(
+        text, "| deviations-wrong | I | test of the runner |  | FAIL |"));
+    for (size_t i = 0; i < sizeof key_rows / sizeof key_rows[0]; i++) {
+        ck_assert_msg(verdict(tap, key_rows[i].id) == key_rows[i].pass,
+                      "%s: expected %s in:\n%s", key_rows[i].id,
+                      key_rows[i].pass ? "a pass" : "a failure", tap);
+        if (key_rows[i].reason)
+            ck_assert_msg(strstr(tap, key_rows[i].reason) != NULL,
+                          "%s: no '%s' in:\n%s", key_rows[i].id,
+                          key_rows[i].reason, tap);
+    }
+}
+END_TEST
+
 START_TEST(shipped_cases_pass_on_the_mock)
 {
     char tap[1 << 16];
@@ -248,9 +313,9 @@ START_TEST(reports_are_written)
     text[n] = '\0';
     fclose(f);
     ck_assert_ptr_nonnull(strstr(text, "| deliberately-wrong-code | I | "
-                                       "test of the runner | FAIL |"));
+                                       "test of the runner |  | FAIL |"));
     ck_assert_ptr_nonnull(
-        strstr(text, "| right-code | I | test of the runner | pass |"));
+        strstr(text, "| right-code | I | test of the runner |  | pass |"));
     unlink(junit);
     unlink(parity);
 }
@@ -302,6 +367,7 @@ int main(void)
     TCase *tc = tcase_create("runner");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, wrong_case_is_reported);
+    tcase_add_test(tc, new_keys_are_checked);
     tcase_add_test(tc, shipped_cases_pass_on_the_mock);
     tcase_add_test(tc, unknown_option_is_usage);
     tcase_add_loop_test(tc, properties_catch_a_misbehaving_server, 0,
