@@ -186,8 +186,9 @@ static int check_answer(const cJSON *exp, const struct tim_raw_answer *a,
         }
     }
     const cJSON *not_code = item(exp, "ErrorCode_not");
-    if (cJSON_IsNumber(not_code) && got && atol(got) == not_code->valueint) {
-        rc = failed(why, n, "ErrorCode %s, expected anything else", got);
+    if (cJSON_IsNumber(not_code) && (!got || atol(got) == not_code->valueint)) {
+        rc = failed(why, n, "ErrorCode %s, expected anything else but %d",
+                    got ? got : "missing", not_code->valueint);
         goto out;
     }
     const cJSON *status_text = item(exp, "ActionStatus");
@@ -312,6 +313,12 @@ static int check_answer(const cJSON *exp, const struct tim_raw_answer *a,
     }
     const cJSON *list = item(root, "GroupIdList");
     const cJSON *form = item(exp, "group_ids");
+    const cJSON *max = item(exp, "max_ids"), *min = item(exp, "min_ids");
+    if ((form || max || min) && !cJSON_IsArray(list)) {
+        rc = failed(why, n, "GroupIdList is %s, expected an array",
+                    list ? "not an array" : "absent");
+        goto out;
+    }
     int index = 0;
     for (const cJSON *g = cJSON_IsString(form) && list ? list->child : NULL; g;
          g = g->next, index++) {
@@ -327,7 +334,6 @@ static int check_answer(const cJSON *exp, const struct tim_raw_answer *a,
         }
     }
     int ids = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : -1;
-    const cJSON *max = item(exp, "max_ids"), *min = item(exp, "min_ids");
     if ((cJSON_IsNumber(max) && ids > max->valueint) ||
         (cJSON_IsNumber(min) && ids < min->valueint))
         rc = failed(why, n, "GroupIdList holds %d IDs, expected %s %d", ids,

@@ -88,6 +88,9 @@ static const struct {
     {"head-wrong", 0, "HTTP status 200, expected 405"},
     {"errorinfo-empty-wrong", 0,
      "ErrorInfo is not a string: absent, expected it empty"},
+    /* a bound on GroupIdList does not hold of an answer without one */
+    {"ids-wrong-absent", 0, "GroupIdList is absent, expected an array"},
+    {"code-not-wrong", 0, "ErrorCode 10004, expected anything else but 10004"},
 };
 
 START_TEST(new_keys_are_checked)
