@@ -124,44 +124,66 @@ static int name_equals(const char *s, size_t i, size_t end, const char *key)
     return key[k] == '\0';
 }
 
+int jsonint_object(const char *json, size_t n)
+{
+    size_t i = skip_ws(json, n, 0);
+    return i < n && json[i] == '{';
+}
+
+int jsonint_member_next(const char *json, size_t n, size_t *pos,
+                        const char **name, size_t *namelen, const char **val,
+                        size_t *vlen)
+{
+    size_t i = *pos;
+    if (i == 0) {
+        i = skip_ws(json, n, 0);
+        if (i >= n || json[i] != '{')
+            return 0;
+        i++;
+    }
+    i = skip_ws(json, n, i);
+    if (i < n && json[i] == ',')
+        i = skip_ws(json, n, i + 1);
+    if (i >= n || json[i] != '"')
+        return 0;
+    size_t start = i;
+    i = skip_string(json, n, i);
+    *name = json + start;
+    *namelen = i - start;
+    i = skip_ws(json, n, i);
+    if (i >= n || json[i] != ':')
+        return 0;
+    i = skip_ws(json, n, i + 1);
+    start = i;
+    i = skip_value(json, n, i);
+    size_t end = i;
+    while (end > start && strchr(" \t\n\r", json[end - 1]))
+        end--;
+    *val = json + start;
+    *vlen = end - start;
+    *pos = i;
+    return 1;
+}
+
 int jsonint_members(const char *json, size_t n, const char *const *keys,
                     size_t n_keys, const char **vals, size_t *vlens)
 {
-    size_t found = 0;
+    size_t found = 0, pos = 0, namelen, vlen;
+    const char *name, *val;
     for (size_t k = 0; k < n_keys; k++)
         vals[k] = NULL;
-    size_t i = skip_ws(json, n, 0);
-    if (i >= n || json[i] != '{')
-        return 0;
-    i++;
-    while (found < n_keys) {
-        i = skip_ws(json, n, i);
-        if (i >= n || json[i] != '"')
-            break;
-        size_t name = i + 1;
-        i = skip_string(json, n, i);
-        size_t match = n_keys;
-        for (size_t k = 0; k < n_keys && match == n_keys && i > name; k++)
-            if (!vals[k] && name_equals(json, name, i - 1, keys[k]))
-                match = k;
-        i = skip_ws(json, n, i);
-        if (i >= n || json[i] != ':')
-            break;
-        i = skip_ws(json, n, i + 1);
-        size_t start = i;
-        i = skip_value(json, n, i);
-        if (match < n_keys) {
-            size_t end = i;
-            while (end > start && strchr(" \t\n\r", json[end - 1]))
-                end--;
-            vals[match] = json + start;
-            vlens[match] = end - start;
+    while (found < n_keys &&
+           jsonint_member_next(json, n, &pos, &name, &namelen, &val, &vlen)) {
+        for (size_t k = 0; k < n_keys; k++) {
+            if (vals[k] || namelen < 2 ||
+                !name_equals(json, (size_t)(name - json) + 1,
+                             (size_t)(name - json) + namelen - 1, keys[k]))
+                continue;
+            vals[k] = val;
+            vlens[k] = vlen;
             found++;
-        }
-        i = skip_ws(json, n, i);
-        if (i >= n || json[i] != ',')
             break;
-        i++;
+        }
     }
     return (int)found;
 }
