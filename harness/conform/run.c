@@ -129,24 +129,28 @@ static const char *json_type(const cJSON *v, const char *raw)
     return "number";
 }
 
-/* Holds the answer to the case's expectations. */
-static int check_answer(const cJSON *exp, const struct tim_raw_answer *a,
-                        char *why, size_t n)
+/* What an expectation sees: the raw answer and, when it is JSON, its
+ * parse. */
+struct answer {
+    const struct tim_raw_answer *raw;
+    const cJSON *root;
+};
+
+/* One expectation key's check: 0 when want holds of the answer, else 1
+ * with the reason in why. */
+typedef int check_fn(const struct answer *a, const cJSON *want, char *why,
+                     size_t n);
+
+static int check_headers(const struct answer *a, const cJSON *want, char *why,
+                         size_t n)
 {
-    const cJSON *status = item(exp, "http_status");
-    long want_status = cJSON_IsNumber(status) ? status->valueint : 200;
-    if (a->http_status != want_status)
-        return failed(why, n, "HTTP status %ld, expected %ld (answer: %.200s)",
-                      a->http_status, want_status, a->body);
-    for (const cJSON *h = item(exp, "headers") ? item(exp, "headers")->child
-                                               : NULL;
-         h; h = h->next) {
+    for (const cJSON *h = want->child; h; h = h->next) {
         char value[256];
-        int there = tim_raw_header(a->headers, h->string, value, sizeof value);
+        int there =
+            tim_raw_header(a->raw->headers, h->string, value, sizeof value);
         if (cJSON_IsNull(h) && there)
             return failed(why, n,
-                          "the header %s is there (%s), expected it "
-                          "absent",
+                          "the header %s is there (%s), expected it absent",
                           h->string, value);
         if (cJSON_IsString(h) && (!there || strcmp(value, h->valuestring) != 0))
             return failed(why, n, "the header %s is %s%s%s, expected \"%s\"",
@@ -154,95 +158,98 @@ static int check_answer(const cJSON *exp, const struct tim_raw_answer *a,
                           there ? value : "", there ? "\"" : "",
                           h->valuestring);
     }
-    /* only these expectations hold without a JSON body (HEAD has none) */
-    static const char *const no_body[] = {"http_status", "headers",
-                                          "deviations", "comment"};
-    int needs_json = 0;
-    for (const cJSON *m = exp->child; m; m = m->next) {
-        size_t k = 0;
-        while (k < sizeof no_body / sizeof *no_body &&
-               strcmp(m->string, no_body[k]) != 0)
-            k++;
-        needs_json |= k == sizeof no_body / sizeof *no_body;
-    }
-    if (!needs_json)
-        return 0;
-    cJSON *root = cJSON_ParseWithLength(a->body, a->len);
-    int rc = 0;
-    char tmp[128];
-    if (!cJSON_IsObject(root)) {
-        rc = failed(why, n, "the answer is not a JSON object: %.200s", a->body);
-        goto out;
-    }
-    const cJSON *code = item(exp, "ErrorCode");
-    const char *got = raw_member(a->body, a->len, "ErrorCode", tmp, sizeof tmp);
-    if (cJSON_IsNumber(code)) {
-        char want[32];
-        snprintf(want, sizeof want, "%d", code->valueint);
-        if (!got || strcmp(got, want) != 0) {
-            rc = failed(why, n, "ErrorCode %s, expected %s (answer: %.200s)",
-                        got ? got : "missing", want, a->body);
-            goto out;
-        }
-    }
-    const cJSON *not_code = item(exp, "ErrorCode_not");
-    if (cJSON_IsNumber(not_code) && (!got || atol(got) == not_code->valueint)) {
-        rc = failed(why, n, "ErrorCode %s, expected anything else but %d",
-                    got ? got : "missing", not_code->valueint);
-        goto out;
-    }
-    const cJSON *status_text = item(exp, "ActionStatus");
-    const cJSON *action = item(root, "ActionStatus");
-    if (cJSON_IsString(status_text) &&
-        (!cJSON_IsString(action) ||
-         strcmp(action->valuestring, status_text->valuestring) != 0)) {
-        rc = failed(why, n, "ActionStatus %s, expected %s",
-                    cJSON_IsString(action) ? action->valuestring : "missing",
-                    status_text->valuestring);
-        goto out;
-    }
-    const cJSON *info_empty = item(exp, "ErrorInfo_empty");
-    const cJSON *info = item(root, "ErrorInfo");
-    if (cJSON_IsBool(info_empty) &&
-        (!cJSON_IsString(info) ||
-         (info->valuestring[0] == '\0') != cJSON_IsTrue(info_empty))) {
-        rc = failed(why, n, "ErrorInfo %s%s%s, expected it %s",
-                    cJSON_IsString(info) ? "\"" : "is not a string: ",
-                    cJSON_IsString(info) ? info->valuestring : "absent",
-                    cJSON_IsString(info) ? "\"" : "",
-                    cJSON_IsTrue(info_empty) ? "empty" : "not empty");
-        goto out;
-    }
-    for (const cJSON *t = item(exp, "types") ? item(exp, "types")->child : NULL;
-         t; t = t->next) {
-        const cJSON *v = item(root, t->string);
+    return 0;
+}
+
+static int check_code(const struct answer *a, const cJSON *want, char *why,
+                      size_t n)
+{
+    char got[128], w[32];
+    const char *r =
+        raw_member(a->raw->body, a->raw->len, "ErrorCode", got, sizeof got);
+    snprintf(w, sizeof w, "%d", want->valueint);
+    if (!r || strcmp(r, w) != 0)
+        return failed(why, n, "ErrorCode %s, expected %s (answer: %.200s)",
+                      r ? r : "missing", w, a->raw->body);
+    return 0;
+}
+
+static int check_code_not(const struct answer *a, const cJSON *want, char *why,
+                          size_t n)
+{
+    char got[128];
+    const char *r =
+        raw_member(a->raw->body, a->raw->len, "ErrorCode", got, sizeof got);
+    if (!r || atol(r) == want->valueint)
+        return failed(why, n, "ErrorCode %s, expected anything else but %d",
+                      r ? r : "missing", want->valueint);
+    return 0;
+}
+
+static int check_action(const struct answer *a, const cJSON *want, char *why,
+                        size_t n)
+{
+    const cJSON *action = item(a->root, "ActionStatus");
+    if (!cJSON_IsString(action) ||
+        strcmp(action->valuestring, want->valuestring) != 0)
+        return failed(why, n, "ActionStatus %s, expected %s",
+                      cJSON_IsString(action) ? action->valuestring : "missing",
+                      want->valuestring);
+    return 0;
+}
+
+static int check_info_empty(const struct answer *a, const cJSON *want,
+                            char *why, size_t n)
+{
+    const cJSON *info = item(a->root, "ErrorInfo");
+    if (!cJSON_IsString(info) ||
+        (info->valuestring[0] == '\0') != cJSON_IsTrue(want))
+        return failed(why, n, "ErrorInfo %s%s%s, expected it %s",
+                      cJSON_IsString(info) ? "\"" : "is not a string: ",
+                      cJSON_IsString(info) ? info->valuestring : "absent",
+                      cJSON_IsString(info) ? "\"" : "",
+                      cJSON_IsTrue(want) ? "empty" : "not empty");
+    return 0;
+}
+
+static int check_types(const struct answer *a, const cJSON *want, char *why,
+                       size_t n)
+{
+    for (const cJSON *t = want->child; t; t = t->next) {
+        const cJSON *v = item(a->root, t->string);
         char raw[128];
-        const char *r = raw_member(a->body, a->len, t->string, raw, sizeof raw);
+        const char *r =
+            raw_member(a->raw->body, a->raw->len, t->string, raw, sizeof raw);
         const char *type = v ? json_type(v, r) : "absent";
-        if (!cJSON_IsString(t) || strcmp(type, t->valuestring) != 0) {
-            rc = failed(why, n, "%s is %s, expected %s", t->string, type,
-                        cJSON_IsString(t) ? t->valuestring : "?");
-            goto out;
-        }
+        if (!cJSON_IsString(t) || strcmp(type, t->valuestring) != 0)
+            return failed(why, n, "%s is %s, expected %s", t->string, type,
+                          cJSON_IsString(t) ? t->valuestring : "?");
     }
-    for (const cJSON *k = item(exp, "absent") ? item(exp, "absent")->child
-                                              : NULL;
-         k; k = k->next)
-        if (cJSON_IsString(k) && item(root, k->valuestring)) {
-            rc = failed(why, n, "%s is present, expected it absent",
-                        k->valuestring);
-            goto out;
-        }
-    for (const cJSON *v = item(exp, "values") ? item(exp, "values")->child
-                                              : NULL;
-         v; v = v->next) {
-        const cJSON *actual = item(root, v->string);
-        char raw[64], want[64];
-        const char *r = raw_member(a->body, a->len, v->string, raw, sizeof raw);
+    return 0;
+}
+
+static int check_absent(const struct answer *a, const cJSON *want, char *why,
+                        size_t n)
+{
+    for (const cJSON *k = want->child; k; k = k->next)
+        if (cJSON_IsString(k) && item(a->root, k->valuestring))
+            return failed(why, n, "%s is present, expected it absent",
+                          k->valuestring);
+    return 0;
+}
+
+static int check_values(const struct answer *a, const cJSON *want, char *why,
+                        size_t n)
+{
+    for (const cJSON *v = want->child; v; v = v->next) {
+        const cJSON *actual = item(a->root, v->string);
+        char raw[64], w[64];
+        const char *r =
+            raw_member(a->raw->body, a->raw->len, v->string, raw, sizeof raw);
         int same = 0;
         if (cJSON_IsNumber(v)) {
-            snprintf(want, sizeof want, "%.0f", v->valuedouble);
-            same = r && strcmp(r, want) == 0;
+            snprintf(w, sizeof w, "%.0f", v->valuedouble);
+            same = r && strcmp(r, w) == 0;
         } else if (cJSON_IsString(v) && cJSON_IsNumber(actual)) {
             /* a number given as text: compared exactly, past 2^53 too */
             same = r && strcmp(r, v->valuestring) == 0;
@@ -250,98 +257,177 @@ static int check_answer(const cJSON *exp, const struct tim_raw_answer *a,
             same = actual && cJSON_Compare(actual, v, 1);
         }
         if (!same) {
-            char *w = cJSON_PrintUnformatted(v);
-            rc = failed(why, n, "%s is %s, expected %s", v->string,
-                        r ? r : "absent", w ? w : "?");
-            free(w);
-            goto out;
+            char *text = cJSON_PrintUnformatted(v);
+            failed(why, n, "%s is %s, expected %s", v->string, r ? r : "absent",
+                   text ? text : "?");
+            free(text);
+            return 1;
         }
     }
-    for (const cJSON *p = item(exp, "patterns") ? item(exp, "patterns")->child
-                                                : NULL;
-         p; p = p->next) {
-        const cJSON *actual = item(root, p->string);
+    return 0;
+}
+
+static int check_patterns(const struct answer *a, const cJSON *want, char *why,
+                          size_t n)
+{
+    for (const cJSON *p = want->child; p; p = p->next) {
+        const cJSON *actual = item(a->root, p->string);
         regex_t re;
         if (!cJSON_IsString(p) ||
-            regcomp(&re, p->valuestring, REG_EXTENDED | REG_NOSUB) != 0) {
-            rc = failed(why, n, "%s: not a regular expression", p->string);
-            goto out;
-        }
+            regcomp(&re, p->valuestring, REG_EXTENDED | REG_NOSUB) != 0)
+            return failed(why, n, "%s: not a regular expression", p->string);
         int match = cJSON_IsString(actual) &&
                     regexec(&re, actual->valuestring, 0, NULL, 0) == 0;
         regfree(&re);
-        if (!match) {
-            rc = failed(why, n,
-                        "%s is %s%.100s%s, expected a string that "
-                        "matches %s",
-                        p->string, cJSON_IsString(actual) ? "\"" : "",
-                        cJSON_IsString(actual) ? actual->valuestring
-                        : actual               ? "not a string"
-                                               : "absent",
-                        cJSON_IsString(actual) ? "\"" : "", p->valuestring);
-            goto out;
-        }
+        if (!match)
+            return failed(why, n,
+                          "%s is %s%.100s%s, expected a string that "
+                          "matches %s",
+                          p->string, cJSON_IsString(actual) ? "\"" : "",
+                          cJSON_IsString(actual) ? actual->valuestring
+                          : actual               ? "not a string"
+                                                 : "absent",
+                          cJSON_IsString(actual) ? "\"" : "", p->valuestring);
     }
-    const cJSON *order = item(exp, "key_order");
-    if (cJSON_IsArray(order)) {
-        const cJSON *m = root->child, *k = order->child;
-        for (; m && k; m = m->next, k = k->next)
-            if (!cJSON_IsString(k) || strcmp(m->string, k->valuestring) != 0)
-                break;
-        if (m || k) {
-            rc = failed(why, n,
-                        "the keys are not in the order expected "
-                        "(first difference at %s)",
-                        m ? m->string : "the end");
-            goto out;
-        }
-    }
-    for (const cJSON *k = item(exp, "nonzero") ? item(exp, "nonzero")->child
-                                               : NULL;
-         k; k = k->next) {
+    return 0;
+}
+
+static int check_key_order(const struct answer *a, const cJSON *want, char *why,
+                           size_t n)
+{
+    const cJSON *m = a->root->child, *k = want->child;
+    for (; m && k; m = m->next, k = k->next)
+        if (!cJSON_IsString(k) || strcmp(m->string, k->valuestring) != 0)
+            break;
+    if (m || k)
+        return failed(why, n,
+                      "the keys are not in the order expected "
+                      "(first difference at %s)",
+                      m ? m->string : "the end");
+    return 0;
+}
+
+static int check_nonzero(const struct answer *a, const cJSON *want, char *why,
+                         size_t n)
+{
+    for (const cJSON *k = want->child; k; k = k->next) {
         char raw[64];
-        const char *r =
-            cJSON_IsString(k)
-                ? raw_member(a->body, a->len, k->valuestring, raw, sizeof raw)
-                : NULL;
-        if (!r || strcmp(r, "0") == 0) {
-            rc = failed(why, n, "%s is %s, expected a non-zero value",
-                        cJSON_IsString(k) ? k->valuestring : "?",
-                        r ? r : "absent");
-            goto out;
-        }
+        const char *r = cJSON_IsString(k)
+                            ? raw_member(a->raw->body, a->raw->len,
+                                         k->valuestring, raw, sizeof raw)
+                            : NULL;
+        if (!r || strcmp(r, "0") == 0)
+            return failed(why, n, "%s is %s, expected a non-zero value",
+                          cJSON_IsString(k) ? k->valuestring : "?",
+                          r ? r : "absent");
     }
-    const cJSON *list = item(root, "GroupIdList");
-    const cJSON *form = item(exp, "group_ids");
-    const cJSON *max = item(exp, "max_ids"), *min = item(exp, "min_ids");
-    if ((form || max || min) && !cJSON_IsArray(list)) {
-        rc = failed(why, n, "GroupIdList is %s, expected an array",
-                    list ? "not an array" : "absent");
-        goto out;
-    }
+    return 0;
+}
+
+/* The answer's GroupIdList, or NULL with the reason in why. */
+static const cJSON *id_list(const struct answer *a, char *why, size_t n)
+{
+    const cJSON *list = item(a->root, "GroupIdList");
+    if (!cJSON_IsArray(list))
+        failed(why, n, "GroupIdList is %s, expected an array",
+               list ? "not an array" : "absent");
+    return cJSON_IsArray(list) ? list : NULL;
+}
+
+static int check_group_ids(const struct answer *a, const cJSON *want, char *why,
+                           size_t n)
+{
+    const cJSON *list = id_list(a, why, n);
+    if (!list)
+        return 1;
+    const char *prefix =
+        strcmp(want->valuestring, "strings") == 0 ? "" : want->valuestring;
     int index = 0;
-    for (const cJSON *g = cJSON_IsString(form) && list ? list->child : NULL; g;
-         g = g->next, index++) {
+    for (const cJSON *g = list->child; g; g = g->next, index++) {
         const cJSON *id = item(g, "GroupId");
-        const char *prefix =
-            strcmp(form->valuestring, "strings") == 0 ? "" : form->valuestring;
         if (!cJSON_IsObject(g) || !cJSON_IsString(id) ||
-            strncmp(id->valuestring, prefix, strlen(prefix)) != 0) {
-            rc = failed(why, n,
-                        "GroupIdList[%d] is not {\"GroupId\": \"%s...\"}",
-                        index, prefix);
-            goto out;
-        }
+            strncmp(id->valuestring, prefix, strlen(prefix)) != 0)
+            return failed(why, n,
+                          "GroupIdList[%d] is not {\"GroupId\": \"%s...\"}",
+                          index, prefix);
     }
-    int ids = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : -1;
-    if ((cJSON_IsNumber(max) && ids > max->valueint) ||
-        (cJSON_IsNumber(min) && ids < min->valueint))
-        rc = failed(why, n, "GroupIdList holds %d IDs, expected %s %d", ids,
-                    cJSON_IsNumber(max) && ids > max->valueint ? "at most"
-                                                               : "at least",
-                    cJSON_IsNumber(max) && ids > max->valueint ? max->valueint
-                                                               : min->valueint);
-out:
+    return 0;
+}
+
+static int check_max_ids(const struct answer *a, const cJSON *want, char *why,
+                         size_t n)
+{
+    const cJSON *list = id_list(a, why, n);
+    int ids = list ? cJSON_GetArraySize(list) : 0;
+    if (list && ids > want->valueint)
+        return failed(why, n, "GroupIdList holds %d IDs, expected at most %d",
+                      ids, want->valueint);
+    return !list;
+}
+
+static int check_min_ids(const struct answer *a, const cJSON *want, char *why,
+                         size_t n)
+{
+    const cJSON *list = id_list(a, why, n);
+    int ids = list ? cJSON_GetArraySize(list) : 0;
+    if (list && ids < want->valueint)
+        return failed(why, n, "GroupIdList holds %d IDs, expected at least %d",
+                      ids, want->valueint);
+    return !list;
+}
+
+/* The expectations on an answer, checked in this order; json: the check
+ * needs the answer to be a JSON object.  http_status comes first, apart
+ * (it has a default); deviations are read from the journal (run_request). */
+static const struct {
+    const char *key;
+    int json;
+    check_fn *check;
+} checks[] = {
+    {"headers", 0, check_headers},
+    {"ErrorCode", 1, check_code},
+    {"ErrorCode_not", 1, check_code_not},
+    {"ActionStatus", 1, check_action},
+    {"ErrorInfo_empty", 1, check_info_empty},
+    {"types", 1, check_types},
+    {"absent", 1, check_absent},
+    {"values", 1, check_values},
+    {"patterns", 1, check_patterns},
+    {"key_order", 1, check_key_order},
+    {"nonzero", 1, check_nonzero},
+    {"group_ids", 1, check_group_ids},
+    {"max_ids", 1, check_max_ids},
+    {"min_ids", 1, check_min_ids},
+};
+
+/* Holds the answer to the case's expectations (loading checked their
+ * types). */
+static int check_answer(const cJSON *exp, const struct tim_raw_answer *raw,
+                        char *why, size_t n)
+{
+    const cJSON *status = item(exp, "http_status");
+    long want_status = cJSON_IsNumber(status) ? status->valueint : 200;
+    if (raw->http_status != want_status)
+        return failed(why, n, "HTTP status %ld, expected %ld (answer: %.200s)",
+                      raw->http_status, want_status, raw->body);
+    cJSON *root = NULL;
+    struct answer a = {raw, NULL};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof checks / sizeof *checks && !rc; i++) {
+        const cJSON *want = item(exp, checks[i].key);
+        if (!want)
+            continue;
+        if (checks[i].json && !root) {
+            root = cJSON_ParseWithLength(raw->body, raw->len);
+            a.root = root;
+            if (!cJSON_IsObject(root)) {
+                rc = failed(why, n, "the answer is not a JSON object: %.200s",
+                            raw->body);
+                break;
+            }
+        }
+        rc = checks[i].check(&a, want, why, n);
+    }
     cJSON_Delete(root);
     return rc;
 }

@@ -142,6 +142,9 @@ START_TEST(unknown_option_is_usage)
     ck_assert_int_eq(run_conform("--bogus", tap, sizeof tap), 2);
     ck_assert_int_eq(run_conform("--case no-such-case", tap, sizeof tap), 2);
     ck_assert_int_eq(run_conform("--include X", tap, sizeof tap), 2);
+    /* a case whose expectation has the wrong type is refused */
+    ck_assert_int_eq(
+        run_conform("--cases " TESTS_DIR "/bad-cases", tap, sizeof tap), 2);
 }
 END_TEST
 
