@@ -22,13 +22,15 @@ static int hexval(char c)
 }
 
 /* Decodes n bytes of s into out; returns the decoded length.  A '%' not
- * followed by two hex digits is kept as it is. */
+ * followed by two hex digits is kept as it is, and so is "%00": a value
+ * holds no NUL, so "1400000000%00x" is not the number 1400000000 and
+ * "admin%00x" is not the identifier admin. */
 static size_t percent_decode(const char *s, size_t n, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-            hexval(s[i + 2]) >= 0) {
+            hexval(s[i + 2]) >= 0 && (s[i + 1] != '0' || s[i + 2] != '0')) {
             out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
             i += 2;
         } else {
