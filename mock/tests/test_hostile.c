@@ -1009,6 +1009,8 @@ static const char *normal_call(int fd, char *why, size_t n)
     const char *err = read_answer(fd, 0, &a);
     if (err)
         return err;
+    if (a.status == 0)
+        return "the connection closed without an answer";
     if (a.status != 200) {
         snprintf(why, n, "HTTP status %d", a.status);
         return why;
