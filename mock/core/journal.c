@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "errors.h"
+#include "hash.h"
 #include "jsonint.h"
 #include "request.h"
 #include "store.h"
@@ -93,22 +94,10 @@ static void copy_text(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 /* A non-zero fingerprint of one client's random value (FNV-1a, mixed). */
 static uint64_t random_fingerprint(const char *identifier, uint64_t random)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (const char *p = identifier; *p; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-    h = mix64(h ^ random);
+    uint64_t h = hash_mix64(hash_string(identifier) ^ random);
     return h ? h : 1;
 }
 
@@ -116,7 +105,7 @@ static uint64_t random_fingerprint(const char *identifier, uint64_t random)
 static size_t issued_find(const struct issued *s, uint64_t next)
 {
     size_t mask = s->n_slots - 1;
-    size_t i = (size_t)mix64(next) & mask;
+    size_t i = (size_t)hash_mix64(next) & mask;
     while (s->slots[i].next && s->slots[i].next != next)
         i = (i + 1) & mask;
     return i;
@@ -160,7 +149,7 @@ static void issued_unref(struct issued *s, uint64_t next)
     s->slots[i].next = 0;
     s->used--;
     for (size_t j = (i + 1) & mask; s->slots[j].next; j = (j + 1) & mask) {
-        size_t home = (size_t)mix64(s->slots[j].next) & mask;
+        size_t home = (size_t)hash_mix64(s->slots[j].next) & mask;
         /* the entry at j may move to i when its home is not in (i, j] */
         int between =
             i <= j ? (home > i && home <= j) : (home > i || home <= j);

@@ -64,7 +64,7 @@ static size_t skip_value(const char *s, size_t n, size_t i)
     return i;
 }
 
-static int hexval(char c)
+int jsonint_hexval(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -102,7 +102,7 @@ static int name_equals(const char *s, size_t i, size_t end, const char *key)
             case 'u': {
                 c = 0;
                 for (int j = 0; j < 4; j++) {
-                    int h = i < end ? hexval(s[i++]) : -1;
+                    int h = i < end ? jsonint_hexval(s[i++]) : -1;
                     if (h < 0)
                         return 0;
                     c = c * 16 + (unsigned)h;
@@ -311,7 +311,7 @@ static int scan_string(struct scan *sc)
         c = (unsigned char)sc->s[sc->i];
         if (c == 'u') {
             for (int k = 0; k < 4; k++)
-                if (++sc->i >= sc->n || hexval(sc->s[sc->i]) < 0)
+                if (++sc->i >= sc->n || jsonint_hexval(sc->s[sc->i]) < 0)
                     return 0;
         } else if (!strchr("\"\\/bfnrt", c) || c == 0) {
             return 0;
@@ -434,7 +434,7 @@ static unsigned long hex4(const char *s)
 {
     unsigned long v = 0;
     for (int k = 0; k < 4; k++)
-        v = v * 16 + (unsigned long)hexval(s[k]);
+        v = v * 16 + (unsigned long)jsonint_hexval(s[k]);
     return v;
 }
 
