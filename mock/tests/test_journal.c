@@ -66,10 +66,17 @@ static void teardown(void)
 static char *query(uint64_t app, const char *identifier, const char *tail)
 {
     char *sig = tu_sig(TU_KEY, app, identifier, TU_NOW);
-    char *q = NULL;
-    ck_assert_int_ge(asprintf(&q, "sdkappid=%llu&identifier=%s&usersig=%s%s",
-                              (unsigned long long)app, identifier, sig, tail),
-                     0);
+    /* snprintf twice, not asprintf: GCC's -Wdangling-pointer takes the
+     * address asprintf is given for one that outlives the call */
+#define QUERY_FORMAT "sdkappid=%llu&identifier=%s&usersig=%s%s"
+    int n = snprintf(NULL, 0, QUERY_FORMAT, (unsigned long long)app,
+                     identifier, sig, tail);
+    ck_assert_int_ge(n, 0);
+    char *q = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(q);
+    snprintf(q, (size_t)n + 1, QUERY_FORMAT, (unsigned long long)app,
+             identifier, sig, tail);
+#undef QUERY_FORMAT
     free(sig);
     return q;
 }
