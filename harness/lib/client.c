@@ -327,6 +327,10 @@ static int try_call(tim_client *c, const char *service, const char *command,
     logf_(c, "POST %s %s", shown, body);
     long t0 = now_ms();
     CURLcode cc = perform(c, url, body, &http, curl_error);
+    if (cc != CURLE_OK && c->answer.no_memory) {
+        cc = CURLE_OUT_OF_MEMORY;
+        snprintf(curl_error, sizeof curl_error, "out of memory for the answer");
+    }
     if (cc != CURLE_OK) {
         if (c->answer.too_big)
             rc = tim_fail(err, TIM_E_PROTOCOL, "the answer is over %u bytes",
@@ -391,8 +395,9 @@ int tim_call(tim_client *c, const char *service, const char *command,
         if (use_backup(c, err))
             continue;
         long wait;
-        if (!retry_is_transient(err->error_code, err->http_status,
-                                rc == TIM_E_TRANSPORT) ||
+        int transport = rc == TIM_E_TRANSPORT &&
+                        !retry_transport_final(err->transport_code);
+        if (!retry_is_transient(err->error_code, err->http_status, transport) ||
             !retry_next(&c->retry, attempt, now_ms() - start, &c->rng, &wait))
             return rc;
         /* the limit counts calls per second: wait that second out */

@@ -15,7 +15,9 @@
  * cycles, a page longer than Limit, or far more IDs than TotalCount is an
  * error, never an endless loop.  10002, the rate-limit codes, HTTP 5xx,
  * connection failures and timeouts are retried with exponential backoff and
- * jitter, bounded in attempts and in time; 10018 makes a pull halve Limit.
+ * jitter, bounded in attempts and in time; a certificate or TLS
+ * verification failure, a bad URL and running out of memory are not.
+ * 10018 makes a pull halve Limit.
  *
  * The secret key and the UserSig never appear in a log line or an error
  * message; URLs are shown with `usersig` redacted.
