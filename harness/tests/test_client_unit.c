@@ -679,12 +679,13 @@ END_TEST
 
 START_TEST(status_names)
 {
-    static const char *const names[] = {
-        "ok", "usage", "api", "http", "transport", "protocol", "aborted"};
-    for (int i = 0; i <= TIM_E_ABORTED; i++)
+    static const char *const names[] = {"ok",      "usage",     "api",
+                                        "http",    "transport", "protocol",
+                                        "aborted", "bound"};
+    for (int i = 0; i <= TIM_E_BOUND; i++)
         ck_assert_str_eq(tim_status_name(i), names[i]);
     ck_assert_str_eq(tim_status_name(-1), "unknown");
-    ck_assert_str_eq(tim_status_name(TIM_E_ABORTED + 1), "unknown");
+    ck_assert_str_eq(tim_status_name(TIM_E_BOUND + 1), "unknown");
 }
 END_TEST
 
