@@ -43,6 +43,7 @@ static const char usage[] =
     "  --format F         lines (default), json (one array), ndjson\n"
     "  --count            print TotalCount of each type and the total\n"
     "  --connect-to H:P:H2:P2  connect to H2:P2 when the URL says H:P\n"
+    "                     (several joined by commas)\n"
     "  --cacert F         CA bundle for TLS; --insecure skips verification\n"
     "  --retries N        tries again after a transient failure (default 4)\n"
     "  --timeout SECONDS  per request (default 10)\n"

@@ -118,6 +118,28 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+/* The list of "HOST:PORT:HOST2:PORT2" entries of a comma-separated
+ * connect_to; NULL when memory runs out. */
+static struct curl_slist *connect_to_list(const char *spec)
+{
+    struct curl_slist *list = NULL;
+    char *copy = strdup(spec), *save = NULL;
+    if (!copy)
+        return NULL;
+    for (char *e = strtok_r(copy, ",", &save); e;
+         e = strtok_r(NULL, ",", &save)) {
+        struct curl_slist *l = curl_slist_append(list, e);
+        if (!l) {
+            curl_slist_free_all(list);
+            list = NULL;
+            break;
+        }
+        list = l;
+    }
+    free(copy);
+    return list;
+}
+
 static int set_base(tim_client *c, const char *base)
 {
     char *b = strdup(base);
@@ -187,12 +209,13 @@ int tim_client_new(const struct tim_config *cfg, tim_client **out,
         c->rng = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)c;
     c->curl = curl_easy_init();
     c->headers = curl_slist_append(NULL, "Content-Type: application/json");
-    if (cfg->connect_to)
-        c->connect_to = curl_slist_append(NULL, cfg->connect_to);
+    int map = cfg->connect_to && cfg->connect_to[strspn(cfg->connect_to, ",")];
+    if (map)
+        c->connect_to = connect_to_list(cfg->connect_to);
     int base = region ? region_base(c) : set_base(c, cfg->base_url);
     if (!c->identifier || (cfg->secret_key && !c->key) ||
         (cfg->usersig && !c->sig) || (cfg->cacert && !c->cacert) || !c->curl ||
-        !c->headers || (cfg->connect_to && !c->connect_to) || base != 0) {
+        !c->headers || (map && !c->connect_to) || base != 0) {
         tim_client_free(c);
         return tim_fail(err, TIM_E_USAGE, "out of memory");
     }
@@ -419,8 +442,10 @@ int tim_call(tim_client *c, const char *service, const char *command,
             *len = c->answer.len;
             return TIM_OK;
         }
-        if (use_backup(c, err))
+        if (use_backup(c, err)) {
+            attempt = 0; /* the backup domain gets tries of its own */
             continue;
+        }
         long wait;
         int transport = rc == TIM_E_TRANSPORT &&
                         !retry_transport_final(err->transport_code);

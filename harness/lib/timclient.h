@@ -80,7 +80,7 @@ struct tim_config {
     long timeout_ms;         /* the whole request; 0: 10000 */
     const char *cacert;      /* CA bundle file, or NULL for the system's */
     int insecure;            /* 1: do not verify TLS (default 0) */
-    const char *connect_to;  /* "HOST:PORT:HOST2:PORT2" as curl's */
+    const char *connect_to;  /* as curl's: "H:P:H2:P2[,H:P:H2:P2...]" */
     unsigned max_attempts;   /* tries of one request; 0: 5 */
     long retry_budget_ms;    /* total time spent retrying; 0: 30000 */
     long backoff_base_ms;    /* first backoff; 0: 200 */
