@@ -653,8 +653,9 @@ int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
         return tim_fail(err, TIM_E_USAGE, "Limit is at most 10000");
     cursorwatch_init(&p.seen);
     uint64_t retries0 = c->retries;
-    c->has_deadline = c->max_time_ms > 0;
-    c->deadline = now_ms() + c->max_time_ms;
+    long start = now_ms();
+    c->has_deadline = c->max_time_ms > 0 && c->max_time_ms < LONG_MAX - start;
+    c->deadline = c->has_deadline ? start + c->max_time_ms : 0;
     for (;;) {
         if (c->max_pages && p.s.pages >= c->max_pages) {
             rc = tim_fail(err, TIM_E_BOUND,
