@@ -133,7 +133,8 @@ static unsigned long long number_after(const char *body, const char *key)
     return p ? strtoull(p + strlen(key), NULL, 10) : 0;
 }
 
-/* The answer to a request whose body is body, the count-th one. */
+/* The answer to a request whose body is body, the count-th one, with its
+ * HTTP head: one write, so that no answer waits for a delayed ACK. */
 static char *script_answer(const struct script *s, const char *body,
                            unsigned long count, size_t *n)
 {
@@ -145,19 +146,27 @@ static char *script_answer(const struct script *s, const char *body,
         next = after == 0 ? 101 : after == 101 ? 102 : 101;
     if (count == s->end || count >= SCRIPT_CAP)
         next = 0;
-    size_t cap = 256 + (size_t)ids * 48;
-    char *a = malloc(cap);
+    size_t cap = 256 + (size_t)ids * 48, head = 128;
+    char *a = malloc(head + cap);
     ck_assert_ptr_nonnull(a);
     size_t o = (size_t)snprintf(
-        a, cap,
+        a + head, cap,
         "{\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\",\"ErrorCode\":0,"
         "\"TotalCount\":%s,\"GroupIdList\":[",
         s->total);
     for (unsigned i = 0; i < ids; i++)
-        o += (size_t)snprintf(a + o, cap - o, "%s{\"GroupId\":\"g%llu-%u\"}",
-                              i ? "," : "", after, i);
-    o += (size_t)snprintf(a + o, cap - o, "],\"Next\":%llu}", next);
-    *n = o;
+        o += (size_t)snprintf(a + head + o, cap - o,
+                              "%s{\"GroupId\":\"g%llu-%u\"}", i ? "," : "",
+                              after, i);
+    o += (size_t)snprintf(a + head + o, cap - o, "],\"Next\":%llu}", next);
+    char h[128];
+    int k = snprintf(h, sizeof h,
+                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\n\r\n",
+                     o);
+    memcpy(a + head - (size_t)k, h, (size_t)k);
+    memmove(a, a + head - (size_t)k, (size_t)k + o);
+    *n = (size_t)k + o;
     return a;
 }
 
@@ -175,13 +184,7 @@ static void *script_serve(void *data)
             unsigned long count = atomic_fetch_add(&m->requests, 1) + 1;
             size_t n;
             char *answer = script_answer(&m->s, body, count, &n);
-            char head[256];
-            int k = snprintf(head, sizeof head,
-                             "HTTP/1.1 200 OK\r\nContent-Type: "
-                             "application/json\r\nContent-Length: %zu\r\n\r\n",
-                             n);
-            int ok = write(c, head, (size_t)k) == k &&
-                     write(c, answer, n) == (ssize_t)n;
+            int ok = write(c, answer, n) == (ssize_t)n;
             free(answer);
             if (!ok)
                 break;
