@@ -8,8 +8,9 @@
  *     a page of Limit + 1 IDs, TotalCounts near 2^64.  Every pull must end
  *     by itself with the bound's error, after an exact number of requests,
  *     and honest pulls with huge TotalCounts must not be cut;
- *   - the caller's bounds: max_pages and max_time_ms in the library,
- *     --max-pages and --max-time in timgroups (exit code 4);
+ *   - the caller's bounds: max_pages and max_time_ms in the library (the
+ *     time bound also cuts a request under way short), --max-pages and
+ *     --max-time in timgroups (exit code 4);
  *   - failures that asking again cannot mend (a certificate the client does
  *     not trust, a missing CA file, a bad URL) get one try, while a refused
  *     connection is retried;
@@ -399,6 +400,69 @@ START_TEST(pull_bounds)
 }
 END_TEST
 
+/* A listener that takes one connection and never answers it: it reads
+ * until the client closes. */
+struct mute {
+    int fd, port;
+    atomic_uint accepted;
+    pthread_t thread;
+};
+
+static void *mute_serve(void *data)
+{
+    struct mute *m = data;
+    int c = accept(m->fd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    atomic_fetch_add(&m->accepted, 1);
+    char buf[4096];
+    while (read(c, buf, sizeof buf) > 0)
+        ;
+    close(c);
+    return NULL;
+}
+
+/* max_time_ms cuts a request under way short: the only request of the
+ * pull would wait 10 minutes for its answer, but the pull ends at its time
+ * bound of 300 ms.  Without the cut, Check's timeout of this test case (30
+ * s) fails it. */
+START_TEST(time_bound_cuts_a_request)
+{
+    struct mute m = {0};
+    atomic_init(&m.accepted, 0);
+    m.fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    ck_assert_int_eq(bind(m.fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(listen(m.fd, 8), 0);
+    ck_assert_int_eq(getsockname(m.fd, (struct sockaddr *)&sa, &len), 0);
+    ck_assert_int_eq(pthread_create(&m.thread, NULL, mute_serve, &m), 0);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", ntohs(sa.sin_port));
+    struct tim_config cfg = {.base_url = url,
+                             .sdkappid = TU_APP,
+                             .identifier = TU_ADMIN,
+                             .usersig = "fixed",
+                             .timeout_ms = 600000,
+                             .max_attempts = 5,
+                             .max_time_ms = 300};
+    tim_client *c = NULL;
+    struct tim_error err = {0};
+    ck_assert_int_eq(tim_client_new(&cfg, &c, &err), TIM_OK);
+    struct tim_pull_stats st;
+    int rc = tim_pull_groups(c, NULL, 10, NULL, NULL, NULL, NULL, &st, &err);
+    ck_assert_msg(rc == TIM_E_BOUND, "%s (%s)", tim_status_name(rc),
+                  err.message);
+    ck_assert_str_eq(err.message, "the pull ran out of its time (300 ms)");
+    ck_assert_uint_eq(st.pages, 0);
+    tim_client_free(c); /* closes the connection: the thread ends */
+    ck_assert_int_eq(pthread_join(m.thread, NULL), 0);
+    close(m.fd);
+    ck_assert_uint_eq(atomic_load(&m.accepted), 1);
+}
+END_TEST
+
 /* Runs a shell command; returns its exit code, and its stdout+stderr in out
  * (size n). */
 static int run(const char *cmd, char *out, size_t n)
@@ -701,6 +765,10 @@ int main(void)
     tcase_add_test(tc, timgroups_one_try_on_bad_certificate);
     tcase_add_loop_test(tc, backup_domain, 0, ROWS(backup_rows));
     suite_add_tcase(s, tc);
+    TCase *cut = tcase_create("time_bound_cut");
+    tcase_set_timeout(cut, 30);
+    tcase_add_test(cut, time_bound_cuts_a_request);
+    suite_add_tcase(s, cut);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
