@@ -15,6 +15,7 @@
  *     region resolves to (a handle opens no connection until it calls).
  */
 #include <check.h>
+#include <curl/curl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,6 +367,41 @@ START_TEST(retry_transient_rows)
 }
 END_TEST
 
+/* retry_transport_final: what libcurl says cannot mend by asking again. */
+static const struct {
+    int code, final;
+} final_rows[] = {
+    {CURLE_PEER_FAILED_VERIFICATION, 1},
+    {CURLE_SSL_CACERT_BADFILE, 1},
+    {CURLE_SSL_CERTPROBLEM, 1},
+    {CURLE_SSL_PINNEDPUBKEYNOTMATCH, 1},
+    {CURLE_SSL_INVALIDCERTSTATUS, 1},
+    {CURLE_SSL_ISSUER_ERROR, 1},
+    {CURLE_SSL_CRL_BADFILE, 1},
+    {CURLE_SSL_CIPHER, 1},
+    {CURLE_OUT_OF_MEMORY, 1},
+    {CURLE_URL_MALFORMAT, 1},
+    {CURLE_UNSUPPORTED_PROTOCOL, 1},
+    {CURLE_NOT_BUILT_IN, 1},
+    {CURLE_COULDNT_CONNECT, 0},
+    {CURLE_COULDNT_RESOLVE_HOST, 0},
+    {CURLE_OPERATION_TIMEDOUT, 0},
+    {CURLE_RECV_ERROR, 0},
+    {CURLE_SEND_ERROR, 0},
+    {CURLE_GOT_NOTHING, 0},
+    {CURLE_PARTIAL_FILE, 0},
+    {CURLE_SSL_CONNECT_ERROR, 0},
+    {CURLE_OK, 0},
+};
+
+START_TEST(retry_transport_final_rows)
+{
+    ck_assert_msg(
+        retry_transport_final(final_rows[_i].code) == final_rows[_i].final,
+        "curl code %d: expected %d", final_rows[_i].code, final_rows[_i].final);
+}
+END_TEST
+
 /* The codes of 70001 to 70016 are never retried, known to the table or
  * not. */
 START_TEST(retry_never_70xxx)
@@ -643,12 +679,13 @@ END_TEST
 
 START_TEST(status_names)
 {
-    static const char *const names[] = {
-        "ok", "usage", "api", "http", "transport", "protocol", "aborted"};
-    for (int i = 0; i <= TIM_E_ABORTED; i++)
+    static const char *const names[] = {"ok",      "usage",     "api",
+                                        "http",    "transport", "protocol",
+                                        "aborted", "bound"};
+    for (int i = 0; i <= TIM_E_BOUND; i++)
         ck_assert_str_eq(tim_status_name(i), names[i]);
     ck_assert_str_eq(tim_status_name(-1), "unknown");
-    ck_assert_str_eq(tim_status_name(TIM_E_ABORTED + 1), "unknown");
+    ck_assert_str_eq(tim_status_name(TIM_E_BOUND + 1), "unknown");
 }
 END_TEST
 
@@ -681,6 +718,7 @@ int main(void)
     TCase *retry = tcase_create("retry");
     tcase_add_loop_test(retry, retry_transient_rows, 0, ROWS(transient_rows));
     tcase_add_test(retry, retry_never_70xxx);
+    tcase_add_loop_test(retry, retry_transport_final_rows, 0, ROWS(final_rows));
     tcase_add_loop_test(retry, retry_backoff_bounds, 0, 10);
     tcase_add_test(retry, retry_backoff_no_overflow);
     tcase_add_loop_test(retry, retry_next_rows, 0, ROWS(next_rows));
