@@ -36,10 +36,9 @@ START_TEST(parse)
         ck_assert_msg(j != NULL, "row %d: %s: %s", _i, t, why);
     } else {
         ck_assert_msg(j == NULL, "row %d: %s parsed", _i, t);
-        ck_assert_msg(strncmp(why, parse_rows[_i].why,
-                              strlen(parse_rows[_i].why)) == 0,
-                      "row %d: \"%s\", wanted \"%s\"", _i, why,
-                      parse_rows[_i].why);
+        ck_assert_msg(
+            strncmp(why, parse_rows[_i].why, strlen(parse_rows[_i].why)) == 0,
+            "row %d: \"%s\", wanted \"%s\"", _i, why, parse_rows[_i].why);
     }
     cJSON_Delete(j);
 }
