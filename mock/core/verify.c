@@ -400,8 +400,7 @@ static int parse_retried_after(const cJSON *v, const char *path,
                    "envelope)");
     x->min_wait = 0;
     if (wait && jsonget_u64(wait, 0, JSONGET_INT_MAX, &x->min_wait) != 0)
-        return bad(err, path,
-                   "\"min_wait_ms\" must be an integer from 0 to 2^53");
+        return bad(err, path, "\"min_wait_ms\" must be an integer from 0");
     x->error_code = (int)c;
     return 0;
 }
