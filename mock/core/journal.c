@@ -362,7 +362,9 @@ static uint32_t read_body(const char *body, size_t n, struct journal_entry *e)
     size_t vlens[3];
     uint64_t v;
     uint32_t d = 0;
-    if (!body || !jsonint_valid(body, n))
+    /* the body is anyone's: no nesting past the bound reaches cJSON */
+    if (!body || !jsonint_depth_ok(body, n, JSON_DEPTH_MAX) ||
+        !jsonint_valid(body, n))
         return 0;
     cJSON *root = cJSON_ParseWithLengthOpts(body, n, NULL, 0);
     if (!cJSON_IsObject(root))

@@ -67,16 +67,15 @@ static int secret(const char *name, size_t nn, const char *value, size_t vn)
     return found;
 }
 
-void redact_query(const char *q, size_t n, char *out, size_t size,
-                  size_t *len)
+void redact_query(const char *q, size_t n, char *out, size_t size, size_t *len)
 {
     size_t i = 0;
     while (i < n) {
         const char *p = q + i, *amp = memchr(p, '&', n - i);
         size_t plen = amp ? (size_t)(amp - p) : n - i;
         const char *eq = memchr(p, '=', plen);
-        if (eq && secret(p, (size_t)(eq - p), eq + 1,
-                         plen - (size_t)(eq - p) - 1)) {
+        if (eq &&
+            secret(p, (size_t)(eq - p), eq + 1, plen - (size_t)(eq - p) - 1)) {
             put(out, size, len, p, (size_t)(eq - p) + 1);
             put(out, size, len, REDACT_TEXT, sizeof REDACT_TEXT - 1);
         } else if (!eq && secret("", 0, p, plen)) { /* a bare UserSig */

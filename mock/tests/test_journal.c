@@ -174,6 +174,15 @@ static const struct {
     {"Next 0", NULL, APP_A, RJ, AJ, "{\"Next\":0}", 0},
     {"Next not an integer", NULL, APP_A, RJ, AJ, "{\"Next\":1.5}", 0},
     {"body not an object", NULL, APP_A, RJ, AJ, "[{\"next\":1}]", 0},
+    /* the body is read up to JSON_DEPTH_MAX levels (32), not past it */
+    {"next, nested 32 deep", NULL, APP_A, RJ, AJ,
+     "{\"next\":0,\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]"
+     "]]]]]]]}",
+     JD_FIELD_CASE},
+    {"next, nested 33 deep", NULL, APP_A, RJ, AJ,
+     "{\"next\":0,\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]"
+     "]]]]]]]]]}",
+     0},
     {"everything at once", NULL, APP_A, "", "text/plain",
      "{\"Type\":\"Public\",\"next\":7,\"Next\":\"x\"}",
      JD_NO_RANDOM | JD_NO_CONTENTTYPE | JD_CONTENT_TYPE_HEADER | JD_FIELD_CASE |
