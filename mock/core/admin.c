@@ -167,6 +167,15 @@ static void change_groups(struct control *c, const struct control_request *req,
     if (gen) {
         if (fixture_parse_generate(gen, "generate", &g, why, sizeof why))
             goto out;
+        uint64_t total = 0;
+        for (int t = 0; t < GT_COUNT; t++)
+            total += g.counts[t]; /* each at most 10^8: no overflow */
+        if (total > ADMIN_GENERATE_MAX) {
+            snprintf(why, sizeof why,
+                     "generate: %llu groups, at most %u in one change",
+                     (unsigned long long)total, ADMIN_GENERATE_MAX);
+            goto out;
+        }
         ch.generate = &g;
     }
     if (!nc && !nd && !gen) {

@@ -442,6 +442,9 @@ static const struct {
      "{\"create\":[{\"id\":\"0123456789012345678901234567890123456789"
      "012345678\",\"type\":\"Public\"}]}",
      400, "at most 48 bytes"},
+    {"POST", GROUPS_PATH,
+     "{\"generate\":{\"counts\":{\"Public\":5000000,\"Private\":5000001}}}",
+     400, "generate: 10000001 groups, at most 10000000 in one change"},
     {"POST", "/__admin/fixture", "{\"path\":\"/dev/null\\u0000x\"}", 400,
      "\\u0000"},
     {"GET", "/__admin/nothing", NULL, 404, "no such admin call"},
