@@ -4,11 +4,14 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "jsonget.h"
 
 const char *const case_properties[] = {"no_duplicates",
                                        "ends",
@@ -121,23 +124,30 @@ static int source_ok(const char *s)
     }
 }
 
+/* A JSON integer that fits an int (cJSON's valueint). */
+static cJSON_bool is_int(const cJSON *v)
+{
+    int64_t x;
+    return jsonget_i64(v, INT_MIN, INT_MAX, &x) == 0;
+}
+
 /* The JSON type each expectation takes. */
 static const struct {
     const char *key;
     cJSON_bool (*is)(const cJSON *);
     const char *what;
 } expect_types[] = {
-    {"http_status", cJSON_IsNumber, "a number"},
-    {"ErrorCode", cJSON_IsNumber, "a number"},
-    {"ErrorCode_not", cJSON_IsNumber, "a number"},
+    {"http_status", is_int, "an integer"},
+    {"ErrorCode", is_int, "an integer"},
+    {"ErrorCode_not", is_int, "an integer"},
     {"ActionStatus", cJSON_IsString, "a string"},
     {"ErrorInfo_empty", cJSON_IsBool, "true or false"},
     {"types", cJSON_IsObject, "an object"},
     {"absent", cJSON_IsArray, "an array"},
     {"values", cJSON_IsObject, "an object"},
     {"key_order", cJSON_IsArray, "an array"},
-    {"max_ids", cJSON_IsNumber, "a number"},
-    {"min_ids", cJSON_IsNumber, "a number"},
+    {"max_ids", is_int, "an integer"},
+    {"min_ids", is_int, "an integer"},
     {"nonzero", cJSON_IsArray, "an array"},
     {"group_ids", cJSON_IsString, "a string"},
     {"headers", cJSON_IsObject, "an object"},
@@ -269,15 +279,33 @@ static int check_case(struct tcase_data *c, char *err, size_t errlen)
         check_expect(c, exp, err, errlen))
         return -1;
     const cJSON *repeat = cJSON_GetObjectItemCaseSensitive(req, "repeat");
-    if (repeat && (!cJSON_IsNumber(repeat) || repeat->valuedouble < 1 ||
-                   repeat->valuedouble > 10 ||
-                   repeat->valuedouble != (double)repeat->valueint))
+    int64_t times;
+    if (repeat && jsonget_i64(repeat, 1, 10, &times) != 0)
         return fail(err, errlen, f,
                     "$.request.repeat: must be an integer from 1 to 10");
     const cJSON *sig = cJSON_GetObjectItemCaseSensitive(req, "usersig");
     if (sig && !cJSON_IsNull(sig) &&
         check_keys(sig, usersig_keys, "$.request.usersig", f, err, errlen))
         return -1;
+    /* the UserSig's numbers, as usersig_make takes them */
+    static const struct {
+        const char *key;
+        int64_t min, max;
+    } sig_numbers[] = {{"age", -JSONGET_INT_MAX / 2, JSONGET_INT_MAX / 2},
+                       {"expire", 0, JSONGET_INT_MAX / 2},
+                       {"level", -1, 9}};
+    for (size_t i = 0; sig && i < sizeof sig_numbers / sizeof *sig_numbers;
+         i++) {
+        const cJSON *v =
+            cJSON_GetObjectItemCaseSensitive(sig, sig_numbers[i].key);
+        int64_t x;
+        if (v && jsonget_i64(v, sig_numbers[i].min, sig_numbers[i].max, &x))
+            return fail(err, errlen, f,
+                        "$.request.usersig.%s: must be an integer from %lld "
+                        "to %lld",
+                        sig_numbers[i].key, (long long)sig_numbers[i].min,
+                        (long long)sig_numbers[i].max);
+    }
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(req, "params");
     if (params && !cJSON_IsObject(params))
         return fail(err, errlen, f, "$.request.params: must be an object");
@@ -360,11 +388,10 @@ int cases_load_dir(const char *dir, struct case_list *out, char *err,
             rc = fail(err, errlen, c->file, "%s", strerror(errno));
             break;
         }
-        const char *end = NULL;
-        c->doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+        char why[128];
+        c->doc = jsonget_parse(text, len, why, sizeof why);
         if (!c->doc)
-            rc = fail(err, errlen, c->file, "$: not valid JSON (near byte %ld)",
-                      end ? (long)(end - text) : 0L);
+            rc = fail(err, errlen, c->file, "$: %s", why);
         else
             rc = check_case(c, err, errlen);
         free(text);

@@ -8,7 +8,9 @@
 #include <strings.h>
 
 #include "errors.h"
+#include "hash.h"
 #include "jsonint.h"
+#include "redact.h"
 #include "request.h"
 #include "store.h"
 
@@ -93,22 +95,10 @@ static void copy_text(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 /* A non-zero fingerprint of one client's random value (FNV-1a, mixed). */
 static uint64_t random_fingerprint(const char *identifier, uint64_t random)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (const char *p = identifier; *p; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-    h = mix64(h ^ random);
+    uint64_t h = hash_mix64(hash_string(identifier) ^ random);
     return h ? h : 1;
 }
 
@@ -116,7 +106,7 @@ static uint64_t random_fingerprint(const char *identifier, uint64_t random)
 static size_t issued_find(const struct issued *s, uint64_t next)
 {
     size_t mask = s->n_slots - 1;
-    size_t i = (size_t)mix64(next) & mask;
+    size_t i = (size_t)hash_mix64(next) & mask;
     while (s->slots[i].next && s->slots[i].next != next)
         i = (i + 1) & mask;
     return i;
@@ -160,7 +150,7 @@ static void issued_unref(struct issued *s, uint64_t next)
     s->slots[i].next = 0;
     s->used--;
     for (size_t j = (i + 1) & mask; s->slots[j].next; j = (j + 1) & mask) {
-        size_t home = (size_t)mix64(s->slots[j].next) & mask;
+        size_t home = (size_t)hash_mix64(s->slots[j].next) & mask;
         /* the entry at j may move to i when its home is not in (i, j] */
         int between =
             i <= j ? (home > i && home <= j) : (home > i || home <= j);
@@ -332,39 +322,6 @@ size_t journal_capacity(const struct journal *j)
     return j->capacity; /* fixed at journal_new: no lock needed */
 }
 
-/* Appends n bytes of s to out (size bytes, *o used), cut to fit. */
-static void put(char *out, size_t size, size_t *o, const char *s, size_t n)
-{
-    if (n > size - 1 - *o)
-        n = size - 1 - *o;
-    memcpy(out + *o, s, n);
-    *o += n;
-    out[*o] = '\0';
-}
-
-/* Copies the query into out (size bytes, cut to fit) with the value of
- * every usersig parameter replaced by REDACTED.  The cut comes after the
- * redaction, so no part of a UserSig is ever kept. */
-static void redact_query(const char *query, char *out, size_t size)
-{
-    static const char name[] = "usersig=", redacted[] = "REDACTED";
-    const size_t nlen = sizeof name - 1;
-    size_t o = 0;
-    out[0] = '\0';
-    for (const char *p = query ? query : ""; *p;) {
-        size_t plen = strcspn(p, "&");
-        if (plen > nlen && memcmp(p, name, nlen) == 0) {
-            put(out, size, &o, p, nlen);
-            put(out, size, &o, redacted, sizeof redacted - 1);
-        } else {
-            put(out, size, &o, p, plen);
-        }
-        p += plen;
-        if (*p == '&')
-            put(out, size, &o, p++, 1);
-    }
-}
-
 /* 1 when the header's media type (before ';', trimmed) is application/json
  * in any case. */
 static int is_json_media_type(const char *header)
@@ -470,7 +427,11 @@ static int fill_entry(struct journal_entry *e, const struct api_request *req,
     copy_text(e->host, sizeof e->host, req->host);
     copy_text(e->method, sizeof e->method, req->method);
     copy_text(e->path, sizeof e->path, req->path);
-    redact_query(req->query, e->query, sizeof e->query);
+    size_t qlen = 0;
+    e->query[0] = '\0';
+    if (req->query)
+        redact_query(req->query, strlen(req->query), e->query, sizeof e->query,
+                     &qlen);
     size_t n =
         req->body_len < sizeof e->body ? req->body_len : sizeof e->body - 1;
     if (n)

@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* jsonint_hexval: the value of the hex digit c (0-9, a-f, A-F), or -1.
+ * Shared with the query string's percent-decoding. */
+int jsonint_hexval(char c);
+
 /* jsonint_parse_u64: reads text that is exactly one JSON integer without a
  * sign: "0", or a digit 1-9 followed by digits, at most 2^64-1.  Returns 0
  * and stores the value, or -1 (fraction, exponent, sign, leading zero, other

@@ -205,6 +205,10 @@ static const struct {
     {"identifier=bad%zz%4", NULL, "bad%zz%4", NULL, NULL, NULL},
     {"identifier=a+b", NULL, "a b", NULL, NULL, NULL},
     {"SDKAPPID=1", NULL, NULL, NULL, NULL, NULL}, /* case-sensitive */
+    /* no NUL in a value: %00 stays as it is */
+    {"sdkappid=1400000000%00x&identifier=admin%00", "1400000000%00x",
+     "admin%00", NULL, NULL, NULL},
+    {"identifier=%2500", NULL, "%00", NULL, NULL, NULL},
 };
 
 static void same(const char *got, const char *want)

@@ -83,14 +83,16 @@ void tu_timock_stop(struct tu_timock *t);
 
 /* One HTTP request to a running timock. */
 struct tu_http {
-    const char *method; /* NULL: POST */
-    const char *path;   /* NULL: API_PATH */
-    const char *query;  /* NULL: none */
-    const char *body;   /* NULL: empty */
-    size_t body_len;    /* 0: strlen(body) */
-    const char *host;   /* NULL: curl's own Host header */
-    long status;        /* out: HTTP status */
-    double seconds;     /* out: total time */
+    const char *method;  /* NULL: POST */
+    const char *path;    /* NULL: API_PATH */
+    const char *query;   /* NULL: none */
+    const char *body;    /* NULL: empty */
+    size_t body_len;     /* 0: strlen(body) */
+    const char *host;    /* NULL: curl's own Host header */
+    struct buf *headers; /* out, when not NULL: the answer's header lines
+                            (initialized here; the caller releases it) */
+    long status;         /* out: HTTP status */
+    double seconds;      /* out: total time */
 };
 
 /* tu_request: sends r; stores the answer in *answer (a buf the caller
