@@ -45,7 +45,9 @@ int jsonint_members(const char *json, size_t n, const char *const *keys,
 int jsonint_depth_ok(const char *json, size_t n, int max);
 
 /* jsonint_valid: 1 when the n bytes are exactly one JSON value (RFC 8259,
- * surrounding white space allowed, nesting at most 128 deep), else 0. */
+ * surrounding white space allowed, nesting at most 128 deep, a \u escape of
+ * a UTF-16 surrogate only as a high one followed by a low one, as cJSON
+ * wants too), else 0. */
 int jsonint_valid(const char *json, size_t n);
 
 /* jsonint_element: walks the elements of the JSON array whose raw text is

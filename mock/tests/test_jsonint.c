@@ -36,6 +36,19 @@ static const struct {
     {"{} {}", 0},
     {"[1] x", 0},
     {"{\"a\":1}}", 0},
+    /* a surrogate escape only as a high one, then a low one */
+    {"\"\\uD83D\\uDE00\"", 1},
+    {"\"\\ud83d\"", 0},
+    {"\"\\ude00\"", 0},
+    {"\"\\ude00\\ud83d\"", 0},
+    {"\"\\ud83dx\"", 0},
+    {"\"\\ud83d\\u0041\"", 0},
+    {"\"\\ud83d\\ud83d\"", 0},
+    {"\"\\ud83d\\\"", 0},
+    /* found by fuzz_jsonint: cJSON refused it, jsonint_valid took it */
+    {"{\"\\u004ciiiimit\":0,\"Ne\\u0078t\":2,\"GroupType\":"
+     "\"\\ud83d18446744073709551616\\r\"}",
+     0},
 };
 
 START_TEST(validator)
