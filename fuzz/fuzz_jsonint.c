@@ -43,9 +43,8 @@ static void same_value(const char *key, const char *raw, size_t len,
         long m = jsonint_string(raw, len, out, sizeof out);
         if (!cJSON_IsString(item))
             disagree(key, "cJSON does not read a string", raw, len);
-        /* cJSON's strings end at the first NUL; compare that far */
-        if (m < 0 || strlen(item->valuestring) > (size_t)m ||
-            memcmp(out, item->valuestring, strlen(item->valuestring) + 1) != 0)
+        if (m < 0 || (size_t)m != strlen(item->valuestring) ||
+            memcmp(out, item->valuestring, (size_t)m) != 0)
             disagree(key, "the strings differ", raw, len);
         break;
     }

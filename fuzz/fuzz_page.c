@@ -49,8 +49,7 @@ static void check_page(const char *text, size_t n, const struct tim_page *p)
     {
         const char *id = cJSON_GetStringValue(
             cJSON_GetObjectItemCaseSensitive(el, "GroupId"));
-        /* cJSON's strings end at the first NUL; compare that far */
-        if (!id || strncmp(id, p->ids[i], strlen(id) + 1) != 0)
+        if (!id || strcmp(id, p->ids[i]) != 0)
             disagree("a GroupId", i);
         i++;
     }

@@ -45,9 +45,11 @@ int jsonint_members(const char *json, size_t n, const char *const *keys,
 int jsonint_depth_ok(const char *json, size_t n, int max);
 
 /* jsonint_valid: 1 when the n bytes are exactly one JSON value (RFC 8259,
- * surrounding white space allowed, nesting at most 128 deep, a \u escape of
- * a UTF-16 surrogate only as a high one followed by a low one, as cJSON
- * wants too), else 0. */
+ * surrounding white space allowed, nesting at most 128 deep), else 0.
+ * Stricter than RFC 8259 on two escapes: a UTF-16 surrogate only as a high
+ * one followed by a low one (cJSON refuses the rest too), and no \u0000
+ * (cJSON would cut the string there: "a\u0000b" read as "a").  So every
+ * string of a valid text unescapes to UTF-8 with no NUL. */
 int jsonint_valid(const char *json, size_t n);
 
 /* jsonint_element: walks the elements of the JSON array whose raw text is
@@ -60,7 +62,8 @@ int jsonint_element(const char *arr, size_t n, size_t *pos, const char **el,
 /* jsonint_string: unescapes the raw text of a JSON string token (quotes
  * included, valid JSON) into out (size outsize, NUL-terminated; \u escapes
  * become UTF-8).  Returns the length, or -1 when raw is not a string or out
- * is too small.  The result may hold NUL bytes (from \u0000). */
+ * is too small.  The result holds a NUL byte before its end only when raw
+ * holds \u0000, which jsonint_valid refuses. */
 long jsonint_string(const char *raw, size_t n, char *out, size_t outsize);
 
 #endif

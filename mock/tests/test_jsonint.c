@@ -45,6 +45,13 @@ static const struct {
     {"\"\\ud83d\\u0041\"", 0},
     {"\"\\ud83d\\ud83d\"", 0},
     {"\"\\ud83d\\\"", 0},
+    /* no \u0000: cJSON reads "a\u0000b" as "a" */
+    {"\"a\\u0000b\"", 0},
+    {"\"\\u0000\"", 0},
+    {"\"\\u0001\"", 1},
+    /* found by fuzz_jsonint: cJSON found a member "Limit" that
+     * jsonint_members did not */
+    {" \r\n\t{ \"Himit\" :\t1 \r , \"Limit\\u0000\":\t\r \t \t0\r \r}\n ", 0},
     /* found by fuzz_jsonint: cJSON refused it, jsonint_valid took it */
     {"{\"\\u004ciiiimit\":0,\"Ne\\u0078t\":2,\"GroupType\":"
      "\"\\ud83d18446744073709551616\\r\"}",
