@@ -495,8 +495,8 @@ static const struct {
 } fatal_rows[] = {
     {"bad GroupType", NULL, TU_APP, TU_ADMIN, TU_KEY, SIG_KEY, "Nope", 10,
      TIM_ERR_BAD_PARAM},
-    {"empty GroupType", NULL, TU_APP, TU_ADMIN, TU_KEY, SIG_KEY, "", 10,
-     TIM_ERR_BAD_PARAM},
+    {"GroupType in lower case", NULL, TU_APP, TU_ADMIN, TU_KEY, SIG_KEY,
+     "public", 10, TIM_ERR_BAD_PARAM},
     {"not an admin", NULL, TU_APP, "user1", TU_KEY, SIG_KEY, NULL, 10,
      TIM_ERR_NO_PERMISSION},
     {"wrong key", NULL, TU_APP, TU_ADMIN, "not the key", SIG_KEY, NULL, 10,

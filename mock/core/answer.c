@@ -34,14 +34,32 @@ int answer_json_string(struct buf *b, const char *s, size_t n)
     return buf_append(b, "\"", 1);
 }
 
-static int write_success(struct buf *b, const struct page *p, int with_next)
+/* The members an answer may have, and the orders they come in. */
+enum member { M_ACTION, M_INFO, M_CODE, M_TOTAL, M_LIST, M_NEXT, M_REQID };
+
+static const enum member doc_order[] = {M_ACTION, M_INFO, M_CODE, M_TOTAL,
+                                        M_LIST,   M_NEXT, M_REQID};
+static const enum member error_order[] = {M_ACTION, M_CODE, M_INFO, M_REQID};
+static const enum member v1_error_order[] = {M_ACTION, M_INFO, M_CODE, M_REQID};
+static const enum member alphabetical[] = {M_ACTION, M_CODE,  M_INFO, M_LIST,
+                                           M_NEXT,   M_REQID, M_TOTAL};
+
+/* One answer being written. */
+struct answer {
+    struct buf *b;
+    const struct envelope *env;
+    const char *request_id;
+    int code;
+    const char *info;
+    const struct page *p; /* NULL for an error */
+    int with_next;
+    int first; /* no member written yet */
+};
+
+static int write_ids(struct buf *b, const struct page *p)
 {
-    static const char head[] =
-        "{\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\",\"ErrorCode\":0,"
-        "\"TotalCount\":";
     static const char item[] = "{\"GroupId\":";
-    if (buf_append(b, head, sizeof head - 1) || buf_put_u64(b, p->total) ||
-        buf_puts(b, ",\"GroupIdList\":["))
+    if (buf_append(b, "[", 1))
         return -1;
     for (size_t i = 0; i < p->count; i++) {
         size_t n;
@@ -51,32 +69,111 @@ static int write_success(struct buf *b, const struct page *p, int with_next)
             answer_json_string(b, id, n) || buf_append(b, "}", 1))
             return -1;
     }
-    if (buf_append(b, "]", 1))
-        return -1;
-    if (with_next && (buf_puts(b, ",\"Next\":") || buf_put_u64(b, p->next)))
-        return -1;
-    return buf_append(b, "}", 1);
+    return buf_append(b, "]", 1);
 }
 
-int answer_success(struct buf *b, const struct page *p, int with_next)
+/* Writes member m if this answer has it. */
+static int write_member(struct answer *a, enum member m)
 {
-    buf_reset(b);
-    if (write_success(b, p, with_next) == 0)
+    static const char *const names[] = {
+        "ActionStatus", "ErrorInfo", "ErrorCode", "TotalCount",
+        "GroupIdList",  "Next",      "RequestId"};
+    const struct envelope *e = a->env;
+    int has = 1;
+    switch (m) {
+    case M_ACTION:
+        has = !e->omit_action_status;
+        break;
+    case M_INFO:
+        has = a->p ? !e->omit_error_info_on_success : 1;
+        break;
+    case M_TOTAL:
+    case M_LIST:
+        has = a->p != NULL;
+        break;
+    case M_NEXT:
+        has = a->p && a->with_next;
+        break;
+    case M_REQID:
+        has = e->request_id && a->request_id;
+        break;
+    case M_CODE:
+        break;
+    }
+    if (!has)
         return 0;
-    buf_reset(b);
+    if (buf_puts(a->b, a->first ? "{\"" : ",\"") || buf_puts(a->b, names[m]) ||
+        buf_append(a->b, "\":", 2))
+        return -1;
+    a->first = 0;
+    switch (m) {
+    case M_ACTION:
+        return buf_puts(a->b, a->p ? "\"OK\"" : "\"FAIL\"");
+    case M_INFO:
+        return answer_json_string(a->b, a->info, strlen(a->info));
+    case M_CODE:
+        return buf_printf(a->b, "%d", a->code);
+    case M_TOTAL:
+        return buf_put_u64(a->b, a->p->total);
+    case M_LIST:
+        return write_ids(a->b, a->p);
+    case M_NEXT:
+        return buf_put_u64(a->b, a->p->next);
+    case M_REQID:
+        return answer_json_string(a->b, a->request_id, strlen(a->request_id));
+    }
     return -1;
 }
 
-int answer_error(struct buf *b, int code, const char *info)
+static int write_answer(struct answer *a)
 {
-    buf_reset(b);
-    if (!info)
-        info = tim_error_text(code);
-    if (buf_puts(b, "{\"ActionStatus\":\"FAIL\",\"ErrorInfo\":") ||
-        answer_json_string(b, info, strlen(info)) ||
-        buf_printf(b, ",\"ErrorCode\":%d}", code)) {
-        buf_reset(b);
-        return -1;
+    const enum member *order = a->p ? doc_order : error_order;
+    size_t n = a->p ? sizeof doc_order / sizeof doc_order[0]
+                    : sizeof error_order / sizeof error_order[0];
+    if (a->env->alphabetical) {
+        order = alphabetical;
+        n = sizeof alphabetical / sizeof alphabetical[0];
+    } else if (!a->p && a->env->error_info_before_code) {
+        order = v1_error_order;
+        n = sizeof v1_error_order / sizeof v1_error_order[0];
     }
-    return 0;
+    buf_reset(a->b);
+    for (size_t i = 0; i < n; i++)
+        if (write_member(a, order[i]))
+            goto fail;
+    if (buf_append(a->b, a->first ? "{}" : "}", a->first ? 2 : 1) == 0)
+        return 0;
+fail:
+    buf_reset(a->b);
+    return -1;
+}
+
+static const struct envelope default_envelope;
+
+int answer_success(struct buf *b, const struct page *p, int with_next,
+                   const struct answer_style *st)
+{
+    struct answer a = {b,
+                       st && st->env ? st->env : &default_envelope,
+                       st ? st->request_id : NULL,
+                       0,
+                       "",
+                       p,
+                       with_next,
+                       1};
+    return write_answer(&a);
+}
+
+int answer_error(struct buf *b, int code, const char *info,
+                 const struct answer_style *st)
+{
+    struct answer a = {b,
+                       st && st->env ? st->env : &default_envelope,
+                       st ? st->request_id : NULL,
+                       code,
+                       info ? info : tim_error_text(code),
+                       NULL,
+                       0,
+                       1};
+    return write_answer(&a);
 }

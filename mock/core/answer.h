@@ -3,7 +3,10 @@
  *
  * A success is written straight into one buffer in the documented key order
  * (ActionStatus, ErrorInfo, ErrorCode, TotalCount, GroupIdList, Next), with
- * no JSON tree in between; an error carries the three envelope fields only.
+ * no JSON tree in between; an error carries the three envelope fields only,
+ * in the real captures' order (ActionStatus, ErrorCode, ErrorInfo).  An
+ * app's envelope settings (store.h) drop members, sort them, or add a
+ * RequestId.
  * The buffer's cap is the app's answer limit, so an answer that would pass
  * it fails to be written, which is how 10018 is decided.
  */
@@ -12,16 +15,35 @@
 
 #include "buf.h"
 #include "page.h"
+#include "store.h"
+
+/* The 2015 capture's CORS headers (S1), for the envelope's cors setting. */
+#define ANSWER_CORS_HEADERS                                                    \
+    "Access-Control-Allow-Origin: *\r\n"                                       \
+    "Access-Control-Allow-Headers: X-Requested-With\r\n"                       \
+    "Access-Control-Allow-Methods: POST\r\n"
+
+/* What an answer looks like beyond its data: the envelope's settings
+ * (NULL: the defaults) and the RequestId to write when the envelope asks
+ * for one (NULL: none). */
+struct answer_style {
+    const struct envelope *env;
+    const char *request_id;
+};
 
 /* answer_success: writes the success answer for page p into b (emptied
- * first); with_next says whether the Next field is written.  Returns 0, or
- * -1 when the answer would pass b's cap (b is then left empty). */
-int answer_success(struct buf *b, const struct page *p, int with_next);
+ * first); with_next says whether the Next field is written; st may be
+ * NULL.  Returns 0, or -1 when the answer would pass b's cap (b is then
+ * left empty). */
+int answer_success(struct buf *b, const struct page *p, int with_next,
+                   const struct answer_style *st);
 
-/* answer_error: writes {"ActionStatus":"FAIL","ErrorInfo":info,
- * "ErrorCode":code} into b (emptied first); info NULL means the table's
- * text for code.  Returns 0, or -1 when b's cap is too small. */
-int answer_error(struct buf *b, int code, const char *info);
+/* answer_error: writes the error answer for code into b (emptied first):
+ * by default {"ActionStatus":"FAIL","ErrorCode":code,"ErrorInfo":info},
+ * the order of every real capture; info NULL means the table's text for
+ * code; st may be NULL.  Returns 0, or -1 when b's cap is too small. */
+int answer_error(struct buf *b, int code, const char *info,
+                 const struct answer_style *st);
 
 /* answer_json_string: appends s as a JSON string (quotes included). */
 int answer_json_string(struct buf *b, const char *s, size_t n);

@@ -8,12 +8,14 @@
 #include "errors.h"
 #include "page.h"
 #include "regions.h"
+#include "rng.h"
 #include "request.h"
 #include "sigcache.h"
 
 void api_answer_init(struct api_answer *a)
 {
     memset(a, 0, sizeof *a);
+    a->headers = "";
     buf_init(&a->body, API_BODY_MAX * 2);
 }
 
@@ -30,6 +32,14 @@ struct call {
     char why[160]; /* ErrorInfo when it is more precise than the table's */
 };
 
+/* The answer to a path that is not the API: 60009 under /v4/, else 60002
+ * (SPEC section 1, v2). */
+static int path_code(const char *path)
+{
+    return strncmp(path, "/v4/", 4) == 0 ? TIM_ERR_BAD_RESOURCE
+                                         : TIM_ERR_BAD_HTTP;
+}
+
 /*
  * The checks of SPEC section 4, in order; the first that fails decides.
  * Returns TIM_ERR_OK or the ErrorCode to answer.
@@ -37,13 +47,15 @@ struct call {
 static int check_call(struct api *api, const struct api_request *req,
                       struct call *c, struct api_trace *t)
 {
+    const struct service *sv = &api->store->service;
+    int post = strcmp(req->method, "POST") == 0;
     uint64_t sdkappid;
 
-    /* 1. the HTTP request, the method, the path */
-    if (req->body_too_large || strcmp(req->method, "POST") != 0)
+    /* 1. the HTTP request, the path (and, in v1, the method first) */
+    if (req->body_too_large || (sv->method_first && !post))
         return TIM_ERR_BAD_HTTP;
     if (strcmp(req->path, API_PATH) != 0)
-        return TIM_ERR_BAD_RESOURCE;
+        return path_code(req->path);
     if (query_parse(req->query, &c->q) != 0)
         return TIM_ERR_INTERNAL;
 
@@ -52,7 +64,7 @@ static int check_call(struct api *api, const struct api_request *req,
         return TIM_ERR_NO_SDKAPPID;
     if (query_u64(c->q.sdkappid, &sdkappid) != 0 ||
         !(c->app = store_find_app(api->store, sdkappid)))
-        return TIM_ERR_BAD_SDKAPPID;
+        return sv->use_70020 ? TIM_ERR_NO_APP_HERE : TIM_ERR_BAD_SDKAPPID;
     t->sdkappid = sdkappid;
     if (c->q.identifier)
         snprintf(t->identifier, sizeof t->identifier, "%s", c->q.identifier);
@@ -78,15 +90,29 @@ static int check_call(struct api *api, const struct api_request *req,
     /* 6. the region named by the Host header */
     const struct tim_region *region = tim_region_by_host(req->host);
     if (region && c->app->region && region != c->app->region)
-        return TIM_ERR_NO_KEY_HERE;
+        return sv->use_70020 ? TIM_ERR_NO_APP_HERE : TIM_ERR_NO_KEY_HERE;
 
     /* 7. only an admin may call */
     if (!app_is_admin(c->app, c->q.identifier))
         return TIM_ERR_NO_PERMISSION;
 
+    /* 7b. the method: POST, or GET where the app serves it like POST */
+    const char *body = req->body;
+    size_t body_len = req->body_len;
+    if (!post) {
+        if (!c->app->quirks.get_like_post || strcmp(req->method, "GET") != 0)
+            return TIM_ERR_BAD_HTTP;
+        if (body_len == 0) {
+            body = "{}";
+            body_len = 2;
+        }
+    }
+
     /* 8. the body */
-    int rc = body_parse(req->body, req->body_len, c->app->quirks.console_names,
-                        &c->body, c->why, sizeof c->why);
+    struct body_rules rules = c->app->strict;
+    rules.console_names = c->app->quirks.console_names;
+    int rc =
+        body_parse(body, body_len, &rules, &c->body, c->why, sizeof c->why);
     if (rc == TIM_ERR_OK) {
         t->body_read = 1;
         t->body = c->body;
@@ -106,16 +132,60 @@ static void gateway_page(struct api_answer *ans, int status)
                status, status);
 }
 
-static void fail(struct api_answer *ans, int code, const char *why)
+/* "Id-<32 hex>-O-Seq-<n>", the form of S14's RequestId. */
+static void request_id(struct store *s, char *out, size_t n)
 {
+    uint64_t seq = atomic_fetch_add(&s->request_seq, 1) + 1;
+    uint64_t state = seq ^ (uint64_t)(uintptr_t)s;
+    uint64_t hi = rng_next(&state), lo = rng_next(&state);
+    snprintf(out, n, "Id-%016llx%016llx-O-Seq-%llu", (unsigned long long)hi,
+             (unsigned long long)lo, (unsigned long long)seq);
+}
+
+/* The envelope of an answer (the app's, else the service's), its extra
+ * headers, and a RequestId when it asks for one. */
+static struct answer_style style(struct api *api, const struct app *a,
+                                 struct api_answer *ans)
+{
+    const struct envelope *e = a ? &a->envelope : &api->store->service.envelope;
+    struct answer_style st = {e, NULL};
+    if (e->request_id) {
+        request_id(api->store, ans->request_id, sizeof ans->request_id);
+        st.request_id = ans->request_id;
+    }
+    ans->headers = e->cors ? ANSWER_CORS_HEADERS : "";
+    return st;
+}
+
+static void fail(struct api *api, const struct app *a, struct api_answer *ans,
+                 int code, const char *why)
+{
+    struct answer_style st = style(api, a, ans);
     ans->error_code = code;
     ans->body.cap = API_BODY_MAX;
-    answer_error(&ans->body, code, why && why[0] ? why : NULL);
+    /* the fixture's text wins, then the reason found, then the table's */
+    const char *text = store_error_text(api->store, a, code);
+    answer_error(&ans->body, code,
+                 text            ? text
+                 : why && why[0] ? why
+                                 : NULL,
+                 &st);
+}
+
+/* v1 and the unknown_path_404 setting: CivetWeb's own page. */
+static void not_found(struct api_answer *ans)
+{
+    ans->status = 404;
+    ans->content_type = "text/plain";
+    ans->error_code = -1;
+    buf_reset(&ans->body);
+    buf_puts(&ans->body, "Error 404: Not Found");
 }
 
 /* A fault fired, before the answer is made: returns 1 when it decides the
  * answer (no answer at all, an ErrorCode, a gateway page). */
-static int fault_replaces(struct api_answer *ans, const struct fault_action *f)
+static int fault_replaces(struct api *api, const struct app *a,
+                          struct api_answer *ans, const struct fault_action *f)
 {
     ans->delay_ms = f->delay_ms;
     if (f->close || f->reset == RESET_BEFORE_HEADERS) {
@@ -127,7 +197,7 @@ static int fault_replaces(struct api_answer *ans, const struct fault_action *f)
     if (f->http_status)
         ans->status = f->http_status;
     if (f->error_code) {
-        fail(ans, f->error_code, NULL);
+        fail(api, a, ans, f->error_code, NULL);
         return 1;
     }
     if (f->http_status) {
@@ -154,7 +224,7 @@ static void fault_mangles(struct api_answer *ans, const struct fault_action *f)
         ans->close = 1;
 }
 
-static void write_page(struct call *c, struct api_answer *ans)
+static void write_page(struct api *api, struct call *c, struct api_answer *ans)
 {
     /* 9. the page, unless its answer would pass the app's size limit */
     struct page p;
@@ -162,8 +232,9 @@ static void write_page(struct call *c, struct api_answer *ans)
     page_cut(c->app, gs, c->body.type, c->body.next, c->body.limit, &p);
     ans->body.cap = c->app->answer_limit;
     int with_next = c->body.has_next || !c->app->quirks.omit_next;
-    if (answer_success(&ans->body, &p, with_next) != 0) {
-        fail(ans, TIM_ERR_TOO_LARGE, NULL);
+    struct answer_style st = style(api, c->app, ans);
+    if (answer_success(&ans->body, &p, with_next, &st) != 0) {
+        fail(api, c->app, ans, TIM_ERR_TOO_LARGE, NULL);
     } else {
         struct api_trace *t = &ans->trace;
         t->has_answer_next = with_next;
@@ -191,11 +262,17 @@ void api_handle(struct api *api, const struct api_request *req,
     ans->reset = RESET_NONE;
     ans->cut_body = 0;
     ans->slow_bytes = ans->slow_ms = 0;
+    ans->headers = "";
     memset(&ans->trace, 0, sizeof ans->trace);
 
     int code = check_call(api, req, &c, &ans->trace);
+    if (code != TIM_ERR_OK && strcmp(req->path, API_PATH) != 0 &&
+        api->store->service.unknown_path_404) {
+        not_found(ans);
+        goto out;
+    }
     if (code != TIM_ERR_OK) {
-        fail(ans, code, c.why);
+        fail(api, c.app, ans, code, c.why);
         goto out;
     }
     struct fault_action fault;
@@ -205,8 +282,8 @@ void api_handle(struct api *api, const struct api_request *req,
                     c.body.has_next, c.body.next, req->now_ms, &fault);
     if (fired)
         fault_describe(&fault, ans->trace.fault, sizeof ans->trace.fault);
-    if (!fired || !fault_replaces(ans, &fault))
-        write_page(&c, ans);
+    if (!fired || !fault_replaces(api, c.app, ans, &fault))
+        write_page(api, &c, ans);
     if (fired && !ans->no_answer)
         fault_mangles(ans, &fault);
 out:

@@ -64,6 +64,8 @@ struct api_answer {
     int reset;         /* enum fault_reset: reset the connection */
     int cut_body;      /* send half the body, then close */
     uint32_t slow_bytes, slow_ms; /* send the body this slowly */
+    const char *headers; /* static header lines ("Name: v\r\n"...) or "" */
+    char request_id[64]; /* the RequestId, when the envelope has one */
     struct api_trace trace;
 };
 

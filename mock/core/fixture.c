@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "errors.h"
 #include "groupgen.h"
 #include "jsonint.h"
+#include "request.h"
 
 /* What the loader is doing: the fixture's name and where the error goes. */
 struct ctx {
@@ -161,6 +163,36 @@ static int get_strings(struct ctx *c, const cJSON *o, const char *path,
     return 0;
 }
 
+/* A boolean setting and where it lives in its struct (an int). */
+struct flag {
+    const char *key;
+    size_t offset;
+};
+
+/* An object of boolean settings: every key must be one of flags or of
+ * others (NULL-terminated, or NULL; read by the caller); each flag present
+ * sets its int in base. */
+static int get_flags(struct ctx *c, const cJSON *o, const char *path,
+                     const struct flag *flags, const char *const *others,
+                     void *base)
+{
+    const char *keys[16];
+    size_t n = 0, k = 0;
+    for (; flags[n].key; n++)
+        keys[k++] = flags[n].key;
+    for (size_t i = 0; others && others[i]; i++)
+        keys[k++] = others[i];
+    keys[k] = NULL;
+    if (check_object(c, o, path, keys))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int *out = (int *)((char *)base + flags[i].offset);
+        if (get_bool(c, o, path, flags[i].key, out))
+            return -1;
+    }
+    return 0;
+}
+
 static int load_rate_limit(struct ctx *c, const cJSON *o, const char *path,
                            struct app *a)
 {
@@ -178,16 +210,102 @@ static int load_rate_limit(struct ctx *c, const cJSON *o, const char *path,
 static int load_quirks(struct ctx *c, const cJSON *o, const char *path,
                        struct app *a)
 {
-    static const char *const keys[] = {"next_on_last_page", "omit_next",
-                                       "console_type_names", NULL};
-    return check_object(c, o, path, keys) ||
-                   get_bool(c, o, path, "next_on_last_page",
-                            &a->quirks.next_on_last_page) ||
-                   get_bool(c, o, path, "omit_next", &a->quirks.omit_next) ||
-                   get_bool(c, o, path, "console_type_names",
-                            &a->quirks.console_names)
-               ? -1
-               : 0;
+    static const struct flag flags[] = {
+        {"next_on_last_page", offsetof(struct app_quirks, next_on_last_page)},
+        {"omit_next", offsetof(struct app_quirks, omit_next)},
+        {"console_type_names", offsetof(struct app_quirks, console_names)},
+        {"get_like_post", offsetof(struct app_quirks, get_like_post)},
+        {NULL, 0}};
+    return get_flags(c, o, path, flags, NULL, &a->quirks);
+}
+
+static int load_strict(struct ctx *c, const cJSON *o, const char *path,
+                       struct app *a)
+{
+    static const struct flag flags[] = {
+        {"null_fields", offsetof(struct body_rules, null_is_error)},
+        {"empty_grouptype", offsetof(struct body_rules, empty_type_is_error)},
+        {NULL, 0}};
+    return get_flags(c, o, path, flags, NULL, &a->strict);
+}
+
+/* "envelope": flags over the ones inherited (store.h). */
+static int get_envelope(struct ctx *c, const cJSON *o, const char *path,
+                        struct envelope *e)
+{
+    static const struct flag flags[] = {
+        {"omit_error_info_on_success",
+         offsetof(struct envelope, omit_error_info_on_success)},
+        {"alphabetical", offsetof(struct envelope, alphabetical)},
+        {"omit_action_status", offsetof(struct envelope, omit_action_status)},
+        {"request_id", offsetof(struct envelope, request_id)},
+        {"cors", offsetof(struct envelope, cors)},
+        {"error_info_before_code",
+         offsetof(struct envelope, error_info_before_code)},
+        {NULL, 0}};
+    return get_flags(c, o, path, flags, NULL, e);
+}
+
+/* "error_texts": {"CODE": "text", ...}; a text may be empty. */
+static int get_texts(struct ctx *c, const cJSON *o, const char *path,
+                     struct envelope *e)
+{
+    char p[PATH_MAX_LEN];
+    uint64_t code;
+    if (!cJSON_IsObject(o))
+        return fail(c, path, "must be an object of code: text");
+    size_t n = (size_t)cJSON_GetArraySize(o);
+    if (!(e->texts = calloc(n ? n : 1, sizeof *e->texts)))
+        return fail(c, path, "out of memory");
+    for (const cJSON *m = o->child; m; m = m->next) {
+        sub(p, sizeof p, path, m->string, 0);
+        if (strcmp(m->string, "comment") == 0)
+            continue;
+        if (query_u64(m->string, &code) != 0 || code == 0 || code > 99999)
+            return fail(c, p, "the key must be an error code from 1 to 99999");
+        if (!cJSON_IsString(m))
+            return fail(c, p, "must be a string");
+        struct error_text *t = &e->texts[e->n_texts];
+        t->code = (int)code;
+        if (!(t->text = strdup(m->valuestring)))
+            return fail(c, p, "out of memory");
+        e->n_texts++;
+    }
+    return 0;
+}
+
+static int load_envelope(struct ctx *c, const cJSON *o, const char *path,
+                         struct app *a)
+{
+    return get_envelope(c, o, path, &a->envelope);
+}
+
+static int load_texts(struct ctx *c, const cJSON *o, const char *path,
+                      struct app *a)
+{
+    return get_texts(c, o, path, &a->envelope);
+}
+
+/* "service": what holds before an app is known, and the apps' defaults. */
+static int load_service(struct ctx *c, const cJSON *o, const char *path,
+                        struct service *sv)
+{
+    static const struct flag flags[] = {
+        {"use_70020", offsetof(struct service, use_70020)},
+        {"method_first", offsetof(struct service, method_first)},
+        {"unknown_path_404", offsetof(struct service, unknown_path_404)},
+        {NULL, 0}};
+    static const char *const others[] = {"envelope", "error_texts", NULL};
+    char p[PATH_MAX_LEN];
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "envelope");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "error_texts");
+    if (get_flags(c, o, path, flags, others, sv) ||
+        (e && get_envelope(c, e, sub(p, sizeof p, path, "envelope", 0),
+                           &sv->envelope)) ||
+        (t && get_texts(c, t, sub(p, sizeof p, path, "error_texts", 0),
+                        &sv->envelope)))
+        return -1;
+    return 0;
 }
 
 static int load_cursors(struct ctx *c, const cJSON *o, const char *path,
@@ -290,9 +408,10 @@ static int load_app(struct ctx *c, struct store *s, const cJSON *o,
                     const char *path, size_t *listed)
 {
     static const char *const keys[] = {
-        "sdkappid",      "region",       "admins",     "identifiers", "key",
-        "check_usersig", "answer_limit", "rate_limit", "quirks",      "cursors",
-        "groups",        "generate",     NULL};
+        "sdkappid", "region",        "admins",       "identifiers",
+        "key",      "check_usersig", "answer_limit", "rate_limit",
+        "quirks",   "cursors",       "groups",       "generate",
+        "strict",   "envelope",      "error_texts",  NULL};
     char p[PATH_MAX_LEN];
     uint64_t sdkappid = 0, limit = 1048576;
     const char *region = NULL, *key = NULL;
@@ -321,11 +440,10 @@ static int load_app(struct ctx *c, struct store *s, const cJSON *o,
     static const struct {
         const char *key;
         int (*load)(struct ctx *, const cJSON *, const char *, struct app *);
-    } parts[] = {{"rate_limit", load_rate_limit},
-                 {"quirks", load_quirks},
-                 {"cursors", load_cursors},
-                 {"groups", load_groups},
-                 {"generate", load_generate}};
+    } parts[] = {{"rate_limit", load_rate_limit}, {"quirks", load_quirks},
+                 {"strict", load_strict},         {"envelope", load_envelope},
+                 {"error_texts", load_texts},     {"cursors", load_cursors},
+                 {"groups", load_groups},         {"generate", load_generate}};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, parts[i].key);
         if (v &&
@@ -549,13 +667,18 @@ static int fail_duplicate(struct ctx *c, const struct store *s,
 static int load_root(struct ctx *c, const cJSON *root, struct fixture *fx,
                      size_t **listed)
 {
-    static const char *const keys[] = {"clock", "apps", "faults", NULL};
+    static const char *const keys[] = {"clock", "apps", "faults", "service",
+                                       NULL};
     char p[PATH_MAX_LEN];
     uint64_t clock = 0;
     if (check_object(c, root, "$", keys) ||
         get_uint(c, root, "$", "clock", 1, 1ULL << 40, 0, &clock))
         return -1;
     fx->clock = (int64_t)clock;
+    /* before the apps: their envelopes start as the service's */
+    const cJSON *service = cJSON_GetObjectItemCaseSensitive(root, "service");
+    if (service && load_service(c, service, "$.service", &fx->store->service))
+        return -1;
 
     const cJSON *apps = cJSON_GetObjectItemCaseSensitive(root, "apps");
     if (!cJSON_IsArray(apps) || !cJSON_GetArraySize(apps))

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 struct groupset *groupset_new(void)
 {
     struct groupset *g = calloc(1, sizeof *g);
@@ -101,9 +103,7 @@ static int build_indexes(struct groupset *g)
 
 static uint64_t hash_id(const char *s, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+    uint64_t h = hash_bytes(HASH_SEED, s, n);
     return h ^ (h >> 29);
 }
 

@@ -1,7 +1,6 @@
 /* journal: the ring of requests and their deviations (journal.h). */
 #include "journal.h"
 
-#include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <strings.h>
 
 #include "errors.h"
+#include "hash.h"
 #include "jsonint.h"
 #include "request.h"
 #include "store.h"
@@ -45,13 +45,21 @@ uint32_t journal_deviation_parse(const char *name)
  * them in an open-addressing hash set with a count of issuances each, so
  * that a value issued again recently stays known while its first issuance
  * falls out of the ring.  0 is never issued, so it marks an empty slot.
+ * The same bounded set remembers each app's recent random values (as
+ * fingerprints of identifier and random, never 0), for random_repeated.
  */
 struct issued_slot {
     uint64_t next; /* 0: empty */
     uint32_t refs; /* issuances of next in the ring */
 };
 
+enum issued_kind {
+    ISSUED_NEXT,  /* the Next values answered */
+    ISSUED_RANDOM /* the clients' random values, as fingerprints */
+};
+
 struct issued {
+    int kind; /* enum issued_kind */
     uint64_t sdkappid;
     uint64_t *ring;
     size_t ring_len, ring_alloc, ring_head;
@@ -86,20 +94,18 @@ static void copy_text(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
-static uint64_t mix64(uint64_t x)
+/* A non-zero fingerprint of one client's random value (FNV-1a, mixed). */
+static uint64_t random_fingerprint(const char *identifier, uint64_t random)
 {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
+    uint64_t h = hash_mix64(hash_string(identifier) ^ random);
+    return h ? h : 1;
 }
 
 /* The slot that holds next, or the empty slot where it would go. */
 static size_t issued_find(const struct issued *s, uint64_t next)
 {
     size_t mask = s->n_slots - 1;
-    size_t i = (size_t)mix64(next) & mask;
+    size_t i = (size_t)hash_mix64(next) & mask;
     while (s->slots[i].next && s->slots[i].next != next)
         i = (i + 1) & mask;
     return i;
@@ -143,7 +149,7 @@ static void issued_unref(struct issued *s, uint64_t next)
     s->slots[i].next = 0;
     s->used--;
     for (size_t j = (i + 1) & mask; s->slots[j].next; j = (j + 1) & mask) {
-        size_t home = (size_t)mix64(s->slots[j].next) & mask;
+        size_t home = (size_t)hash_mix64(s->slots[j].next) & mask;
         /* the entry at j may move to i when its home is not in (i, j] */
         int between =
             i <= j ? (home > i && home <= j) : (home > i || home <= j);
@@ -189,11 +195,13 @@ static int issued_add(struct issued *s, uint64_t next)
     return 0;
 }
 
-static struct issued *issued_of(struct journal *j, uint64_t sdkappid,
+/* The set of one kind for an app; created when asked to.  NULL when it is
+ * not there (or memory runs out). */
+static struct issued *issued_of(struct journal *j, int kind, uint64_t sdkappid,
                                 int create)
 {
     for (size_t i = 0; i < j->n_apps; i++)
-        if (j->apps[i].sdkappid == sdkappid)
+        if (j->apps[i].sdkappid == sdkappid && j->apps[i].kind == kind)
             return &j->apps[i];
     if (!create)
         return NULL;
@@ -208,6 +216,7 @@ static struct issued *issued_of(struct journal *j, uint64_t sdkappid,
     struct issued *s = &j->apps[j->n_apps++];
     memset(s, 0, sizeof *s);
     s->sdkappid = sdkappid;
+    s->kind = kind;
     return s;
 }
 
@@ -375,58 +384,54 @@ static uint32_t query_deviations(const struct query *q)
     return d;
 }
 
-/* 1 when name is a case variant of want but not want itself. */
-static int wrong_case(const char *name, const char *want)
-{
-    return strcasecmp(name, want) == 0 && strcmp(name, want) != 0;
-}
-
 /*
- * Reads the raw body as far as it is a JSON object: fills the entry's
- * has_limit, limit, has_next, next and type, and returns the body's
- * deviations (FIELD_CASE, TYPE_FIELD, NEXT_STRING).  A body that is not a
- * JSON object has none of them.
+ * Reads the raw body through the API's own reader (body_view), so the
+ * journal sees the body the API saw: fills the entry's has_limit, limit,
+ * has_next, next, type and null_fields, and returns the body's deviations.
+ * A body that is not a JSON object has none of them.
  */
 static uint32_t read_body(const char *body, size_t n, struct journal_entry *e)
 {
-    static const char *const keys[] = {"Limit", "Next", "GroupType"};
-    const char *vals[3];
-    size_t vlens[3];
-    uint64_t v;
+    static const uint32_t null_devs =
+        (1u << BF_LIMIT) | (1u << BF_NEXT) | (1u << BF_GROUPTYPE);
+    struct body_view v;
+    uint64_t u;
     uint32_t d = 0;
-    if (!body || !jsonint_valid(body, n))
+    if (!body || body_view(body, n, &v) != 0)
         return 0;
-    cJSON *root = cJSON_ParseWithLengthOpts(body, n, NULL, 0);
-    if (!cJSON_IsObject(root))
-        goto out;
-
-    jsonint_members(body, n, keys, 3, vals, vlens);
-    if (vals[0] && jsonint_parse_u64(vals[0], vlens[0], &v) == 0 &&
-        v <= UINT32_MAX) {
+    const char *const *raw = v.raw;
+    const size_t *len = v.rawlen;
+    if (raw[BF_LIMIT] &&
+        jsonint_parse_u64(raw[BF_LIMIT], len[BF_LIMIT], &u) == 0 &&
+        u <= UINT32_MAX) {
         e->has_limit = 1;
-        e->limit = (uint32_t)v;
+        e->limit = (uint32_t)u;
     }
-    if (vals[1] && jsonint_parse_u64(vals[1], vlens[1], &e->next) == 0)
+    if (raw[BF_NEXT] &&
+        jsonint_parse_u64(raw[BF_NEXT], len[BF_NEXT], &e->next) == 0)
         e->has_next = 1;
-    if (vals[1] && vals[1][0] == '"')
+    if (raw[BF_NEXT] && raw[BF_NEXT][0] == '"')
         d |= JD_NEXT_STRING;
-    const char *name = cJSON_GetStringValue(
-        cJSON_GetObjectItemCaseSensitive(root, "GroupType"));
-    int type = name ? group_type_parse(name, strlen(name), 0) : -1;
+    char name[16];
+    long tl = raw[BF_GROUPTYPE]
+                  ? jsonint_string(raw[BF_GROUPTYPE], len[BF_GROUPTYPE], name,
+                                   sizeof name)
+                  : -1;
+    int type = tl > 0 ? group_type_parse(name, (size_t)tl, 0) : -1;
     if (type >= 0)
         e->type = type;
-
-    for (const cJSON *m = root->child; m; m = m->next) {
-        if (!m->string)
-            continue;
-        if (wrong_case(m->string, "Next") || wrong_case(m->string, "Limit") ||
-            wrong_case(m->string, "GroupType"))
-            d |= JD_FIELD_CASE;
-        if (strcmp(m->string, "Type") == 0)
-            d |= JD_TYPE_FIELD;
-    }
-out:
-    cJSON_Delete(root);
+    if (tl == 0)
+        d |= JD_EMPTY_GROUPTYPE;
+    e->null_fields = v.null & null_devs;
+    if (e->null_fields)
+        d |= JD_NULL_FIELD;
+    if (v.present & (1u << BF_OFFSET))
+        d |= JD_OFFSET_FIELD;
+    if (v.wrong_case &
+        ((1u << BF_LIMIT) | (1u << BF_NEXT) | (1u << BF_GROUPTYPE)))
+        d |= JD_FIELD_CASE;
+    if (v.present & (1u << BF_TYPE))
+        d |= JD_TYPE_FIELD;
     return d;
 }
 
@@ -442,8 +447,9 @@ static int got_envelope(const struct api_answer *ans)
 }
 
 /* Fills everything of the entry that needs no journal state; returns 1 when
- * the request is one whose deviations count (a POST to the API for a known
- * app), with the stateless deviations in e->deviations. */
+ * the request is one whose deviations count (a request to the API for a
+ * known app, whatever its method), with the stateless deviations in
+ * e->deviations. */
 static int fill_entry(struct journal_entry *e, const struct api_request *req,
                       const char *content_type, const struct api_answer *ans)
 {
@@ -481,12 +487,14 @@ static int fill_entry(struct journal_entry *e, const struct api_request *req,
     e->last_key = t->last_key;
     copy_text(e->fault, sizeof e->fault, t->fault);
 
-    int counts = t->sdkappid && strcmp(req->method, "POST") == 0 &&
-                 strcmp(req->path, API_PATH) == 0;
+    int counts = t->sdkappid && strcmp(req->path, API_PATH) == 0;
+    if (strcmp(req->method, "POST") != 0)
+        d |= JD_METHOD_NOT_POST;
     if (query_parse(req->query, &q) == 0) {
         copy_text(e->identifier, sizeof e->identifier, q.identifier);
         if (counts)
             d |= query_deviations(&q);
+        e->has_random = q.random && query_u64(q.random, &e->random) == 0;
     } else {
         copy_text(e->identifier, sizeof e->identifier, t->identifier);
     }
@@ -509,7 +517,7 @@ void journal_record(struct journal *j, const struct api_request *req,
     pthread_mutex_lock(&j->lock);
     e->seq = ++j->seq;
     if (counts) {
-        struct issued *s = issued_of(j, e->sdkappid, 0);
+        struct issued *s = issued_of(j, ISSUED_NEXT, e->sdkappid, 0);
         if (e->has_next && e->next && !issued_has(s, e->next))
             e->deviations |= JD_NEXT_NOT_ISSUED;
 
@@ -523,8 +531,17 @@ void journal_record(struct journal *j, const struct api_request *req,
             limited_remove(j, l);
 
         if (e->error_code == 0 && e->has_answer_next && e->answer_next &&
-            (s = issued_of(j, e->sdkappid, 1)))
+            (s = issued_of(j, ISSUED_NEXT, e->sdkappid, 1)))
             issued_add(s, e->answer_next);
+
+        uint64_t r = random_fingerprint(e->identifier, e->random);
+        if (e->has_random &&
+            (s = issued_of(j, ISSUED_RANDOM, e->sdkappid, 1))) {
+            if (issued_has(s, r))
+                e->deviations |= JD_RANDOM_REPEATED;
+            else
+                issued_add(s, r);
+        }
     }
     size_t slot = (j->head + j->n) % j->capacity;
     if (j->n == j->capacity)
@@ -678,6 +695,17 @@ int journal_entry_json(struct buf *b, const struct journal_entry *e)
         if (!(e->deviations & (1u << i)))
             continue;
         if (buf_puts(b, sep) || json_text(b, deviations[i].name))
+            return -1;
+        sep = ",";
+    }
+    static const char *const fields[] = {"Limit", "Next", "GroupType"};
+    if (buf_puts(b, "],\"null_fields\":["))
+        return -1;
+    sep = "";
+    for (int f = 0; f < 3; f++) {
+        if (!(e->null_fields & (1u << f)))
+            continue;
+        if (buf_puts(b, sep) || json_text(b, fields[f]))
             return -1;
         sep = ",";
     }

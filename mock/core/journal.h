@@ -42,7 +42,15 @@
     XX(NEXT_STRING, "next_as_string", "Next sent as a string")                 \
     XX(NEXT_NOT_ISSUED, "next_not_issued", "a Next the mock never issued")     \
     XX(TOO_FAST, "too_fast_after_rate_limit",                                  \
-       "sent again less than 1 s / rate after a rate-limit error")
+       "sent again less than 1 s / rate after a rate-limit error")             \
+    XX(METHOD_NOT_POST, "method_not_post", "the method is not POST")           \
+    XX(NULL_FIELD, "null_field",                                               \
+       "Limit, Next or GroupType sent as null (see null_fields)")              \
+    XX(EMPTY_GROUPTYPE, "empty_grouptype", "GroupType sent as \"\"")           \
+    XX(OFFSET_FIELD, "offset_field",                                           \
+       "Offset sent: the API pages by Next and ignores it")                    \
+    XX(RANDOM_REPEATED, "random_repeated",                                     \
+       "the same random as an earlier request of the same client")
 
 /* The position of each deviation in the table ... */
 enum journal_deviation_index {
@@ -94,7 +102,10 @@ struct journal_entry {
     uint32_t limit;
     int has_next;
     uint64_t next;
-    int type;        /* enum group_type, GT_ALL when absent */
+    int type;             /* enum group_type, GT_ALL when absent */
+    unsigned null_fields; /* 1u << BF_LIMIT, BF_NEXT, BF_GROUPTYPE: null */
+    int has_random;       /* random is there and a number */
+    uint64_t random;
     int http_status; /* 0: no answer at all (the connection was closed) */
     /* error_code: the answer's ErrorCode; -1 when the client got no
      * envelope (no answer, a gateway page, a reset, a body cut short or
@@ -125,12 +136,13 @@ void journal_free(struct journal *j);
  * when absent), at unix time now_ms and monotonic time mono_ms; rate_limit
  * is the app's calls per second (0: none) for the TOO_FAST check.
  *
- * Deviations are computed only for POST requests to API_PATH that named a
- * known app (ans->trace.sdkappid != 0).  A non-zero Next that the answer
- * carries is remembered as issued for the app (the last JOURNAL_ISSUED_MAX
- * issued per app are kept).  Past capacity the oldest entry is dropped.  Out
- * of memory, the issued cursor or rate-limit time is not remembered; the
- * entry is still recorded.  Thread-safe.
+ * Deviations are computed only for requests to API_PATH that named a known
+ * app (ans->trace.sdkappid != 0), whatever their method.  The app's recent
+ * random values are remembered per client (JOURNAL_ISSUED_MAX per app).  A
+ * non-zero Next that the answer carries is remembered as issued for the app
+ * (the last JOURNAL_ISSUED_MAX issued per app are kept).  Past capacity the
+ * oldest entry is dropped.  Out of memory, the issued cursor or rate-limit time
+ * is not remembered; the entry is still recorded.  Thread-safe.
  */
 void journal_record(struct journal *j, const struct api_request *req,
                     const char *content_type, const struct api_answer *ans,
@@ -166,7 +178,7 @@ size_t journal_capacity(const struct journal *j);
  *    "limit" (null when absent), "next" (null when absent), "type" (the name,
  *    null when absent), "http_status", "error_code", "answer_next" (null when
  *    the answer had none), "count", "first_key", "last_key", "fault",
- *    "deviations": [short names]}
+ *    "deviations": [short names], "null_fields": ["Limit", ...]}
  * 64-bit values are written as exact integers; strings are escaped, with
  * bytes that are not UTF-8 written as U+FFFD.  Returns 0, or -1 when b's cap
  * or memory runs out (b may then hold part of the object).

@@ -1,35 +1,28 @@
 /* request: the query string and the JSON body of a call (request.h). */
 #include "request.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "errors.h"
 #include "jsonint.h"
 #include "store.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes n bytes of s into out; returns the decoded length.  A '%' not
- * followed by two hex digits is kept as it is. */
+ * followed by two hex digits is kept as it is, and so is "%00": a value
+ * holds no NUL, so "1400000000%00x" is not the number 1400000000 and
+ * "admin%00x" is not the identifier admin. */
 static size_t percent_decode(const char *s, size_t n, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-            hexval(s[i + 2]) >= 0) {
-            out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+        if (s[i] == '%' && i + 2 < n && jsonint_hexval(s[i + 1]) >= 0 &&
+            jsonint_hexval(s[i + 2]) >= 0 &&
+            (s[i + 1] != '0' || s[i + 2] != '0')) {
+            out[o++] = (char)(jsonint_hexval(s[i + 1]) * 16 +
+                              jsonint_hexval(s[i + 2]));
             i += 2;
         } else {
             out[o++] = s[i] == '+' ? ' ' : s[i];
@@ -127,21 +120,63 @@ int query_u64(const char *s, uint64_t *out)
     return 0;
 }
 
-/* The body must be valid JSON with nothing after the value but space. */
-static cJSON *parse_json(const char *body, size_t n)
+static const char *const field_names[BF_COUNT] = {"Limit", "Next", "GroupType",
+                                                  "Offset", "Type"};
+
+/* The field a member's name (its raw JSON string, quotes included) names
+ * exactly, or in another case (*wrong_case set); -1 for any other name. */
+static int field_of(const char *raw, size_t n, int *wrong_case)
 {
-    const char *end = NULL;
-    if (n == 0 || memchr(body, '\0', n))
-        return NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(body, n, &end, 0);
-    if (!root)
-        return NULL;
-    for (; end && end < body + n; end++)
-        if (!strchr(" \t\r\n", *end)) {
-            cJSON_Delete(root);
-            return NULL;
+    char name[16];
+    long len = jsonint_string(raw, n, name, sizeof name);
+    *wrong_case = 0;
+    if (len < 0 || (size_t)len != strlen(name))
+        return -1; /* longer than any field's name, or holds a NUL */
+    for (int f = 0; f < BF_COUNT; f++) {
+        if (strcmp(name, field_names[f]) == 0)
+            return f;
+        if (strcasecmp(name, field_names[f]) == 0) {
+            *wrong_case = 1;
+            return f;
         }
-    return root;
+    }
+    return -1;
+}
+
+int body_view(const char *body, size_t n, struct body_view *v)
+{
+    static const char bom[] = "\xef\xbb\xbf";
+    memset(v, 0, sizeof *v);
+    if (n >= 3 && memcmp(body, bom, 3) == 0) {
+        body += 3;
+        n -= 3;
+    }
+    /* one decision on the text: bounded nesting, then strict JSON */
+    if (!jsonint_depth_ok(body, n, JSON_DEPTH_MAX) || !jsonint_valid(body, n))
+        return -1;
+    size_t pos = 0;
+    const char *name, *val;
+    size_t namelen, vallen;
+    if (!jsonint_object(body, n))
+        return -1;
+    while (jsonint_member_next(body, n, &pos, &name, &namelen, &val, &vallen)) {
+        int wrong;
+        int f = field_of(name, namelen, &wrong);
+        if (f < 0)
+            continue;
+        if (wrong) {
+            v->wrong_case |= 1u << f;
+            continue;
+        }
+        if (v->present & (1u << f))
+            continue; /* the first occurrence wins */
+        v->present |= 1u << f;
+        v->raw[f] = val;
+        v->rawlen[f] = vallen;
+        if (vallen == 4 && memcmp(val, "null", 4) == 0)
+            v->null |= 1u << f;
+    }
+    return 0;
 }
 
 static int bad(char *why, size_t whylen, const char *text)
@@ -150,54 +185,56 @@ static int bad(char *why, size_t whylen, const char *text)
     return TIM_ERR_BAD_PARAM;
 }
 
-int body_parse(const char *body, size_t n, int console_names, struct body *out,
-               char *why, size_t whylen)
+/* Is field f there, and not a null that counts as absent? */
+static int given(const struct body_view *v, enum body_field f,
+                 const struct body_rules *r)
 {
+    unsigned bit = 1u << f;
+    return (v->present & bit) && (r->null_is_error || !(v->null & bit));
+}
+
+int body_parse(const char *body, size_t n, const struct body_rules *rules,
+               struct body *out, char *why, size_t whylen)
+{
+    static const struct body_rules defaults = {0, 0, 0};
     struct body b = {.limit = BODY_LIMIT_MAX, .type = GT_ALL};
-    int rc = TIM_ERR_OK;
-    const char *raw;
-    size_t rawlen;
-    uint64_t v;
-    cJSON *root = parse_json(body, n);
-    if (!cJSON_IsObject(root)) {
+    struct body_view v;
+    uint64_t u;
+    if (!rules)
+        rules = &defaults;
+    if (body_view(body, n, &v) != 0) {
         snprintf(why, whylen, "%s", tim_error_text(TIM_ERR_BAD_JSON));
-        rc = TIM_ERR_BAD_JSON;
-        goto out;
+        return TIM_ERR_BAD_JSON;
     }
-    if (cJSON_GetObjectItemCaseSensitive(root, "Limit")) {
-        jsonint_member(body, n, "Limit", &raw, &rawlen);
-        if (jsonint_parse_u64(raw, rawlen, &v) || v == 0 ||
-            v > BODY_LIMIT_MAX) {
-            rc = bad(why, whylen,
-                     "invalid parameter: Limit must be an integer from 1 to "
-                     "10000");
-            goto out;
-        }
-        b.limit = (uint32_t)v;
+    if (given(&v, BF_LIMIT, rules)) {
+        if (jsonint_parse_u64(v.raw[BF_LIMIT], v.rawlen[BF_LIMIT], &u) ||
+            u == 0 || u > BODY_LIMIT_MAX)
+            return bad(why, whylen,
+                       "invalid parameter: Limit must be an integer from 1 "
+                       "to 10000");
+        b.limit = (uint32_t)u;
     }
-    if (cJSON_GetObjectItemCaseSensitive(root, "Next")) {
-        jsonint_member(body, n, "Next", &raw, &rawlen);
-        if (jsonint_parse_u64(raw, rawlen, &b.next)) {
-            rc = bad(why, whylen,
-                     "invalid parameter: Next must be an integer from 0 to "
-                     "18446744073709551615");
-            goto out;
-        }
+    if (given(&v, BF_NEXT, rules)) {
+        if (jsonint_parse_u64(v.raw[BF_NEXT], v.rawlen[BF_NEXT], &b.next))
+            return bad(why, whylen,
+                       "invalid parameter: Next must be an integer from 0 to "
+                       "18446744073709551615");
         b.has_next = 1;
     }
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "GroupType");
-    if (type) {
-        const char *s = cJSON_GetStringValue(type);
-        b.type = s ? group_type_parse(s, strlen(s), console_names) : -1;
-        if (b.type < 0) {
-            rc = bad(why, whylen,
-                     "invalid parameter: GroupType must be one of Public, "
-                     "Private, ChatRoom, AVChatRoom, BChatRoom, Community");
-            goto out;
-        }
+    if (given(&v, BF_GROUPTYPE, rules)) {
+        char name[16];
+        long len = jsonint_string(v.raw[BF_GROUPTYPE], v.rawlen[BF_GROUPTYPE],
+                                  name, sizeof name);
+        int empty_ok = len == 0 && !rules->empty_type_is_error;
+        int type =
+            len > 0 ? group_type_parse(name, (size_t)len, rules->console_names)
+                    : -1;
+        if (!empty_ok && type < 0)
+            return bad(why, whylen,
+                       "invalid parameter: GroupType must be one of Public, "
+                       "Private, ChatRoom, AVChatRoom, BChatRoom, Community");
+        b.type = empty_ok ? GT_ALL : type; /* "" is no filter */
     }
     *out = b;
-out:
-    cJSON_Delete(root);
-    return rc;
+    return TIM_ERR_OK;
 }

@@ -3,9 +3,9 @@
  *
  * Two readers: the URL's query string (sdkappid, identifier, usersig,
  * random, contenttype, percent-decoded) and the JSON body (Limit, Next,
- * GroupType).  Each says what it found and what is wrong with it; which
- * check comes first, and so which error code a request gets, is decided by
- * api.c, not here.
+ * GroupType), read once by one reader (body_view).  Each says what it found and
+ * what is wrong with it; which check comes first, and so which error code a
+ * request gets, is decided by api.c, not here.
  */
 #ifndef TIM_REQUEST_H
 #define TIM_REQUEST_H
@@ -43,6 +43,45 @@ int query_u64(const char *s, uint64_t *out);
 
 #define BODY_LIMIT_MAX 10000u
 
+/* The fields a body's view names, and their bits in body_view.present,
+ * .null and .wrong_case. */
+enum body_field {
+    BF_LIMIT,
+    BF_NEXT,
+    BF_GROUPTYPE,
+    BF_OFFSET,
+    BF_TYPE,
+    BF_COUNT
+};
+
+/*
+ * What a body holds, as the one reader of request bodies sees it: the raw
+ * JSON text of each field's value (its first occurrence; the spans point
+ * into the body), which fields are present, which are null, and which
+ * appear under a name in the wrong case ("next", "LIMIT").  The API's
+ * checks and the journal both read a body through body_view, so they can
+ * never see two different bodies in the same bytes.
+ */
+struct body_view {
+    const char *raw[BF_COUNT];
+    size_t rawlen[BF_COUNT];
+    unsigned present, null, wrong_case; /* 1u << enum body_field */
+};
+
+/* body_view: reads n bytes as a request body.  A UTF-8 byte-order mark
+ * before the JSON is skipped; the rest must be exactly one JSON object
+ * (RFC 8259: only space, tab, CR and LF between tokens, nothing after it),
+ * nested at most JSON_DEPTH_MAX deep.  Returns 0 and fills *v, or -1 (*v
+ * then says nothing is present).  No allocation; thread-safe. */
+int body_view(const char *body, size_t n, struct body_view *v);
+
+/* What the app lets a body do (SPEC section 2); all 0 is the default. */
+struct body_rules {
+    int console_names;       /* GroupType also takes Work and Meeting */
+    int null_is_error;       /* null Limit/Next/GroupType: 10004 (v1) */
+    int empty_type_is_error; /* "GroupType":"": 10004 (v1) */
+};
+
 /* The body's fields, with the defaults of SPEC section 2. */
 struct body {
     uint32_t limit; /* 10000 when absent */
@@ -51,11 +90,11 @@ struct body {
     int type;      /* enum group_type, GT_ALL when absent */
 };
 
-/* body_parse: reads a request body of n bytes.  console_names lets GroupType
- * take "Work" and "Meeting".  Returns 0 and fills *out, or TIM_ERR_BAD_JSON
- * (empty, not JSON, not an object) or TIM_ERR_BAD_PARAM (Limit, Next or
+/* body_parse: reads a request body of n bytes through body_view and applies
+ * the rules.  Returns 0 and fills *out, or TIM_ERR_BAD_JSON (empty, not
+ * JSON, not an object, too deep) or TIM_ERR_BAD_PARAM (Limit, Next or
  * GroupType wrong), writing a reason into why (size whylen).  Thread-safe. */
-int body_parse(const char *body, size_t n, int console_names, struct body *out,
-               char *why, size_t whylen);
+int body_parse(const char *body, size_t n, const struct body_rules *rules,
+               struct body *out, char *why, size_t whylen);
 
 #endif

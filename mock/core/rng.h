@@ -10,13 +10,12 @@
 
 #include <stdint.h>
 
+#include "hash.h"
+
 /* rng_next: advances *state and returns the next 64-bit value. */
 static inline uint64_t rng_next(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return hash_mix64(*state += 0x9e3779b97f4a7c15ULL);
 }
 
 /* rng_below: a value in [0, n) for n > 0 (the tiny modulo bias is fine). */

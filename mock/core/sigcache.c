@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "hash.h"
 #include "usersig.h"
 
 int sigcache_init(struct sigcache *c)
@@ -24,10 +25,7 @@ void sigcache_release(struct sigcache *c)
 
 static size_t slot_of(const char *s)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return (size_t)(h % SIGCACHE_SLOTS);
+    return (size_t)(hash_string(s) % SIGCACHE_SLOTS);
 }
 
 int sigcache_verify(struct sigcache *c, const char *usersig, const char *key,

@@ -64,10 +64,20 @@ static void free_strings(char **v, size_t n)
     free(v);
 }
 
+static void free_texts(struct envelope *e)
+{
+    for (size_t i = 0; i < e->n_texts; i++)
+        free(e->texts[i].text);
+    free(e->texts);
+    e->texts = NULL;
+    e->n_texts = 0;
+}
+
 static void app_free(struct app *a)
 {
     if (!a)
         return;
+    free_texts(&a->envelope);
     free_strings(a->admins, a->n_admins);
     free_strings(a->identifiers, a->n_identifiers);
     free(a->key);
@@ -86,6 +96,7 @@ void store_free(struct store *s)
     for (size_t i = 0; i < s->n_apps; i++)
         app_free(s->apps[i]);
     free(s->apps);
+    free_texts(&s->service.envelope);
     free(s);
 }
 
@@ -121,11 +132,31 @@ struct app *store_add_app(struct store *s, uint64_t sdkappid)
     a->rate_limit_code = 60007;
     a->quirks.next_on_last_page = 1;
     a->quirks.omit_next = 1;
+    a->envelope = s->service.envelope; /* the flags: the texts stay its */
+    a->envelope.texts = NULL;
+    a->envelope.n_texts = 0;
     a->first_key = STORE_FIRST_KEY;
     a->max_step = STORE_MAX_STEP;
     a->cursor_rng = sdkappid;
     s->apps[s->n_apps++] = a;
     return a;
+}
+
+static const char *text_in(const struct envelope *e, int code)
+{
+    for (size_t i = 0; i < e->n_texts; i++)
+        if (e->texts[i].code == code)
+            return e->texts[i].text;
+    return NULL;
+}
+
+const char *store_error_text(const struct store *s, const struct app *a,
+                             int code)
+{
+    const char *t = a ? text_in(&a->envelope, code) : NULL;
+    if (!t && s)
+        t = text_in(&s->service.envelope, code);
+    return t;
 }
 
 struct app *store_find_app(const struct store *s, uint64_t sdkappid)

@@ -13,11 +13,13 @@
 #ifndef TIM_STORE_H
 #define TIM_STORE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "groupset.h"
 #include "ratelimit.h"
+#include "request.h"
 #include "regions.h"
 #include "sigcache.h"
 
@@ -37,6 +39,34 @@ struct app_quirks {
     int next_on_last_page; /* last page with groups carries a non-zero Next */
     int omit_next;         /* no Next in the request: no Next in the answer */
     int console_names;     /* GroupType "Work" and "Meeting" are accepted */
+    int get_like_post;     /* GET is served like POST, no body counting {} */
+};
+
+/* A text that replaces the error table's ErrorInfo for one code. */
+struct error_text {
+    int code;
+    char *text;
+};
+
+/* How answers look (SPEC section 1, v2).  Every flag is off by default; an
+ * app's envelope starts as the service's and its own keys override it. */
+struct envelope {
+    int omit_error_info_on_success; /* the 2015 capture (S1) */
+    int alphabetical;               /* keys in alphabetical order (S1) */
+    int omit_action_status;         /* no ActionStatus (S8) */
+    int request_id;                 /* a RequestId (S14) */
+    int cors;                       /* the 2015 capture's CORS headers */
+    int error_info_before_code;     /* v1 errors: ErrorInfo, then ErrorCode */
+    struct error_text *texts;       /* owned; replace the table's texts */
+    size_t n_texts;
+};
+
+/* Settings of the whole service: what happens before an app is known. */
+struct service {
+    int use_70020;        /* 70020 for an unknown app and the wrong region */
+    int method_first;     /* v1: a non-POST gets 60002 before any check */
+    int unknown_path_404; /* v1: other paths get a plain 404 */
+    struct envelope envelope;
 };
 
 struct app {
@@ -54,6 +84,8 @@ struct app {
     struct ratelimit rate; /* mutable, behind its own lock */
     struct sigcache sigs;  /* mutable, behind its own lock */
     struct app_quirks quirks;
+    struct body_rules strict; /* v1 strictness of the body (SPEC 2) */
+    struct envelope envelope; /* texts NULL: only the service's apply */
 
     /* cursor keys: the first group gets first_key, each next one a key
      * larger by 1 to max_step (from the cursor seed) than the last given */
@@ -70,7 +102,15 @@ struct app {
 struct store {
     struct app **apps;
     size_t n_apps;
+    struct service service;
+    atomic_ullong request_seq; /* RequestIds given so far */
 };
+
+/* store_error_text: the fixture's ErrorInfo for code in an answer of app a
+ * (NULL: an answer that names no app): the app's own text, else the
+ * service's; NULL when the fixture sets none (the table's text applies). */
+const char *store_error_text(const struct store *s, const struct app *a,
+                             int code);
 
 /* Default cursor keys: above 2^32, as real ones are; big ones above 2^53. */
 #define STORE_FIRST_KEY     4454685361ULL

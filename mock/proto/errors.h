@@ -3,14 +3,20 @@
  *
  * TIM_ERRORS(XX) is the single list: the enum, the numeric codes and the
  * texts that go into ErrorInfo are all generated from it, so they cannot
- * drift apart.  Codes and meanings follow SPEC section 4; the texts are ours.
+ * drift apart.  Codes and meanings follow SPEC sections 1 and 4 and the
+ * vendor's error-code page: the codes this API gives, and the documented
+ * ones a fault rule or a test may want.
  */
 #ifndef TIM_ERRORS_H
 #define TIM_ERRORS_H
 
-/* XX(name, code, text) */
+/* XX(name, code, text).  Each text is labelled: [O] the real service's
+ * text, verbatim from a public capture (SPEC section 1); [I] ours, a short
+ * English text where nothing public shows the real one.  A fixture can
+ * replace any text, per app (fixtures/README.md, "error_texts"). */
 #define TIM_ERRORS(XX)                                                         \
     XX(OK, 0, "")                                                              \
+    /* [I] the group service's codes for this API (SPEC section 4) */          \
     XX(INTERNAL, 10002, "internal server error, please try again")             \
     XX(BAD_PARAM, 10004, "invalid parameter")                                  \
     XX(NO_PERMISSION, 10007,                                                   \
@@ -18,23 +24,56 @@
     XX(TOO_LARGE, 10018,                                                       \
        "the response packet exceeds the length limit of 1 MB, "                \
        "reduce Limit and try again")                                           \
-    XX(BAD_HTTP, 60002, "HTTP request cannot be parsed")                       \
-    XX(BAD_JSON, 60003, "request body is not a valid JSON object")             \
-    XX(NO_IDENTIFIER, 60004, "identifier is missing from the URL")             \
-    XX(BAD_SDKAPPID, 60006, "SDKAppID is not valid")                           \
-    XX(RATE_LIMIT, 60007, "REST API call rate is over the limit")              \
-    XX(BAD_RESOURCE, 60009, "the resource in the URL is wrong")                \
-    XX(NO_SDKAPPID, 60012, "SDKAppID is missing from the URL")                 \
-    XX(SIG_EXPIRED, 70001, "UserSig has expired")                              \
-    XX(SIG_EMPTY, 70002, "UserSig is empty")                                   \
-    XX(SIG_DECODE, 70003, "UserSig cannot be decoded")                         \
-    XX(SIG_MISMATCH, 70009, "UserSig signature does not match the key")        \
+    /* [O] S2: the SSO domain's answer to a browser GET */                     \
+    XX(BAD_HTTP, 60002, "HTTP parse Error")                                    \
+    XX(BAD_JSON, 60003, "request body is not a valid JSON object") /* [I] */   \
+    XX(NO_IDENTIFIER, 60004, "identifier is missing from the URL") /* [I] */   \
+    XX(BAD_SDKAPPID, 60006, "SDKAppID is not valid")               /* [I] */   \
+    XX(RATE_LIMIT, 60007, "REST API call rate is over the limit")  /* [I] */   \
+    /* [O] S9 and a vendor doc sample */                                       \
+    XX(TIMEOUT, 60008,                                                         \
+       "service timeout or request format error,please check and try again")   \
+    XX(BAD_RESOURCE, 60009, "the resource in the URL is wrong")      /* [I] */ \
+    XX(NEED_ADMIN, 60010, "the request needs the app admin")         /* [I] */ \
+    XX(APP_RATE, 60011, "SDKAppID request rate is over the limit")   /* [I] */ \
+    XX(NO_SDKAPPID, 60012, "SDKAppID is missing from the URL")       /* [I] */ \
+    XX(BAD_ANSWER_JSON, 60013, "the answer's JSON cannot be parsed") /* [I] */ \
+    XX(ACCOUNT_TIMEOUT, 60014, "account exchange timed out")         /* [I] */ \
+    XX(BODY_ACCOUNT, 60015, "body account invalid")        /* [O] S9 */        \
+    XX(APP_DISABLED, 60016, "SDKAppID is disabled")        /* [I] */           \
+    XX(REQUEST_DISABLED, 60017, "the request is disabled") /* [I] */           \
+    /* [I] the next three */                                                   \
+    XX(TOO_FREQUENT, 60018, "requests are too frequent, try again later")      \
+    XX(TOO_FREQUENT_2, 60019, "requests are too frequent, try again later")    \
+    XX(PLAN_EXPIRED, 60020, "the app's plan has expired") /* [I] */            \
+    XX(BAD_SOURCE_IP, 60021, "the caller's IP address is not allowed")         \
+    XX(SIG_EXPIRED, 70001, "UserSig has expired") /* [I] */                    \
+    XX(SIG_EMPTY, 70002, "UserSig is empty")      /* [I] */                    \
+    /* [O] S5 */                                                               \
+    XX(SIG_DECODE, 70003,                                                      \
+       "The UserSig in use is illegal. Please regenerate UserSig through "     \
+       "official API. (FYI: https://cloud.tencent.com/document/product/269/"   \
+       "32688 )")                                                              \
+    /* [O] S4 */                                                               \
+    XX(SIG_MISMATCH, 70009,                                                    \
+       "UserSig verification Failed. The UserSig in use maybe generated by "   \
+       "Secret Key from other SDKAppID. Please regenerate UserSig by Secret "  \
+       "Key from its own SDKAppID.")                                           \
     XX(SIG_IDENTIFIER, 70013,                                                  \
-       "the identifier in the URL is not the one in the UserSig")              \
+       "the identifier in the URL is not the one in the UserSig") /* [I] */    \
     XX(SIG_SDKAPPID, 70014,                                                    \
-       "the SDKAppID in the URL is not the one in the UserSig")                \
+       "the SDKAppID in the URL is not the one in the UserSig") /* [I] */      \
+    /* [I] */                                                                  \
     XX(NO_KEY_HERE, 70016,                                                     \
-       "no key for this SDKAppID in this data centre, check the region")
+       "no key for this SDKAppID in this data centre, check the region")       \
+    XX(NO_APP_HERE, 70020,                                                     \
+       "SDKAppID does not exist, check that the SDKAppID matches the data "    \
+       "centre") /* [I] text; the meaning is documented (S13) */               \
+    XX(SIG_UNVERIFIED, 70032, "") /* [O] S3: empty */                          \
+    XX(SIG_TOO_MANY, 70050,                                                    \
+       "too many UserSig verifications, try again in 1 minute") /* [I] */      \
+    XX(SIG_INVALIDATED, 70052,                                                 \
+       "the UserSig is no longer valid, generate a new one") /* [I] */
 
 enum tim_error_code {
 #define TIM_ERROR_ENUM(name, code, text) TIM_ERR_##name = code,

@@ -64,7 +64,7 @@ static size_t skip_value(const char *s, size_t n, size_t i)
     return i;
 }
 
-static int hexval(char c)
+int jsonint_hexval(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -102,7 +102,7 @@ static int name_equals(const char *s, size_t i, size_t end, const char *key)
             case 'u': {
                 c = 0;
                 for (int j = 0; j < 4; j++) {
-                    int h = i < end ? hexval(s[i++]) : -1;
+                    int h = i < end ? jsonint_hexval(s[i++]) : -1;
                     if (h < 0)
                         return 0;
                     c = c * 16 + (unsigned)h;
@@ -124,44 +124,81 @@ static int name_equals(const char *s, size_t i, size_t end, const char *key)
     return key[k] == '\0';
 }
 
+int jsonint_object(const char *json, size_t n)
+{
+    size_t i = skip_ws(json, n, 0);
+    return i < n && json[i] == '{';
+}
+
+/* Where the next item of the object or array that opens with `open` at the
+ * text's start begins: pos is 0 for the first item, else just past the
+ * previous one.  n when the text does not open with `open`. */
+static size_t item_start(const char *s, size_t n, size_t pos, char open)
+{
+    size_t i = pos;
+    if (i == 0) {
+        i = skip_ws(s, n, 0);
+        if (i >= n || s[i] != open)
+            return n;
+        i++;
+    }
+    i = skip_ws(s, n, i);
+    if (i < n && s[i] == ',')
+        i = skip_ws(s, n, i + 1);
+    return i;
+}
+
+/* The value that starts at s[start]: stores where it ends, without
+ * trailing whitespace, in *end, and returns the index just past it. */
+static size_t value_span(const char *s, size_t n, size_t start, size_t *end)
+{
+    size_t i = skip_value(s, n, start), e = i;
+    while (e > start && strchr(" \t\n\r", s[e - 1]))
+        e--;
+    *end = e;
+    return i;
+}
+
+int jsonint_member_next(const char *json, size_t n, size_t *pos,
+                        const char **name, size_t *namelen, const char **val,
+                        size_t *vlen)
+{
+    size_t i = item_start(json, n, *pos, '{'), end;
+    if (i >= n || json[i] != '"')
+        return 0;
+    size_t start = i;
+    i = skip_string(json, n, i);
+    *name = json + start;
+    *namelen = i - start;
+    i = skip_ws(json, n, i);
+    if (i >= n || json[i] != ':')
+        return 0;
+    start = skip_ws(json, n, i + 1);
+    *pos = value_span(json, n, start, &end);
+    *val = json + start;
+    *vlen = end - start;
+    return 1;
+}
+
 int jsonint_members(const char *json, size_t n, const char *const *keys,
                     size_t n_keys, const char **vals, size_t *vlens)
 {
-    size_t found = 0;
+    size_t found = 0, pos = 0, namelen, vlen;
+    const char *name, *val;
     for (size_t k = 0; k < n_keys; k++)
         vals[k] = NULL;
-    size_t i = skip_ws(json, n, 0);
-    if (i >= n || json[i] != '{')
-        return 0;
-    i++;
-    while (found < n_keys) {
-        i = skip_ws(json, n, i);
-        if (i >= n || json[i] != '"')
-            break;
-        size_t name = i + 1;
-        i = skip_string(json, n, i);
-        size_t match = n_keys;
-        for (size_t k = 0; k < n_keys && match == n_keys && i > name; k++)
-            if (!vals[k] && name_equals(json, name, i - 1, keys[k]))
-                match = k;
-        i = skip_ws(json, n, i);
-        if (i >= n || json[i] != ':')
-            break;
-        i = skip_ws(json, n, i + 1);
-        size_t start = i;
-        i = skip_value(json, n, i);
-        if (match < n_keys) {
-            size_t end = i;
-            while (end > start && strchr(" \t\n\r", json[end - 1]))
-                end--;
-            vals[match] = json + start;
-            vlens[match] = end - start;
+    while (found < n_keys &&
+           jsonint_member_next(json, n, &pos, &name, &namelen, &val, &vlen)) {
+        for (size_t k = 0; k < n_keys; k++) {
+            if (vals[k] || namelen < 2 ||
+                !name_equals(json, (size_t)(name - json) + 1,
+                             (size_t)(name - json) + namelen - 1, keys[k]))
+                continue;
+            vals[k] = val;
+            vlens[k] = vlen;
             found++;
-        }
-        i = skip_ws(json, n, i);
-        if (i >= n || json[i] != ',')
             break;
-        i++;
+        }
     }
     return (int)found;
 }
@@ -261,7 +298,7 @@ static long scan_hex4(struct scan *sc)
 {
     long v = 0;
     for (int k = 0; k < 4; k++) {
-        int h = ++sc->i < sc->n ? hexval(sc->s[sc->i]) : -1;
+        int h = ++sc->i < sc->n ? jsonint_hexval(sc->s[sc->i]) : -1;
         if (h < 0)
             return -1;
         v = v * 16 + h;
@@ -388,26 +425,12 @@ int jsonint_valid(const char *json, size_t n)
 int jsonint_element(const char *arr, size_t n, size_t *pos, const char **el,
                     size_t *ellen)
 {
-    size_t i = *pos;
-    if (i == 0) {
-        i = skip_ws(arr, n, 0);
-        if (i >= n || arr[i] != '[')
-            return 0;
-        i++;
-    }
-    i = skip_ws(arr, n, i);
-    if (i < n && arr[i] == ',')
-        i = skip_ws(arr, n, i + 1);
-    if (i >= n || arr[i] == ']')
+    size_t start = item_start(arr, n, *pos, '['), end;
+    if (start >= n || arr[start] == ']')
         return 0;
-    size_t start = i;
-    i = skip_value(arr, n, i);
-    size_t end = i;
-    while (end > start && strchr(" \t\n\r", arr[end - 1]))
-        end--;
+    *pos = value_span(arr, n, start, &end);
     *el = arr + start;
     *ellen = end - start;
-    *pos = i;
     return 1;
 }
 
@@ -445,7 +468,7 @@ static unsigned long hex4(const char *s)
 {
     unsigned long v = 0;
     for (int k = 0; k < 4; k++)
-        v = v * 16 + (unsigned long)hexval(s[k]);
+        v = v * 16 + (unsigned long)jsonint_hexval(s[k]);
     return v;
 }
 

@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* jsonint_hexval: the value of the hex digit c (0-9, a-f, A-F), or -1.
+ * Shared with the query string's percent-decoding. */
+int jsonint_hexval(char c);
+
 /* jsonint_parse_u64: reads text that is exactly one JSON integer without a
  * sign: "0", or a digit 1-9 followed by digits, at most 2^64-1.  Returns 0
  * and stores the value, or -1 (fraction, exponent, sign, leading zero, other
@@ -26,6 +30,19 @@ int jsonint_parse_u64(const char *s, size_t n, uint64_t *out);
  * (no surrounding whitespace).  Returns 1 if found, 0 if not. */
 int jsonint_member(const char *json, size_t n, const char *key,
                    const char **val, size_t *vlen);
+
+/* jsonint_object: 1 when the text (valid JSON) is an object, else 0. */
+int jsonint_object(const char *json, size_t n);
+
+/* jsonint_member_next: walks the top-level members of the JSON object json
+ * (n bytes, valid JSON, checked beforehand with jsonint_valid).  Start with
+ * *pos = 0; each call stores the next member's raw name (the string token,
+ * quotes included) in *name / *namelen and its raw value (no surrounding
+ * whitespace) in *val / *vlen and returns 1, or returns 0 at the end.
+ * Members come in the text's order, duplicates included. */
+int jsonint_member_next(const char *json, size_t n, size_t *pos,
+                        const char **name, size_t *namelen, const char **val,
+                        size_t *vlen);
 
 /* jsonint_members: jsonint_member for n_keys keys in one pass over the
  * text: vals[k] / vlens[k] receive key k's raw value (vals[k] is NULL when

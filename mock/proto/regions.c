@@ -42,6 +42,8 @@ const struct tim_region *tim_region_by_host(const char *host)
         return NULL;
     const char *colon = strchr(host, ':');
     size_t n = colon ? (size_t)(colon - host) : strlen(host);
+    if (n && host[n - 1] == '.')
+        n--; /* the fully qualified form names the same host */
     for (size_t i = 0; i < tim_region_count; i++)
         if (host_is(host, n, tim_regions[i].primary) ||
             host_is(host, n, tim_regions[i].backup))

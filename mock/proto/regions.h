@@ -26,8 +26,9 @@ extern const size_t tim_region_count;
 const struct tim_region *tim_region_find(const char *name);
 
 /* tim_region_by_host: the region whose primary or backup domain is the host
- * part of a Host header value (a ":port" suffix is ignored, case-insensitive),
- * or NULL when the host names no region (127.0.0.1, localhost, ...). */
+ * part of a Host header value (case-insensitive; a ":port" suffix and one
+ * trailing dot, the fully qualified form, are ignored), or NULL when the
+ * host names no region (127.0.0.1, localhost, ...). */
 const struct tim_region *tim_region_by_host(const char *host);
 
 #endif

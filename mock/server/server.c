@@ -121,9 +121,9 @@ static void write_answer(struct mg_connection *conn, const struct api_answer *a)
     char head[512 + 16384];
     int n = snprintf(head, 512,
                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-                     "Content-Length: %zu\r\n%s\r\n",
+                     "Content-Length: %zu\r\n%s%s\r\n",
                      a->status, mg_get_response_code_text(conn, a->status),
-                     a->content_type, a->body.len,
+                     a->content_type, a->body.len, a->headers ? a->headers : "",
                      a->close ? "Connection: close\r\n" : "");
     if (n < 0 || n >= 512)
         return;

@@ -214,9 +214,11 @@ static uint64_t pull(const struct tu_timock *t, const char *q, unsigned limit,
     int pages = 0;
     do {
         char body[96];
+        char fresh[4096];
         snprintf(body, sizeof body, "{\"Limit\":%u,\"Next\":%llu}", limit,
                  (unsigned long long)next);
-        p = api_page(t, q, body, l);
+        tu_fresh_random(fresh, sizeof fresh, q);
+        p = api_page(t, fresh, body, l);
         ck_assert_msg(p.code == 0, "page %d: ErrorCode %lld", pages, p.code);
         ck_assert_msg(p.next == 0 || p.next > next, "Next went back");
         next = p.next;

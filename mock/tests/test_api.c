@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "answer.h"
 #include "testutil.h"
 #include "usersig.h"
 
@@ -105,8 +106,48 @@ static const struct {
     {"bad GroupType", "POST", P, A, ADM, SIG_VALID, NULL,
      "{\"GroupType\":\"Nope\"}", TIM_ERR_BAD_PARAM},
     /* the order of the checks: the first that fails decides */
-    {"method before path", "GET", "/v4/x/y", NULL, NULL, SIG_NONE, NULL, "",
+    {"path before method (v2)", "GET", "/v4/x/y", NULL, NULL, SIG_NONE, NULL,
+     "", TIM_ERR_BAD_RESOURCE},
+    {"GET, unknown app: as a POST (S3)", "GET", P, "1400000099", ADM, SIG_VALID,
+     NULL, "", TIM_ERR_BAD_SDKAPPID},
+    {"GET, bad usersig: as a POST (S3)", "GET", P, A, ADM, SIG_GARBAGE, NULL,
+     "", TIM_ERR_SIG_DECODE},
+    {"GET, non-admin: as a POST", "GET", P, A, "user1", SIG_VALID, NULL, "",
+     TIM_ERR_NO_PERMISSION},
+    {"GET, wrong region: as a POST", "GET", P, A, ADM, SIG_VALID,
+     "console.tim.qq.com", "", TIM_ERR_NO_KEY_HERE},
+    {"method before body", "GET", P, A, ADM, SIG_VALID, NULL, "[",
      TIM_ERR_BAD_HTTP},
+    {"HEAD of the API", "HEAD", P, A, ADM, SIG_VALID, NULL, "",
+     TIM_ERR_BAD_HTTP},
+    /* every other path: the envelope (S2) */
+    {"root", "GET", "/", NULL, NULL, SIG_NONE, NULL, "", TIM_ERR_BAD_HTTP},
+    {"HEAD root", "HEAD", "/", NULL, NULL, SIG_NONE, NULL, "",
+     TIM_ERR_BAD_HTTP},
+    {"a file", "GET", "/favicon.ico", NULL, NULL, SIG_NONE, NULL, "",
+     TIM_ERR_BAD_HTTP},
+    {"v4 alone", "POST", "/v4/", A, ADM, SIG_VALID, NULL, "{}",
+     TIM_ERR_BAD_RESOURCE},
+    {"v4 without slash", "POST", "/v4", A, ADM, SIG_VALID, NULL, "{}",
+     TIM_ERR_BAD_HTTP},
+    /* Host: no case, no port, no trailing dot */
+    {"own region, trailing dot", "POST", P, A, ADM, SIG_VALID,
+     "adminapisgp.im.qcloud.com.", "{}", OK},
+    {"china, trailing dot", "POST", P, A, ADM, SIG_VALID, "console.tim.qq.com.",
+     "{}", TIM_ERR_NO_KEY_HERE},
+    {"china, capitals, dot and port", "POST", P, A, ADM, SIG_VALID,
+     "CONSOLE.Tim.QQ.com.:443", "{}", TIM_ERR_NO_KEY_HERE},
+    {"two trailing dots: no region", "POST", P, A, ADM, SIG_VALID,
+     "console.tim.qq.com..", "{}", OK},
+    /* the body as real clients send it (S10, S11) */
+    {"null fields", "POST", P, A, ADM, SIG_VALID, NULL,
+     "{\"Limit\":50,\"Offset\":null,\"GroupType\":null}", OK},
+    {"empty GroupType", "POST", P, A, ADM, SIG_VALID, NULL,
+     "{\"GroupType\":\"\"}", OK},
+    {"a byte-order mark", "POST", P, A, ADM, SIG_VALID, NULL,
+     "\xef\xbb\xbf{\"Limit\":2}", OK},
+    {"a form feed between members", "POST", P, A, ADM, SIG_VALID, NULL,
+     "{\"Limit\":2,\x0c\"Next\":4454690250}", TIM_ERR_BAD_JSON},
     {"path before sdkappid", "POST", "/v4/x/y", NULL, NULL, SIG_NONE, NULL, "",
      TIM_ERR_BAD_RESOURCE},
     {"sdkappid before identifier", "POST", P, NULL, NULL, SIG_NONE, NULL, "",
@@ -207,17 +248,20 @@ START_TEST(rules_and_codes)
     api_handle(&api, &req, &ans);
     ck_assert_int_eq(ans.status, 200);
     ck_assert_str_eq(ans.content_type, "application/json");
+    ck_assert_str_eq(ans.headers, "");
     ck_assert_msg(tu_error_code(ans.body.data) == rows[_i].code,
                   "%s: expected %d, got %s", rows[_i].what, rows[_i].code,
                   ans.body.data);
     ck_assert_int_eq(ans.error_code, rows[_i].code);
     if (rows[_i].code) {
-        char tail[32];
-        snprintf(tail, sizeof tail, "\",\"ErrorCode\":%d}", rows[_i].code);
-        ck_assert(strncmp(ans.body.data,
-                          "{\"ActionStatus\":\"FAIL\",\"ErrorInfo\":\"",
-                          36) == 0);
-        ck_assert_str_eq(ans.body.data + ans.body.len - strlen(tail), tail);
+        /* the order of every real capture (S2, S3, S9) */
+        char head[64];
+        snprintf(head, sizeof head,
+                 "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":%d,\"ErrorInfo\":\"",
+                 rows[_i].code);
+        ck_assert_msg(strncmp(ans.body.data, head, strlen(head)) == 0, "%s",
+                      ans.body.data);
+        ck_assert_str_eq(ans.body.data + ans.body.len - 2, "\"}");
         ck_assert(strstr(ans.body.data, "\"ErrorInfo\":\"\"") == NULL);
     }
     api_answer_release(&ans);
@@ -477,6 +521,208 @@ START_TEST(fault_probability_is_seeded)
 }
 END_TEST
 
+/* ---- the settings that restore v1, and the envelope's settings ---- */
+
+/* Service settings (v1's order and 404 page, 70020) and app settings; the
+ * second fixture is the same apps under a default service. */
+#define SETTINGS_SERVICE                                                       \
+    "\"service\":{\"use_70020\":true,\"method_first\":true,"                   \
+    "\"unknown_path_404\":true,\"error_texts\":{\"60012\":\"no app\"}},"
+#define SETTINGS_APPS                                                          \
+    "\"apps\":["                                                               \
+    "{\"sdkappid\":1400000000,\"region\":\"singapore\","                       \
+    "\"admins\":[\"administrator\"],\"check_usersig\":false,"                  \
+    "\"strict\":{\"null_fields\":true,\"empty_grouptype\":true},"              \
+    "\"envelope\":{\"error_info_before_code\":true},"                          \
+    "\"error_texts\":{\"10007\":\"\",\"60012\":\"not this\"},"                 \
+    "\"quirks\":{\"omit_next\":false,\"next_on_last_page\":false},"            \
+    "\"groups\":[{\"id\":\"g1\",\"type\":\"Public\"}]},"                       \
+    "{\"sdkappid\":1400000001,\"admins\":[\"administrator\"],"                 \
+    "\"check_usersig\":false,\"quirks\":{\"get_like_post\":true},"             \
+    "\"envelope\":{\"omit_error_info_on_success\":true,"                       \
+    "\"alphabetical\":true},"                                                  \
+    "\"groups\":[{\"id\":\"g1\",\"type\":\"Public\"}]},"                       \
+    "{\"sdkappid\":1400000002,\"admins\":[\"administrator\"],"                 \
+    "\"check_usersig\":false,\"envelope\":{\"omit_action_status\":true},"      \
+    "\"quirks\":{\"next_on_last_page\":false},"                                \
+    "\"groups\":[{\"id\":\"g1\",\"type\":\"Public\"}]}]"
+
+static const char *const settings_fixtures[] = {
+    "{" SETTINGS_SERVICE SETTINGS_APPS "}",
+    "{" SETTINGS_APPS "}",
+};
+
+static const struct {
+    int fixture; /* 0: with the service settings, 1: without */
+    const char *what, *method, *path, *query, *host, *body;
+    int status;
+    const char *want; /* the whole answer */
+} setting_rows[] = {
+#define P  API_PATH
+#define Q0 "sdkappid=1400000000&identifier=administrator"
+#define Q1 "sdkappid=1400000001&identifier=administrator"
+#define Q2 "sdkappid=1400000002&identifier=administrator"
+    /* the service: method first, 404 pages, 70020 */
+    {0, "method first", "GET", P, "sdkappid=9", NULL, "", 200,
+     "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":60002,"
+     "\"ErrorInfo\":\"HTTP parse Error\"}"},
+    {0, "404 page", "POST", "/", "", NULL, "{}", 404, "Error 404: Not Found"},
+    {0, "404 under v4", "POST", "/v4/x", "", NULL, "{}", 404,
+     "Error 404: Not Found"},
+    {0, "unknown app: 70020", "POST", P, "sdkappid=9&identifier=a", NULL, "{}",
+     200,
+     "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":70020,\"ErrorInfo\":"
+     "\"SDKAppID does not exist, check that the SDKAppID matches the data "
+     "centre\"}"},
+    {0, "wrong region: 70020", "POST", P, Q0, "console.tim.qq.com", "{}", 200,
+     "{\"ActionStatus\":\"FAIL\",\"ErrorInfo\":\"SDKAppID does not exist, "
+     "check that the SDKAppID matches the data centre\",\"ErrorCode\":70020}"},
+    {0, "the service's text", "POST", P, "identifier=a", NULL, "{}", 200,
+     "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":60012,"
+     "\"ErrorInfo\":\"no app\"}"},
+    /* app 0: v1's strict body, v1's error order, its own empty text */
+    {0, "null Limit: 10004", "POST", P, Q0, NULL, "{\"Limit\":null}", 200,
+     "{\"ActionStatus\":\"FAIL\",\"ErrorInfo\":\"invalid parameter: Limit "
+     "must be an integer from 1 to 10000\",\"ErrorCode\":10004}"},
+    {0, "empty GroupType: 10004", "POST", P, Q0, NULL, "{\"GroupType\":\"\"}",
+     200,
+     "{\"ActionStatus\":\"FAIL\",\"ErrorInfo\":\"invalid parameter: "
+     "GroupType must be one of Public, Private, ChatRoom, AVChatRoom, "
+     "BChatRoom, Community\",\"ErrorCode\":10004}"},
+    {0, "the app's own text, empty", "POST", P,
+     "sdkappid=1400000000&identifier=nobody", NULL, "{}", 200,
+     "{\"ActionStatus\":\"FAIL\",\"ErrorInfo\":\"\",\"ErrorCode\":10007}"},
+    /* app 1: GET like POST, the 2015 capture's envelope */
+    {1, "GET, no body", "GET", P, Q1, NULL, "", 200,
+     "{\"ActionStatus\":\"OK\",\"ErrorCode\":0,\"GroupIdList\":[{"
+     "\"GroupId\":\"g1\"}],\"TotalCount\":1}"},
+    {1, "GET, a body", "GET", P, Q1, NULL, "{\"Next\":0}", 200,
+     "{\"ActionStatus\":\"OK\",\"ErrorCode\":0,\"GroupIdList\":[{"
+     "\"GroupId\":\"g1\"}],\"Next\":4454685361,\"TotalCount\":1}"},
+    {1, "PUT is still refused", "PUT", P, Q1, NULL, "{}", 200,
+     "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":60002,"
+     "\"ErrorInfo\":\"HTTP parse Error\"}"},
+    {0, "alphabetical error", "POST", P, Q1, NULL, "[]", 200,
+     "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":60003,\"ErrorInfo\":"
+     "\"request body is not a valid JSON object\"}"},
+    {1, "GET under the default order", "GET", P, "sdkappid=9", NULL, "", 200,
+     "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":60006,"
+     "\"ErrorInfo\":\"SDKAppID is not valid\"}"},
+    {1, "the default path page", "POST", "/", "", NULL, "{}", 200,
+     "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":60002,"
+     "\"ErrorInfo\":\"HTTP parse Error\"}"},
+    /* app 2: no ActionStatus */
+    {0, "no ActionStatus", "POST", P, Q2, NULL, "{\"Next\":0}", 200,
+     "{\"ErrorInfo\":\"\",\"ErrorCode\":0,\"TotalCount\":1,"
+     "\"GroupIdList\":[{\"GroupId\":\"g1\"}],\"Next\":0}"},
+    {0, "no ActionStatus, error", "POST", P, Q2, NULL, "[]", 200,
+     "{\"ErrorCode\":60003,\"ErrorInfo\":\"request body is not a valid JSON "
+     "object\"}"},
+#undef P
+#undef Q0
+#undef Q1
+#undef Q2
+};
+
+START_TEST(settings)
+{
+    struct fixture f;
+    tu_fixture(&f, settings_fixtures[setting_rows[_i].fixture]);
+    struct api a = {f.store, &f.faults, TU_NOW};
+    struct api_request req = {
+        .method = setting_rows[_i].method,
+        .path = setting_rows[_i].path,
+        .query = setting_rows[_i].query,
+        .host = setting_rows[_i].host,
+        .body = setting_rows[_i].body,
+        .body_len = strlen(setting_rows[_i].body),
+        .now_ms = 1000,
+    };
+    struct api_answer ans;
+    api_answer_init(&ans);
+    api_handle(&a, &req, &ans);
+    ck_assert_msg(ans.status == setting_rows[_i].status, "%s: status %d",
+                  setting_rows[_i].what, ans.status);
+    ck_assert_msg(strcmp(ans.body.data, setting_rows[_i].want) == 0,
+                  "%s: got %s", setting_rows[_i].what, ans.body.data);
+    api_answer_release(&ans);
+    fixture_release(&f);
+}
+END_TEST
+
+/* The RequestId's form, a fresh one each answer, and the CORS headers. */
+START_TEST(request_id_and_cors)
+{
+    static const char json[] =
+        "{\"apps\":[{\"sdkappid\":1400000000,\"admins\":[\"administrator\"],"
+        "\"check_usersig\":false,\"envelope\":{\"request_id\":true,"
+        "\"cors\":true},\"groups\":[{\"id\":\"g1\",\"type\":\"Public\"}]}]}";
+    struct fixture f;
+    struct api_answer ans;
+    char first[64] = "";
+    tu_fixture(&f, json);
+    struct api a = {f.store, &f.faults, TU_NOW};
+    for (int i = 0; i < 2; i++) {
+        tu_call(&a, "sdkappid=1400000000&identifier=administrator",
+                i ? "[]" : "{}", &ans);
+        const char *id = strstr(ans.body.data, ",\"RequestId\":\"Id-");
+        ck_assert_msg(id != NULL, "%s", ans.body.data);
+        id += strlen(",\"RequestId\":\"");
+        size_t hex = strspn(id + 3, "0123456789abcdef");
+        ck_assert_uint_eq(hex, 32);
+        char want[32];
+        snprintf(want, sizeof want, "-O-Seq-%d\"}", i + 1);
+        ck_assert_str_eq(id + 3 + 32, want);
+        ck_assert_str_eq(ans.headers, ANSWER_CORS_HEADERS);
+        ck_assert_ptr_nonnull(
+            strstr(ans.headers, "Access-Control-Allow-Origin: *\r\n"));
+        if (i == 0)
+            snprintf(first, sizeof first, "%.35s", id);
+        else
+            ck_assert_str_ne(first, id);
+        api_answer_release(&ans);
+    }
+    fixture_release(&f);
+}
+END_TEST
+
+/* The table's texts where the real one is known (SPEC section 1), and the
+ * documented codes a fault rule may use. */
+static const struct {
+    int code;
+    const char *text;
+} text_rows[] = {
+    {60002, "HTTP parse Error"},
+    {60008,
+     "service timeout or request format error,please check and try again"},
+    {70003, "The UserSig in use is illegal. Please regenerate UserSig through "
+            "official API. (FYI: https://cloud.tencent.com/document/product/"
+            "269/32688 )"},
+    {70009, "UserSig verification Failed. The UserSig in use maybe generated "
+            "by Secret Key from other SDKAppID. Please regenerate UserSig by "
+            "Secret Key from its own SDKAppID."},
+    {70032, ""},
+};
+
+START_TEST(real_texts)
+{
+    ck_assert_str_eq(tim_error_text(text_rows[_i].code), text_rows[_i].text);
+    ck_assert(tim_error_known(text_rows[_i].code));
+}
+END_TEST
+
+START_TEST(documented_codes_known)
+{
+    static const int codes[] = {10002, 10004, 10007, 10018, 60008,
+                                70020, 70032, 70050, 70052};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        ck_assert_msg(tim_error_known(codes[i]), "%d", codes[i]);
+    for (int c = 60010; c <= 60021; c++)
+        ck_assert_msg(tim_error_known(c), "%d", c);
+    ck_assert(!tim_error_known(60022));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api");
@@ -491,6 +737,12 @@ int main(void)
     tcase_add_loop_test(tc, fault_rules, 0,
                         sizeof fault_rows / sizeof fault_rows[0]);
     tcase_add_test(tc, fault_probability_is_seeded);
+    tcase_add_loop_test(tc, settings, 0,
+                        sizeof setting_rows / sizeof setting_rows[0]);
+    tcase_add_test(tc, request_id_and_cors);
+    tcase_add_loop_test(tc, real_texts, 0,
+                        sizeof text_rows / sizeof text_rows[0]);
+    tcase_add_test(tc, documented_codes_known);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

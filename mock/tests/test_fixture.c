@@ -165,6 +165,29 @@ static const struct {
     {"{\"faults\":[{\"times\":1,\"match\":{},\"action\":{\"delay_ms\":"
      "600001}}]," APPS(""),
      "t: $.faults[0].action.delay_ms: must be an integer from 0 to 600000"},
+    /* the settings of v2 */
+    {"{\"service\":{\"method_first\":1}," APPS(""),
+     "t: $.service.method_first: must be true or false"},
+    {"{\"service\":{\"use_7002\":true}," APPS(""),
+     "t: $.service.use_7002: unknown key"},
+    {"{\"service\":{\"envelope\":{\"cors\":\"yes\"}}," APPS(""),
+     "t: $.service.envelope.cors: must be true or false"},
+    {"{" APPS(",\"strict\":{\"null_field\":true}"),
+     "t: $.apps[0].strict.null_field: unknown key"},
+    {"{" APPS(",\"envelope\":{\"request_ids\":true}"),
+     "t: $.apps[0].envelope.request_ids: unknown key"},
+    {"{" APPS(",\"error_texts\":{\"abc\":\"x\"}"),
+     "t: $.apps[0].error_texts.abc: the key must be an error code from 1 to "
+     "99999"},
+    {"{" APPS(",\"error_texts\":{\"100000\":\"x\"}"),
+     "t: $.apps[0].error_texts.100000: the key must be an error code from 1 "
+     "to 99999"},
+    {"{" APPS(",\"error_texts\":{\"60002\":1}"),
+     "t: $.apps[0].error_texts.60002: must be a string"},
+    {"{" APPS(",\"error_texts\":[]"),
+     "t: $.apps[0].error_texts: must be an object of code: text"},
+    {"{" APPS(",\"quirks\":{\"get_like_post\":null}"),
+     "t: $.apps[0].quirks.get_like_post: must be true or false"},
 };
 
 START_TEST(bad_fixtures)
@@ -191,8 +214,56 @@ END_TEST
 
 static const char *const shipped[] = {
     "default.json", "empty.json",  "regions.json",     "limit-10018.json",
-    "chaos.json",   "client.json", "big-cursors.json",
+    "chaos.json",   "client.json", "big-cursors.json", "capture-2015.json",
 };
+
+/* capture-2015.json turns on the two envelope settings of the 2015 capture
+ * and nothing else. */
+START_TEST(capture_2015_settings)
+{
+    struct fixture fx;
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/capture-2015.json", FIXTURES_DIR);
+    ck_assert_msg(fixture_load_file(path, &fx, err, sizeof err) == 0, "%s",
+                  err);
+    const struct app *a = fx.store->apps[0];
+    ck_assert_int_eq(a->envelope.omit_error_info_on_success, 1);
+    ck_assert_int_eq(a->envelope.alphabetical, 1);
+    ck_assert_int_eq(a->envelope.omit_action_status + a->envelope.request_id +
+                         a->envelope.cors + a->envelope.error_info_before_code,
+                     0);
+    ck_assert_int_eq(a->strict.null_is_error + a->strict.empty_type_is_error,
+                     0);
+    ck_assert_str_eq(store_error_text(fx.store, a, 70032), "");
+    ck_assert_ptr_null(store_error_text(fx.store, a, 60002));
+    fixture_release(&fx);
+}
+END_TEST
+
+/* An app's envelope starts as the service's; its own keys override. */
+START_TEST(envelope_inherits_the_service)
+{
+    static const char json[] =
+        "{\"service\":{\"envelope\":{\"cors\":true,\"alphabetical\":true},"
+        "\"error_texts\":{\"60006\":\"svc\",\"10007\":\"svc\"}},"
+        "\"apps\":[{\"sdkappid\":1,\"admins\":[\"a\"],\"check_usersig\":"
+        "false,\"envelope\":{\"alphabetical\":false},\"error_texts\":{"
+        "\"10007\":\"app\"}}]}";
+    struct fixture fx;
+    char err[512];
+    ck_assert_int_eq(
+        fixture_load_text(json, strlen(json), "t", &fx, err, sizeof err), 0);
+    const struct app *a = fx.store->apps[0];
+    ck_assert_int_eq(a->envelope.cors, 1);
+    ck_assert_int_eq(a->envelope.alphabetical, 0);
+    ck_assert_int_eq(fx.store->service.envelope.alphabetical, 1);
+    ck_assert_str_eq(store_error_text(fx.store, a, 10007), "app");
+    ck_assert_str_eq(store_error_text(fx.store, a, 60006), "svc");
+    ck_assert_str_eq(store_error_text(fx.store, NULL, 10007), "svc");
+    ck_assert_ptr_null(store_error_text(fx.store, a, 70001));
+    fixture_release(&fx);
+}
+END_TEST
 
 START_TEST(shipped_fixtures_load)
 {
@@ -247,6 +318,8 @@ int main(void)
     tcase_add_loop_test(tc, bad_fixtures, 0,
                         sizeof bad_rows / sizeof bad_rows[0]);
     tcase_add_test(tc, missing_file);
+    tcase_add_test(tc, capture_2015_settings);
+    tcase_add_test(tc, envelope_inherits_the_service);
     tcase_add_loop_test(tc, shipped_fixtures_load, 0,
                         sizeof shipped / sizeof shipped[0]);
     tcase_add_test(tc, embedded_default_is_the_file);

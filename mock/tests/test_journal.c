@@ -77,10 +77,16 @@ static char *query(uint64_t app, const char *identifier, const char *tail)
 /* One request through api_handle at monotonic time mono (unix time T0 +
  * mono), recorded in j with the app's rate limit, as the server does.
  * Returns the ErrorCode (-1: none); *next gets the answer's Next. */
-static int send_to(struct journal *j, const char *method, const char *q,
+static int send_to(struct journal *j, const char *method, const char *query,
                    const char *ctype, const char *body, uint64_t mono,
                    uint64_t *next)
 {
+    char q[4096];
+    /* "random=@": a fresh random, as a client sends each time */
+    if (query && strstr(query, "random=@"))
+        tu_fresh_random(q, sizeof q, query);
+    else
+        snprintf(q, sizeof q, "%s", query ? query : "");
     struct api_request req = {
         .method = method ? method : "POST",
         .path = API_PATH,
@@ -181,8 +187,24 @@ static const struct {
     /* counted even when the call is refused later (not an admin) */
     {"refused call", NULL, APP_A, "", AJ, "{}",
      JD_NO_RANDOM | JD_NO_CONTENTTYPE},
-    /* not counted: not a POST, or no known app */
-    {"GET", "GET", APP_A, "", NULL, "{\"next\":1}", 0},
+    /* v2: counted whatever the method */
+    {"GET", "GET", APP_A, "", NULL, "{\"next\":1}",
+     JD_NO_RANDOM | JD_NO_CONTENTTYPE | JD_CONTENT_TYPE_HEADER | JD_FIELD_CASE |
+         JD_METHOD_NOT_POST},
+    {"PUT", "PUT", APP_A, RJ, AJ, "{}", JD_METHOD_NOT_POST},
+    {"null Limit", NULL, APP_A, RJ, AJ, "{\"Limit\":null}", JD_NULL_FIELD},
+    {"the 2016 PHP SDK (S10)", NULL, APP_A, "&contenttype=json", AJ,
+     "{\"Limit\":50,\"Offset\":null,\"GroupType\":null}",
+     JD_NO_RANDOM | JD_NULL_FIELD | JD_OFFSET_FIELD},
+    {"Offset", NULL, APP_A, RJ, AJ, "{\"Offset\":100}", JD_OFFSET_FIELD},
+    {"empty GroupType (S11)", NULL, APP_A, RJ, AJ, "{\"GroupType\":\"\"}",
+     JD_EMPTY_GROUPTYPE},
+    {"a BOM, then null Next", NULL, APP_A, RJ, AJ,
+     "\xef\xbb\xbf{\"Next\":null}", JD_NULL_FIELD},
+    /* one view of the body: what the API refused has no field deviations */
+    {"form feed between members", NULL, APP_A, RJ, AJ,
+     "{\"Limit\":2,\x0c\"next\":1,\"Offset\":1}", 0},
+    /* not counted: no known app */
     {"unknown app", NULL, 1400000099, "", NULL, "{\"next\":1}", 0},
 #undef RJ
 #undef AJ
@@ -206,12 +228,18 @@ END_TEST
 /* Every deviation of the table has a name and a sentence, and its bit. */
 START_TEST(deviation_table)
 {
-    ck_assert_int_eq(JOURNAL_DEVIATION_COUNT, 10);
+    ck_assert_int_eq(JOURNAL_DEVIATION_COUNT, 15);
     ck_assert_uint_eq(JD_NO_RANDOM, 1u);
     ck_assert_uint_eq(JD_TOO_FAST, 1u << 9);
+    ck_assert_uint_eq(JD_RANDOM_REPEATED, 1u << 14);
     ck_assert_str_eq(journal_deviation_name(8), "next_not_issued");
+    ck_assert_str_eq(journal_deviation_name(10), "method_not_post");
+    ck_assert_str_eq(journal_deviation_name(11), "null_field");
+    ck_assert_str_eq(journal_deviation_name(12), "empty_grouptype");
+    ck_assert_str_eq(journal_deviation_name(13), "offset_field");
+    ck_assert_str_eq(journal_deviation_name(14), "random_repeated");
     ck_assert_str_eq(journal_deviation_text(0), "no random parameter");
-    ck_assert_ptr_null(journal_deviation_name(10));
+    ck_assert_ptr_null(journal_deviation_name(15));
     ck_assert_ptr_null(journal_deviation_text(-1));
     ck_assert_uint_eq(journal_deviation_parse("type_instead_of_grouptype"),
                       JD_TYPE_FIELD);
@@ -273,7 +301,7 @@ END_TEST
 
 START_TEST(entry_fields)
 {
-    char *q = query(APP_A, TU_ADMIN, "&random=1&contenttype=json");
+    char *q = query(APP_A, TU_ADMIN, "&random=@&contenttype=json");
     uint64_t next;
     send(q, "{\"Limit\":3,\"Next\":0,\"GroupType\":\"Public\"}", 42, &next);
     struct journal_entry e = last_entry(jr);
@@ -411,7 +439,7 @@ END_TEST
 
 START_TEST(next_not_issued)
 {
-    char *q = query(APP_A, TU_ADMIN, "&random=1&contenttype=json");
+    char *q = query(APP_A, TU_ADMIN, "&random=@&contenttype=json");
     char body[128];
     uint64_t n1, n2;
     ck_assert_int_eq(send(q, "{\"Limit\":2,\"Next\":0}", 1, &n1), 0);
@@ -429,7 +457,7 @@ START_TEST(next_not_issued)
 
     /* issued to A, not to B */
     snprintf(body, sizeof body, "{\"Next\":%llu}", (unsigned long long)n1);
-    send("sdkappid=1400000005&identifier=administrator&random=1&"
+    send("sdkappid=1400000005&identifier=administrator&random=@&"
          "contenttype=json",
          body, 5000, NULL);
     ck_assert_uint_eq(last_entry(jr).deviations, JD_NEXT_NOT_ISSUED);
@@ -451,7 +479,7 @@ static void fake_record(struct journal *j, uint64_t app, uint64_t asked,
 {
     char q[128], body[64];
     snprintf(q, sizeof q,
-             "sdkappid=%llu&identifier=a&random=1&contenttype=json",
+             "sdkappid=%llu&identifier=a&random=@&contenttype=json",
              (unsigned long long)app);
     snprintf(body, sizeof body, "{\"Next\":%llu}", (unsigned long long)asked);
     struct api_request req = {.method = "POST",
@@ -540,9 +568,10 @@ START_TEST(too_fast)
 {
     for (size_t i = 0; i < sizeof fast_rows / sizeof fast_rows[0]; i++) {
         char q[128];
-        snprintf(q, sizeof q,
-                 "sdkappid=1400000005&identifier=%s&random=1&contenttype=json",
-                 fast_rows[i].identifier);
+        snprintf(
+            q, sizeof q,
+            "sdkappid=1400000005&identifier=%s&random=%zu&contenttype=json",
+            fast_rows[i].identifier, i);
         struct api_request req = {.method = "POST",
                                   .path = API_PATH,
                                   .query = q,
@@ -565,10 +594,66 @@ START_TEST(too_fast)
     /* a clear forgets the last error */
     journal_clear(jr);
     ck_assert_int_eq(send("sdkappid=1400000005&identifier=administrator&"
-                          "random=1&contenttype=json",
+                          "random=@&contenttype=json",
                           "{}", 15000, NULL),
                      0);
     ck_assert_uint_eq(last_entry(jr).deviations, 0);
+}
+END_TEST
+
+/* ---- the same random again ---- */
+
+static const struct {
+    uint64_t app;
+    const char *identifier, *random;
+    int repeated;
+} random_rows[] = {
+    {APP_A, TU_ADMIN, "7", 0},  {APP_A, TU_ADMIN, "8", 0},
+    {APP_A, TU_ADMIN, "7", 1},  /* the same client, the same random */
+    {APP_A, "admin2", "7", 0},  /* another client of the app */
+    {APP_C, TU_ADMIN, "7", 0},  /* the same identifier in another app */
+    {APP_A, "admin2", "7", 1},  /* now it repeats too */
+    {APP_A, TU_ADMIN, "07", 1}, /* the same number */
+    {APP_A, TU_ADMIN, "9", 0},
+};
+
+START_TEST(random_repeated)
+{
+    for (size_t i = 0; i < sizeof random_rows / sizeof random_rows[0]; i++) {
+        char tail[64];
+        snprintf(tail, sizeof tail, "&random=%s&contenttype=json",
+                 random_rows[i].random);
+        char *q = query(random_rows[i].app, random_rows[i].identifier, tail);
+        send(q, "{}", 100 + i, NULL);
+        uint32_t d = last_entry(jr).deviations & JD_RANDOM_REPEATED;
+        ck_assert_msg(d == (random_rows[i].repeated ? JD_RANDOM_REPEATED : 0),
+                      "row %zu: deviations 0x%x", i, last_entry(jr).deviations);
+        free(q);
+    }
+    /* a clear forgets them */
+    journal_clear(jr);
+    char *q = query(APP_A, TU_ADMIN, "&random=7&contenttype=json");
+    send(q, "{}", 200, NULL);
+    ck_assert_uint_eq(last_entry(jr).deviations, 0);
+    free(q);
+}
+END_TEST
+
+START_TEST(null_fields_named)
+{
+    char *q = query(APP_A, TU_ADMIN, "&random=5&contenttype=json");
+    struct buf b;
+    send(q, "{\"Limit\":null,\"Next\":null,\"GroupType\":\"Public\"}", 1, NULL);
+    struct journal_entry e = last_entry(jr);
+    ck_assert_uint_eq(e.deviations, JD_NULL_FIELD);
+    buf_init(&b, 1 << 20);
+    ck_assert_int_eq(journal_entry_json(&b, &e), 0);
+    ck_assert_ptr_nonnull(strstr(b.data,
+                                 "\"deviations\":[\"null_field\"],"
+                                 "\"null_fields\":[\"Limit\",\"Next\"]}"));
+    ck_assert_ptr_nonnull(strstr(b.data, "\"limit\":null,\"next\":null,"));
+    buf_release(&b);
+    free(q);
 }
 END_TEST
 
@@ -597,7 +682,8 @@ START_TEST(entry_json)
     ck_assert_ptr_nonnull(strstr(b.data, "\"answer_next\":9007199254740997,"));
     ck_assert_ptr_nonnull(strstr(b.data, "\"first_key\":9007199254740997,"));
     ck_assert_ptr_nonnull(strstr(b.data, "\"type\":\"Private\""));
-    ck_assert_ptr_nonnull(strstr(b.data, "\"deviations\":[\"no_random\"]}"));
+    ck_assert_ptr_nonnull(
+        strstr(b.data, "\"deviations\":[\"no_random\"],\"null_fields\":[]}"));
     ck_assert_ptr_nonnull(strstr(b.data, "usersig=REDACTED"));
 
     cJSON *o = cJSON_ParseWithLength(b.data, b.len);
@@ -632,8 +718,9 @@ START_TEST(entry_json)
     ck_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "type")));
     ck_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "answer_next")));
     ck_assert_int_eq(cJSON_GetObjectItem(o, "sdkappid")->valueint, 0);
+    /* v2: the method comes after the credentials */
     ck_assert_int_eq(cJSON_GetObjectItem(o, "error_code")->valueint,
-                     TIM_ERR_BAD_HTTP);
+                     TIM_ERR_NO_SDKAPPID);
     cJSON_Delete(o);
 
     /* a cap too small fails */
@@ -681,7 +768,7 @@ END_TEST
 static void pull(uint64_t app, const char *type, unsigned limit, int max_calls,
                  uint64_t wait_ms, int restart, uint64_t *mono)
 {
-    char *q = query(app, TU_ADMIN, "&random=1&contenttype=json");
+    char *q = query(app, TU_ADMIN, "&random=@&contenttype=json");
     char body[160], tail[48] = "";
     uint64_t next = 0, got;
     if (type)
@@ -718,7 +805,7 @@ enum scenario {
 static void run_scenario(enum scenario s)
 {
     uint64_t mono = 100000, next;
-    char *q = query(APP_A, TU_ADMIN, "&random=1&contenttype=json");
+    char *q = query(APP_A, TU_ADMIN, "&random=@&contenttype=json");
     char body[128];
     switch (s) {
     case CLEAN:
@@ -752,7 +839,7 @@ static void run_scenario(enum scenario s)
         break;
     case RATE:
         for (int i = 0; i < 4; i++)
-            send("sdkappid=1400000005&identifier=administrator&random=1&"
+            send("sdkappid=1400000005&identifier=administrator&random=@&"
                  "contenttype=json",
                  "{\"Next\":0}", mono + (uint64_t)i * 100, NULL);
         break;
@@ -1030,6 +1117,8 @@ int main(void)
     tcase_add_test(tc, issued_bound);
     tcase_add_test(tc, too_fast);
     tcase_add_test(tc, entry_json);
+    tcase_add_test(tc, random_repeated);
+    tcase_add_test(tc, null_fields_named);
     tcase_add_test(tc, threads);
     tcase_add_loop_test(tc, verify_expectations, 0,
                         sizeof verify_rows / sizeof verify_rows[0]);

@@ -11,9 +11,15 @@
 #define E_JSON  TIM_ERR_BAD_JSON
 #define E_PARAM TIM_ERR_BAD_PARAM
 
+/* The app's rules for a row: R_CONSOLE takes Work and Meeting, R_NULL and
+ * R_EMPTY restore v1's 10004 for null fields and an empty GroupType. */
+#define R_CONSOLE 1
+#define R_NULL    2
+#define R_EMPTY   4
+
 static const struct {
     const char *body;
-    int console_names;
+    int rules;
     int code;
     uint32_t limit;
     int type;
@@ -42,13 +48,15 @@ static const struct {
     {"{\"Limit\":1e3}", 0, E_PARAM, 0, 0},
     {"{\"Limit\":\"20\"}", 0, E_PARAM, 0, 0},
     {"{\"Limit\":true}", 0, E_PARAM, 0, 0},
-    {"{\"Limit\":null}", 0, E_PARAM, 0, 0},
+    {"{\"Limit\":null}", 0, E_OK, 10000, GT_ALL}, /* v2: absent (S10) */
+    {"{\"Limit\":null}", R_NULL, E_PARAM, 0, 0},
     {"{\"Limit\":{}}", 0, E_PARAM, 0, 0},
     {"{\"Limit\":[20]}", 0, E_PARAM, 0, 0},
     {"{\"limit\":0}", 0, E_OK, 10000, GT_ALL}, /* unknown: ignored */
     /* Next (exact values are in test_cursor) */
     {"{\"Next\":true}", 0, E_PARAM, 0, 0},
-    {"{\"Next\":null}", 0, E_PARAM, 0, 0},
+    {"{\"Next\":null}", 0, E_OK, 10000, GT_ALL},
+    {"{\"Next\":null}", R_NULL, E_PARAM, 0, 0},
     {"{\"Next\":{}}", 0, E_PARAM, 0, 0},
     {"{\"next\":\"x\"}", 0, E_OK, 10000, GT_ALL},
     /* GroupType */
@@ -59,14 +67,45 @@ static const struct {
     {"{\"GroupType\":\"BChatRoom\"}", 0, E_OK, 10000, GT_BCHATROOM},
     {"{\"GroupType\":\"Community\"}", 0, E_OK, 10000, GT_COMMUNITY},
     {"{\"GroupType\":\"public\"}", 0, E_PARAM, 0, 0},
-    {"{\"GroupType\":\"\"}", 0, E_PARAM, 0, 0},
+    {"{\"GroupType\":\"\"}", 0, E_OK, 10000, GT_ALL}, /* v2: no filter (S11) */
+    {"{\"GroupType\":\"\"}", R_EMPTY, E_PARAM, 0, 0},
+    {"{\"GroupType\":\"\"}", R_NULL, E_OK, 10000, GT_ALL},
     {"{\"GroupType\":\"Work\"}", 0, E_PARAM, 0, 0},
     {"{\"GroupType\":\"Meeting\"}", 0, E_PARAM, 0, 0},
-    {"{\"GroupType\":\"Work\"}", 1, E_OK, 10000, GT_PRIVATE},
-    {"{\"GroupType\":\"Meeting\"}", 1, E_OK, 10000, GT_CHATROOM},
+    {"{\"GroupType\":\"Work\"}", R_CONSOLE, E_OK, 10000, GT_PRIVATE},
+    {"{\"GroupType\":\"Meeting\"}", R_CONSOLE, E_OK, 10000, GT_CHATROOM},
     {"{\"GroupType\":1}", 0, E_PARAM, 0, 0},
-    {"{\"GroupType\":null}", 0, E_PARAM, 0, 0},
+    {"{\"GroupType\":null}", 0, E_OK, 10000, GT_ALL},
+    {"{\"GroupType\":null}", R_NULL, E_PARAM, 0, 0},
+    {"{\"GroupType\":null}", R_EMPTY, E_OK, 10000, GT_ALL},
+    {"{\"GroupType\":\"Public\\u0000\"}", 0, E_PARAM, 0, 0},
+    {"{\"GroupType\":\"AVChatRoomAVChatRoom\"}", 0, E_PARAM, 0, 0},
     {"{\"Type\":\"Nope\"}", 0, E_OK, 10000, GT_ALL},
+    /* the vendor's 2016 PHP SDK's default call (S10) */
+    {"{\"Limit\":50,\"Offset\":null,\"GroupType\":null}", 0, E_OK, 50, GT_ALL},
+    {"{\"Limit\":50,\"Offset\":null,\"GroupType\":null}", R_NULL, E_PARAM, 0,
+     0},
+    /* one reader: a byte-order mark is skipped, nothing else is */
+    {"\xef\xbb\xbf{\"Limit\":2}", 0, E_OK, 2, GT_ALL},
+    {"\xef\xbb\xbf \xef\xbb\xbf{}", 0, E_JSON, 0, 0},
+    {"\xef\xbb{}", 0, E_JSON, 0, 0},
+    {"{\"Limit\":2,\x0c\"Next\":4454690250}", 0, E_JSON, 0, 0},
+    {"{\"Limit\":2,\x1a\"Next\":\"\"}", 0, E_JSON, 0, 0},
+    {"{\"Limit\":2}\x0b", 0, E_JSON, 0, 0},
+    {"\x1c{\"Limit\":2}", 0, E_JSON, 0, 0},
+    {"{\"Limit\":2}\r\n\t ", 0, E_OK, 2, GT_ALL},
+    /* duplicate keys: the first wins, for validity as for the value */
+    {"{\"Limit\":2,\"Limit\":3}", 0, E_OK, 2, GT_ALL},
+    {"{\"Limit\":\"x\",\"Limit\":3}", 0, E_PARAM, 0, 0},
+    {"{\"Limit\":3,\"Limit\":\"x\"}", 0, E_OK, 3, GT_ALL},
+    {"{\"Limit\":null,\"Limit\":3}", 0, E_OK, 10000, GT_ALL},
+    {"{\"L\\u0069mit\":5}", 0, E_OK, 5, GT_ALL}, /* an escaped name */
+    {"{\"limit\":5,\"Limit\":6}", 0, E_OK, 6, GT_ALL},
+    /* nesting: at most 32 levels, wherever they are */
+    {"{\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+     0, E_OK, 10000, GT_ALL},
+    {"{\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+     0, E_JSON, 0, 0},
     /* all three */
     {"{\"Limit\":7,\"Next\":9,\"GroupType\":\"Community\",\"x\":[1]}", 0, E_OK,
      7, GT_COMMUNITY},
@@ -77,8 +116,9 @@ START_TEST(body_rules)
     struct body b = {.limit = 4242};
     char why[160] = "";
     const char *t = body_rows[_i].body;
-    int rc = body_parse(t, strlen(t), body_rows[_i].console_names, &b, why,
-                        sizeof why);
+    int r = body_rows[_i].rules;
+    struct body_rules rules = {r & R_CONSOLE, !!(r & R_NULL), !!(r & R_EMPTY)};
+    int rc = body_parse(t, strlen(t), &rules, &b, why, sizeof why);
     ck_assert_msg(rc == body_rows[_i].code, "row %d '%s': got %d", _i, t, rc);
     if (rc != E_OK) {
         ck_assert_uint_eq(b.limit, 4242); /* untouched on failure */
@@ -94,7 +134,60 @@ START_TEST(body_with_nul_byte)
 {
     struct body b;
     char why[160];
-    ck_assert_int_eq(body_parse("{}\0", 3, 0, &b, why, sizeof why), E_JSON);
+    ck_assert_int_eq(body_parse("{}\0", 3, NULL, &b, why, sizeof why), E_JSON);
+}
+END_TEST
+
+/* Every body in a buffer of its exact size: under AddressSanitizer a field
+ * read from past the text (or from anywhere but the one parse) fails. */
+static char *exact_copy(const char *text, size_t n)
+{
+    char *p = malloc(n ? n : 1);
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, text, n);
+    return p;
+}
+
+START_TEST(body_fields_from_the_one_parse)
+{
+    static const char text[] = "\xef\xbb\xbf{\"Limit\":2,\"Next\":4454690250,"
+                               "\"GroupType\":\"Community\"}";
+    char *p = exact_copy(text, sizeof text - 1);
+    struct body b;
+    char why[160];
+    ck_assert_int_eq(body_parse(p, sizeof text - 1, NULL, &b, why, sizeof why),
+                     E_OK);
+    ck_assert_uint_eq(b.limit, 2);
+    ck_assert_int_eq(b.has_next, 1);
+    ck_assert_uint_eq(b.next, 4454690250ULL);
+    ck_assert_int_eq(b.type, GT_COMMUNITY);
+    /* the BOM alone, and cut anywhere: never read past the end */
+    for (size_t n = 0; n < sizeof text - 1; n++) {
+        char *q = exact_copy(text, n);
+        ck_assert_int_eq(body_parse(q, n, NULL, &b, why, sizeof why), E_JSON);
+        free(q);
+    }
+    free(p);
+}
+END_TEST
+
+/* What the journal sees is what the API read: the same view. */
+START_TEST(body_view_fields)
+{
+    static const char text[] =
+        "{\"Limit\":null,\"next\":3,\"Offset\":100,\"Type\":\"Public\","
+        "\"GroupType\":\"\",\"Limit\":7,\"GROUPTYPE\":1}";
+    struct body_view v;
+    ck_assert_int_eq(body_view(text, sizeof text - 1, &v), 0);
+    ck_assert_uint_eq(v.present, (1u << BF_LIMIT) | (1u << BF_OFFSET) |
+                                     (1u << BF_TYPE) | (1u << BF_GROUPTYPE));
+    ck_assert_uint_eq(v.null, 1u << BF_LIMIT);
+    ck_assert_uint_eq(v.wrong_case, (1u << BF_NEXT) | (1u << BF_GROUPTYPE));
+    ck_assert_uint_eq(v.rawlen[BF_OFFSET], 3);
+    ck_assert_int_eq(memcmp(v.raw[BF_OFFSET], "100", 3), 0);
+    ck_assert_uint_eq(v.rawlen[BF_GROUPTYPE], 2);
+    ck_assert_int_eq(body_view("[1]", 3, &v), -1);
+    ck_assert_uint_eq(v.present, 0);
 }
 END_TEST
 
@@ -112,6 +205,10 @@ static const struct {
     {"identifier=bad%zz%4", NULL, "bad%zz%4", NULL, NULL, NULL},
     {"identifier=a+b", NULL, "a b", NULL, NULL, NULL},
     {"SDKAPPID=1", NULL, NULL, NULL, NULL, NULL}, /* case-sensitive */
+    /* no NUL in a value: %00 stays as it is */
+    {"sdkappid=1400000000%00x&identifier=admin%00", "1400000000%00x",
+     "admin%00", NULL, NULL, NULL},
+    {"identifier=%2500", NULL, "%00", NULL, NULL, NULL},
 };
 
 static void same(const char *got, const char *want)
@@ -165,6 +262,8 @@ int main(void)
     tcase_add_loop_test(tc, body_rules, 0,
                         sizeof body_rows / sizeof body_rows[0]);
     tcase_add_test(tc, body_with_nul_byte);
+    tcase_add_test(tc, body_fields_from_the_one_parse);
+    tcase_add_test(tc, body_view_fields);
     tcase_add_loop_test(tc, query_rules, 0,
                         sizeof query_rows / sizeof query_rows[0]);
     tcase_add_loop_test(tc, query_numbers, 0,

@@ -213,6 +213,161 @@ START_TEST(every_error_code)
 }
 END_TEST
 
+/* ---- v2 over HTTP: what real clients send, answered as the real service
+ * answers it (SPEC v2 rules, evidence S1-S16) ---- */
+
+static const char v2_fixture[] =
+    "{\"apps\":["
+    "{\"sdkappid\":1400000000,\"region\":\"singapore\","
+    "\"admins\":[\"administrator\"],\"identifiers\":[\"user1\"],"
+    "\"key\":\"" TU_KEY "\","
+    "\"generate\":{\"seed\":1,\"counts\":{\"Public\":60,\"Private\":40}}},"
+    "{\"sdkappid\":1400000001,\"admins\":[\"administrator\"],"
+    "\"key\":\"" TU_KEY "\",\"quirks\":{\"get_like_post\":true},"
+    "\"envelope\":{\"omit_error_info_on_success\":true,"
+    "\"alphabetical\":true,\"request_id\":true,\"cors\":true},"
+    "\"generate\":{\"seed\":2,\"counts\":{\"Public\":3}}}]}";
+
+enum v2_query {
+    V2_VALID,     /* app 0, its admin, a valid UserSig, random, json */
+    V2_NO_RANDOM, /* the same without random (S10) */
+    V2_BOGUS_APP, /* sdkappid 88888888, usersig xxx (S3) */
+    V2_JUNK_SIG,  /* app 0, usersig xxx */
+    V2_NON_ADMIN, /* app 0, user1 */
+    V2_ENVELOPE   /* app 1, its admin */
+};
+
+static const struct {
+    const char *what, *method;
+    enum v2_query query;
+    const char *host, *body;
+    int code;
+    const char *has, *lacks; /* in the answer's body; NULL: not checked */
+    const char *header;      /* in the answer's headers */
+} v2_rows[] = {
+    /* the method after the credentials (S3) */
+    {"GET, bogus app and UserSig", "GET", V2_BOGUS_APP, NULL, "", 60006,
+     "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":60006,", NULL, NULL},
+    {"POST, bogus app and UserSig", "POST", V2_BOGUS_APP, NULL, "{}", 60006,
+     "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":60006,", NULL, NULL},
+    {"GET, junk UserSig: the real text", "GET", V2_JUNK_SIG, NULL, "", 70003,
+     "\"ErrorInfo\":\"The UserSig in use is illegal. Please regenerate "
+     "UserSig through official API. (FYI: "
+     "https://cloud.tencent.com/document/product/269/32688 )\"}",
+     NULL, NULL},
+    {"GET, not an admin", "GET", V2_NON_ADMIN, NULL, "", 10007, NULL, NULL,
+     NULL},
+    /* WUWUTech's Python SDK: every call a GET with no body */
+    {"GET from the admin", "GET", V2_VALID, NULL, "", 60002,
+     "\"ErrorInfo\":\"HTTP parse Error\"}", NULL, NULL},
+    {"GET, served like POST by the setting", "GET", V2_ENVELOPE, NULL, "", 0,
+     "{\"ActionStatus\":\"OK\",\"ErrorCode\":0,\"GroupIdList\":[", "ErrorInfo",
+     "Access-Control-Allow-Origin: *\r\n"},
+    /* the vendor's 2016 PHP SDK (S10): nulls, Offset, no random */
+    {"the vendor's 2016 default call", "POST", V2_NO_RANDOM, NULL,
+     "{\"Limit\":50,\"Offset\":null,\"GroupType\":null}", 0,
+     "\"TotalCount\":100,", "\"Next\"", NULL},
+    /* JimChenWYU/TimSDK (S11): GroupType "" */
+    {"GroupType \"\"", "POST", V2_VALID, NULL,
+     "{\"Next\":0,\"Limit\":10000,\"GroupType\":\"\"}", 0,
+     "\"TotalCount\":100,", NULL, NULL},
+    /* dobyte/tencent-im: Type for GroupType, no Next (S7) */
+    {"dobyte's call", "POST", V2_VALID, NULL,
+     "{\"Limit\":20,\"Type\":\"Public\"}", 0, "\"TotalCount\":100,", "\"Next\"",
+     NULL},
+    /* zishang520/tim: the documented call */
+    {"zishang520's call", "POST", V2_VALID, NULL,
+     "{\"Limit\":20,\"Next\":0,\"GroupType\":\"Public\"}", 0,
+     "\"TotalCount\":60,", NULL, NULL},
+    /* one reader of the body */
+    {"a byte-order mark", "POST", V2_VALID, NULL,
+     "\xef\xbb\xbf{\"Limit\":1,\"Next\":0}", 0, "\"TotalCount\":100,", NULL,
+     NULL},
+    {"a form feed between members", "POST", V2_VALID, NULL,
+     "{\"Limit\":2,\x0c\"Next\":4454690250}", 60003, NULL, NULL, NULL},
+    {"a 0x1a between members", "POST", V2_VALID, NULL,
+     "{\"Limit\":2,\x1a\"Next\":\"\"}", 60003, NULL, NULL, NULL},
+    {"33 levels", "POST", V2_VALID, NULL,
+     "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+     60003, NULL, NULL, NULL},
+    /* Host: a trailing dot is the same host */
+    {"own region with a dot", "POST", V2_VALID, "adminapisgp.im.qcloud.com.",
+     "{\"Limit\":1}", 0, NULL, NULL, NULL},
+    {"China with a dot", "POST", V2_VALID, "Console.Tim.QQ.com.:443",
+     "{\"Limit\":1}", 70016, NULL, NULL, NULL},
+    /* the envelope settings: RequestId (S14), CORS (S1) */
+    {"RequestId and CORS", "POST", V2_ENVELOPE, NULL, "{\"Next\":0}", 0,
+     ",\"RequestId\":\"Id-", "ErrorInfo", "Access-Control-Allow-Origin: *\r\n"},
+    {"an error, alphabetical", "POST", V2_ENVELOPE, NULL, "[]", 60003,
+     "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":60003,\"ErrorInfo\":", NULL,
+     "Access-Control-Allow-Methods: POST\r\n"},
+};
+
+static char *v2_query(enum v2_query kind)
+{
+    static const struct {
+        uint64_t app;
+        const char *identifier, *sig, *tail;
+    } q[] = {
+        [V2_VALID] = {TU_APP, TU_ADMIN, NULL, "&random=5&contenttype=json"},
+        [V2_NO_RANDOM] = {TU_APP, TU_ADMIN, NULL, "&contenttype=json"},
+        [V2_BOGUS_APP] = {88888888, "admin", "xxx",
+                          "&random=99999999&contenttype=json"},
+        [V2_JUNK_SIG] = {TU_APP, TU_ADMIN, "xxx", "&random=5&contenttype=json"},
+        [V2_NON_ADMIN] = {TU_APP, "user1", NULL, "&random=5&contenttype=json"},
+        [V2_ENVELOPE] = {TU_APP + 1, TU_ADMIN, NULL,
+                         "&random=5&contenttype=json"},
+    };
+    char *sig = q[kind].sig ? strdup(q[kind].sig)
+                            : tu_sig(TU_KEY, q[kind].app, q[kind].identifier,
+                                     (int64_t)time(NULL));
+    char *out = NULL;
+    ck_assert_int_ge(asprintf(&out, "usersig=%s&identifier=%s&sdkappid=%llu%s",
+                              sig, q[kind].identifier,
+                              (unsigned long long)q[kind].app, q[kind].tail),
+                     0);
+    free(sig);
+    return out;
+}
+
+START_TEST(v2_over_http)
+{
+    struct tu_timock t;
+    const char *args[] = {"--fixture", tu_write_fixture(v2_fixture), NULL};
+    tu_timock_start(&t, args);
+    char *q = v2_query(v2_rows[_i].query);
+    struct buf ans, headers;
+    struct tu_http r = {.method = v2_rows[_i].method,
+                        .query = q,
+                        .body = v2_rows[_i].body,
+                        .host = v2_rows[_i].host,
+                        .headers = &headers};
+    ck_assert_int_eq(tu_request(&t, &r, &ans), 0);
+    ck_assert_int_eq(r.status, 200);
+    const char *what = v2_rows[_i].what;
+    ck_assert_msg(tu_error_code(ans.data) == v2_rows[_i].code, "%s: got %s",
+                  what, ans.data);
+    if (v2_rows[_i].has)
+        ck_assert_msg(strstr(ans.data, v2_rows[_i].has), "%s: no %s in %s",
+                      what, v2_rows[_i].has, ans.data);
+    if (v2_rows[_i].lacks)
+        ck_assert_msg(!strstr(ans.data, v2_rows[_i].lacks), "%s: %s in %s",
+                      what, v2_rows[_i].lacks, ans.data);
+    if (v2_rows[_i].header)
+        ck_assert_msg(strstr(headers.data, v2_rows[_i].header),
+                      "%s: no %s in %s", what, v2_rows[_i].header,
+                      headers.data);
+    else
+        ck_assert_msg(!strstr(headers.data, "Access-Control"), "%s: %s", what,
+                      headers.data);
+    buf_release(&ans);
+    buf_release(&headers);
+    free(q);
+    tu_timock_stop(&t);
+    tu_remove_fixture(args[1]);
+}
+END_TEST
+
 START_TEST(rate_limit_60007)
 {
     struct tu_timock t;
@@ -523,6 +678,8 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, full_pull_of_default, 0,
                         sizeof types / sizeof types[0]);
+    tcase_add_loop_test(tc, v2_over_http, 0,
+                        sizeof v2_rows / sizeof v2_rows[0]);
     tcase_add_loop_test(tc, every_error_code, 0,
                         sizeof code_rows / sizeof code_rows[0]);
     tcase_add_test(tc, rate_limit_60007);

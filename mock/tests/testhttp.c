@@ -92,6 +92,11 @@ int tu_request(const struct tu_timock *t, struct tu_http *r, struct buf *answer)
         curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, answer);
+    if (r->headers) {
+        buf_init(r->headers, 1u << 16);
+        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, r->headers);
+    }
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
     int rc = (int)curl_easy_perform(c);
     r->status = 0;

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <check.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,19 @@ char *tu_query_at(uint64_t sdkappid, const char *identifier, int64_t t)
                      0);
     free(sig);
     return q;
+}
+
+void tu_fresh_random(char *out, size_t n, const char *query)
+{
+    static atomic_uint counter;
+    const char *at = query ? strstr(query, "random=") : NULL;
+    if (!at) {
+        snprintf(out, n, "%s", query ? query : "");
+        return;
+    }
+    at += strlen("random=");
+    snprintf(out, n, "%.*s%u%s", (int)(at - query), query,
+             atomic_fetch_add(&counter, 1) + 1000, at + strcspn(at, "&"));
 }
 
 char *tu_query(uint64_t sdkappid, const char *identifier)

@@ -49,6 +49,11 @@ char *tu_query(uint64_t sdkappid, const char *identifier);
 /* tu_query_now: tu_query_at now (for the real timock's real clock). */
 char *tu_query_now(uint64_t sdkappid, const char *identifier);
 
+/* tu_fresh_random: query (at most 4000 bytes) with the value of its first
+ * random parameter replaced by one no call of this process used before, as
+ * a client that sends a fresh random with each request does; into out. */
+void tu_fresh_random(char *out, size_t n, const char *query);
+
 /* tu_call: answers a POST of body to the API path with query, through
  * api_handle, at TU_NOW; the answer must be released by the caller. */
 void tu_call(struct api *api, const char *query, const char *body,
@@ -78,14 +83,16 @@ void tu_timock_stop(struct tu_timock *t);
 
 /* One HTTP request to a running timock. */
 struct tu_http {
-    const char *method; /* NULL: POST */
-    const char *path;   /* NULL: API_PATH */
-    const char *query;  /* NULL: none */
-    const char *body;   /* NULL: empty */
-    size_t body_len;    /* 0: strlen(body) */
-    const char *host;   /* NULL: curl's own Host header */
-    long status;        /* out: HTTP status */
-    double seconds;     /* out: total time */
+    const char *method;  /* NULL: POST */
+    const char *path;    /* NULL: API_PATH */
+    const char *query;   /* NULL: none */
+    const char *body;    /* NULL: empty */
+    size_t body_len;     /* 0: strlen(body) */
+    const char *host;    /* NULL: curl's own Host header */
+    struct buf *headers; /* out, when not NULL: the answer's header lines
+                            (initialized here; the caller releases it) */
+    long status;         /* out: HTTP status */
+    double seconds;      /* out: total time */
 };
 
 /* tu_request: sends r; stores the answer in *answer (a buf the caller

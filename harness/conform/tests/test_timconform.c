@@ -271,6 +271,10 @@ static const struct {
     {FAULTY_CLIENT " next32", 0, 0, 0, 1, 1,
      "followed_next: request #2 sent Next"},
     {FAULTY_CLIENT " no-random", 1, 1, 1, 1, 0, "no random parameter"},
+    {FAULTY_CLIENT " same-random", 1, 1, 1, 1, 0,
+     "the same random as an earlier request of the same client"},
+    {FAULTY_CLIENT " null-fields", 1, 1, 1, 1, 0,
+     "Limit, Next or GroupType sent as null"},
 };
 
 START_TEST(client_cmd_checks_a_client)

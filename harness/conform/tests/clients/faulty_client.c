@@ -5,6 +5,8 @@
  *   first-page  stops after the first page (a paging loop that never loops)
  *   next32      holds Next in 32 bits, so cursors above 2^32 come back wrong
  *   no-random   sends no random parameter
+ *   same-random draws random once per process, not once per request
+ *   null-fields sends its unset GroupType as null, as Jackson or Gson do
  *
  * It reads TIM_URL, TIM_SDKAPPID, TIM_IDENTIFIER and TIM_SECRET_KEY as a
  * well-behaved client would, waits a second after 10002 or 60007, and gives
@@ -30,12 +32,15 @@ int main(int argc, char **argv)
                *id = getenv("TIM_IDENTIFIER"), *key = getenv("TIM_SECRET_KEY");
     if (!url || !app || !id || !key ||
         (strcmp(mode, "first-page") && strcmp(mode, "next32") &&
-         strcmp(mode, "no-random"))) {
-        fprintf(stderr, "usage: TIM_URL=.. TIM_SDKAPPID=.. TIM_IDENTIFIER=.. "
-                        "TIM_SECRET_KEY=.. faulty_client "
-                        "first-page|next32|no-random\n");
+         strcmp(mode, "no-random") && strcmp(mode, "same-random") &&
+         strcmp(mode, "null-fields"))) {
+        fprintf(stderr,
+                "usage: TIM_URL=.. TIM_SDKAPPID=.. TIM_IDENTIFIER=.. "
+                "TIM_SECRET_KEY=.. faulty_client "
+                "first-page|next32|no-random|same-random|null-fields\n");
         return 2;
     }
+    unsigned once = (unsigned)rand(); /* same-random's only value */
     char *sig = NULL;
     if (usersig_make(key, strtoull(app, NULL, 10), id, (int64_t)time(NULL),
                      86400, NULL, 0, -1, &sig) != 0)
@@ -47,9 +52,11 @@ int main(int argc, char **argv)
     while (pages < MAX_PAGES && tries++ < 3 * MAX_PAGES) {
         char body[128], random[16];
         uint64_t sent = strcmp(mode, "next32") == 0 ? next : next64;
-        snprintf(body, sizeof body, "{\"Limit\":1000,\"Next\":%" PRIu64 "}",
-                 sent);
-        snprintf(random, sizeof random, "%u", (unsigned)rand());
+        snprintf(body, sizeof body, "{\"Limit\":1000,\"Next\":%" PRIu64 "%s}",
+                 sent,
+                 strcmp(mode, "null-fields") == 0 ? ",\"GroupType\":null" : "");
+        snprintf(random, sizeof random, "%u",
+                 strcmp(mode, "same-random") == 0 ? once : (unsigned)rand());
         struct tim_param params[] = {
             {"sdkappid", app},
             {"identifier", id},
