@@ -2,13 +2,19 @@
  * fuzz_jsonint: the exact-integer JSON reader against cJSON.
  *
  * jsonint is stricter than cJSON (only the four JSON white-space bytes, no
- * bytes after the value, at most 128 levels), so the check runs one way:
+ * bytes after the value, at most 128 levels, surrogate escapes in pairs),
+ * so the check runs one way:
  * every text jsonint_valid accepts, cJSON parses too, and when it is an
  * object, for Limit, Next and GroupType, jsonint_members and cJSON's
  * GetObjectItemCaseSensitive agree on the member: both find it or neither
  * does, of the same JSON type; numbers equal where cJSON's double is exact
  * (below 2^53), strings equal after jsonint_string's unescaping.
  * jsonint_member and jsonint_depth_ok are held to the same answers.
+ *
+ * One known disagreement is left out: cJSON keeps strings as C strings, so
+ * it reads a name or a value with \u0000 cut at the NUL (a member
+ * "Limit\u0000" as "Limit").  jsonint reads them whole, which is right;
+ * texts holding the escape \u0000 are compared only on validity.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -100,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     if (!root)
         disagree("(text)", "cJSON refuses a text jsonint_valid accepts", text.p,
                  n);
-    if (cJSON_IsObject(root)) {
+    if (cJSON_IsObject(root) && !memmem(text.p, n, "\\u0000", 6)) {
         int found = jsonint_members(text.p, n, keys, 3, vals, lens);
         int count = 0;
         for (int k = 0; k < 3; k++) {

@@ -87,11 +87,16 @@ int reader_page(const char *json, size_t n, struct tim_page *page,
             jsonint_member(el, el_len, "GroupId", &raw, &raw_len))
             id_len = jsonint_string(raw, raw_len, p.storage + used,
                                     len[1] + 1 - used);
+        /* an ID is a C string: one with \u0000 would be read cut short */
+        if (id_len > 0 && memchr(p.storage + used, '\0', (size_t)id_len))
+            id_len = -1;
         if (id_len < 0) {
             int at = (int)p.count;
             tim_page_release(&p);
             return tim_fail(err, TIM_E_PROTOCOL,
-                            "GroupIdList[%d] has no GroupId string", at);
+                            "GroupIdList[%d] has no GroupId string (without "
+                            "NUL)",
+                            at);
         }
         p.ids[p.count++] = p.storage + used;
         used += (size_t)id_len + 1;

@@ -24,7 +24,8 @@ int reader_envelope(const char *json, size_t n, struct tim_error *err);
 /* reader_page: reads a page from an answer that reader_envelope accepted.
  * Returns TIM_OK and fills *page (release with tim_page_release), or
  * TIM_E_PROTOCOL (TIM_E_USAGE when memory runs out) with err filled and
- * *page untouched. */
+ * *page untouched.  A GroupId that unescapes to bytes with a NUL is refused:
+ * the page's IDs are C strings. */
 int reader_page(const char *json, size_t n, struct tim_page *page,
                 struct tim_error *err);
 

@@ -308,14 +308,12 @@ static long scan_hex4(struct scan *sc)
 
 /* A \u escape (sc->i on the 'u').  A surrogate must come as a high one
  * followed at once by an escaped low one, so that every string unescapes
- * to UTF-8 (RFC 8259 section 8.2; cJSON refuses the rest too).  \u0000 is
- * refused: C strings, cJSON's included, end at a NUL, so a name or an ID
- * holding one would be read as another ("Limit\u0000" as "Limit").  sc->i
- * ends on the escape's last digit. */
+ * to UTF-8 (RFC 8259 section 8.2; cJSON refuses the rest too).  sc->i ends
+ * on the escape's last digit. */
 static int scan_escape_u(struct scan *sc)
 {
     long cp = scan_hex4(sc);
-    if (cp <= 0 || (cp >= 0xdc00 && cp < 0xe000))
+    if (cp < 0 || (cp >= 0xdc00 && cp < 0xe000))
         return 0;
     if (cp < 0xd800 || cp >= 0xdc00)
         return 1;

@@ -63,10 +63,11 @@ int jsonint_depth_ok(const char *json, size_t n, int max);
 
 /* jsonint_valid: 1 when the n bytes are exactly one JSON value (RFC 8259,
  * surrounding white space allowed, nesting at most 128 deep), else 0.
- * Stricter than RFC 8259 on two escapes: a UTF-16 surrogate only as a high
- * one followed by a low one (cJSON refuses the rest too), and no \u0000
- * (cJSON would cut the string there: "a\u0000b" read as "a").  So every
- * string of a valid text unescapes to UTF-8 with no NUL. */
+ * Stricter than RFC 8259 on one point: a \u escape of a UTF-16 surrogate
+ * only as a high one followed by a low one (cJSON refuses the rest too), so
+ * every string of a valid text unescapes to UTF-8.  \u0000 is valid: a
+ * string may unescape to bytes that hold a NUL (cJSON cuts its copy there,
+ * reading a member "Limit\u0000" as "Limit"). */
 int jsonint_valid(const char *json, size_t n);
 
 /* jsonint_element: walks the elements of the JSON array whose raw text is
@@ -79,8 +80,7 @@ int jsonint_element(const char *arr, size_t n, size_t *pos, const char **el,
 /* jsonint_string: unescapes the raw text of a JSON string token (quotes
  * included, valid JSON) into out (size outsize, NUL-terminated; \u escapes
  * become UTF-8).  Returns the length, or -1 when raw is not a string or out
- * is too small.  The result holds a NUL byte before its end only when raw
- * holds \u0000, which jsonint_valid refuses. */
+ * is too small.  The result may hold NUL bytes (from \u0000). */
 long jsonint_string(const char *raw, size_t n, char *out, size_t outsize);
 
 #endif
