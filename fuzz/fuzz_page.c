@@ -5,7 +5,9 @@
  * The envelope is read as the library reads it; when it says ErrorCode 0,
  * the page is read.  A page the reader takes is checked against cJSON's
  * reading of the same text: TotalCount (where exact), Next, and every
- * GroupId, in order.
+ * GroupId, in order.  Texts with the escape \u0000 are left out of that
+ * comparison: cJSON cuts names at the NUL, so it takes a member
+ * "Next\u0000" for "Next"; the reader rightly does not.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -63,7 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     struct tim_page page;
     int rc = reader_envelope(text.p, n, &err);
     if (rc == TIM_OK && reader_page(text.p, n, &page, &err) == TIM_OK) {
-        check_page(text.p, n, &page);
+        if (!memmem(text.p, n, "\\u0000", 6))
+            check_page(text.p, n, &page);
         tim_page_release(&page);
     } else if (rc != TIM_OK && rc != TIM_E_API && rc != TIM_E_PROTOCOL) {
         abort();

@@ -714,6 +714,25 @@ START_TEST(reader_rows_read)
 }
 END_TEST
 
+/* Found by fuzz_page: cJSON takes a member "Next\u0000" for "Next"; the
+ * reader rightly finds no Next. */
+START_TEST(reader_name_with_nul)
+{
+    static const char t[] =
+        "{\"ErrorCode\":0,\"TotalCount\":18751615,"
+        "\"GroupIdList\":[{\"GroupId\":\"a\",\"Extra\":[0]}],"
+        "\"Next\\u0000\":1844674407351615}";
+    struct tim_error err;
+    struct tim_page page;
+    ck_assert_int_eq(reader_envelope(t, sizeof t - 1, &err), TIM_OK);
+    ck_assert_int_eq(reader_page(t, sizeof t - 1, &page, &err), TIM_OK);
+    ck_assert_int_eq(page.has_next, 0);
+    ck_assert_uint_eq(page.total_count, 18751615);
+    ck_assert_uint_eq(page.count, 1);
+    tim_page_release(&page);
+}
+END_TEST
+
 #define ROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 int main(void)
@@ -756,6 +775,7 @@ int main(void)
 
     TCase *reader = tcase_create("reader");
     tcase_add_loop_test(reader, reader_rows_read, 0, ROWS(reader_rows));
+    tcase_add_test(reader, reader_name_with_nul);
     suite_add_tcase(s, reader);
 
     TCase *client = tcase_create("client");
