@@ -10,10 +10,11 @@
 #include <stdint.h>
 
 enum {
-    CLI_OK = 0,       /* done */
-    CLI_API = 1,      /* the API answered an error (or broke its contract) */
-    CLI_USAGE = 2,    /* bad usage */
-    CLI_TRANSPORT = 3 /* the network failed: connect, TLS, timeout, HTTP */
+    CLI_OK = 0,        /* done */
+    CLI_API = 1,       /* the API answered an error (or broke its contract) */
+    CLI_USAGE = 2,     /* bad usage */
+    CLI_TRANSPORT = 3, /* the network failed: connect, TLS, timeout, HTTP */
+    CLI_BOUND = 4      /* the user's bound stopped the work (--max-pages) */
 };
 
 /* cli_read_key: the secret key from file (when not NULL) or else from the

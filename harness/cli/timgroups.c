@@ -23,7 +23,7 @@ static const char usage[] =
     "                 [--format lines|json|ndjson] [--count]\n"
     "                 [--connect-to HOST:PORT:HOST2:PORT2] [--cacert F]\n"
     "                 [--insecure] [--retries N] [--timeout SECONDS]\n"
-    "                 [--verbose]\n"
+    "                 [--max-pages N] [--max-time SECONDS] [--verbose]\n"
     "\n"
     "Pulls every group ID of an app with get_appid_group_list, page after\n"
     "page, and prints one per line.\n"
@@ -43,14 +43,20 @@ static const char usage[] =
     "  --format F         lines (default), json (one array), ndjson\n"
     "  --count            print TotalCount of each type and the total\n"
     "  --connect-to H:P:H2:P2  connect to H2:P2 when the URL says H:P\n"
+    "                     (several joined by commas)\n"
     "  --cacert F         CA bundle for TLS; --insecure skips verification\n"
     "  --retries N        tries again after a transient failure (default 4)\n"
     "  --timeout SECONDS  per request (default 10)\n"
+    "  --max-pages N      stop after N pages (default: no bound)\n"
+    "  --max-time SECONDS stop the pull after this long (default: no bound)\n"
     "  --verbose          every request on stderr (UserSig redacted)\n"
     "\n"
     "Options win over the environment. The key is never taken on the command\n"
     "line. Exit codes: 0 done, 1 the API answered an error, 2 usage,\n"
-    "3 transport failure.\n";
+    "3 transport failure, 4 stopped by --max-pages or --max-time.\n"
+    "A server that breaks the API's contract (a cursor that comes again, a\n"
+    "page over Limit, far more IDs or pages than TotalCount or the IDs\n"
+    "need) is an error of exit code 1.\n";
 
 enum format { FMT_LINES, FMT_JSON, FMT_NDJSON };
 
@@ -100,6 +106,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"insecure", no_argument, NULL, 'I'},
         {"retries", required_argument, NULL, 'R'},
         {"timeout", required_argument, NULL, 'T'},
+        {"max-pages", required_argument, NULL, 'P'},
+        {"max-time", required_argument, NULL, 'M'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -178,6 +186,20 @@ static int parse_options(int argc, char **argv, struct options *o)
                                  "got '%s'",
                                  optarg);
             o->cfg.timeout_ms = (long)v * 1000;
+            break;
+        case 'P':
+            if (cli_u64(optarg, 1, UINT64_MAX, &v))
+                return bad_usage("--max-pages: expected a number of pages "
+                                 "from 1, got '%s'",
+                                 optarg);
+            o->cfg.max_pages = v;
+            break;
+        case 'M':
+            if (cli_u64(optarg, 1, 31 * 86400, &v))
+                return bad_usage("--max-time: expected 1 to 2678400 seconds, "
+                                 "got '%s'",
+                                 optarg);
+            o->cfg.max_time_ms = (long)v * 1000;
             break;
         case 'v':
             o->verbose = 1;
@@ -296,14 +318,28 @@ static int exit_code(int status)
     case TIM_E_HTTP:
     case TIM_E_TRANSPORT:
         return CLI_TRANSPORT;
+    case TIM_E_BOUND:
+        return CLI_BOUND;
     default:
         return CLI_API;
     }
 }
 
-static void report(const struct tim_error *err)
+static void report(const struct tim_error *err, const struct options *o,
+                   const struct tim_pull_stats *s)
 {
-    if (err->status == TIM_E_API)
+    if (err->status == TIM_E_BOUND && o->cfg.max_pages &&
+        s->pages >= o->cfg.max_pages)
+        fprintf(stderr,
+                "timgroups: stopped by --max-pages %" PRIu64 " after %" PRIu64
+                " IDs of TotalCount %" PRIu64 "\n",
+                o->cfg.max_pages, s->ids, s->total_count);
+    else if (err->status == TIM_E_BOUND)
+        fprintf(stderr,
+                "timgroups: stopped by --max-time %ld after %" PRIu64
+                " pages, %" PRIu64 " IDs of TotalCount %" PRIu64 "\n",
+                o->cfg.max_time_ms / 1000, s->pages, s->ids, s->total_count);
+    else if (err->status == TIM_E_API)
         fprintf(stderr, "timgroups: the API answered ErrorCode %ld: %s\n",
                 err->error_code, err->error_info);
     else
@@ -385,6 +421,7 @@ int main(int argc, char **argv)
 
     static char outbuf[1 << 20];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    struct tim_pull_stats stats = {0};
     if (o.count) {
         rc = count_groups(c, &o, &err);
     } else {
@@ -392,7 +429,6 @@ int main(int argc, char **argv)
         struct progress p = {.shown = 0};
         clock_gettime(CLOCK_MONOTONIC, &p.start);
         int tty = isatty(STDERR_FILENO) && !o.verbose;
-        struct tim_pull_stats stats;
         rc = tim_pull_groups(c, o.type, o.limit, print_id, &out,
                              tty ? show_progress : NULL, &p, &stats, &err);
         if (p.shown)
@@ -411,7 +447,7 @@ int main(int argc, char **argv)
         rc = TIM_E_USAGE;
     }
     if (rc != TIM_OK && err.status != TIM_OK)
-        report(&err);
+        report(&err, &o, &stats);
     tim_client_free(c);
     tim_global_cleanup();
     return rc == TIM_E_ABORTED ? CLI_USAGE : exit_code(rc);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonget.h"
+
 const char *const case_properties[] = {"no_duplicates",
                                        "ends",
                                        "no_cursor_repeat",
@@ -167,6 +169,25 @@ static int check_case(struct tcase_data *c, char *err, size_t errlen)
     if (sig && !cJSON_IsNull(sig) &&
         check_keys(sig, usersig_keys, "$.request.usersig", f, err, errlen))
         return -1;
+    /* the UserSig's numbers, as usersig_make takes them */
+    static const struct {
+        const char *key;
+        int64_t min, max;
+    } sig_numbers[] = {{"age", -JSONGET_INT_MAX / 2, JSONGET_INT_MAX / 2},
+                       {"expire", 0, JSONGET_INT_MAX / 2},
+                       {"level", -1, 9}};
+    for (size_t i = 0; sig && i < sizeof sig_numbers / sizeof *sig_numbers;
+         i++) {
+        const cJSON *v =
+            cJSON_GetObjectItemCaseSensitive(sig, sig_numbers[i].key);
+        int64_t x;
+        if (v && jsonget_i64(v, sig_numbers[i].min, sig_numbers[i].max, &x))
+            return fail(err, errlen, f,
+                        "$.request.usersig.%s: must be an integer from %lld "
+                        "to %lld",
+                        sig_numbers[i].key, (long long)sig_numbers[i].min,
+                        (long long)sig_numbers[i].max);
+    }
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(req, "params");
     if (params && !cJSON_IsObject(params))
         return fail(err, errlen, f, "$.request.params: must be an object");
@@ -249,11 +270,10 @@ int cases_load_dir(const char *dir, struct case_list *out, char *err,
             rc = fail(err, errlen, c->file, "%s", strerror(errno));
             break;
         }
-        const char *end = NULL;
-        c->doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+        char why[128];
+        c->doc = jsonget_parse(text, len, why, sizeof why);
         if (!c->doc)
-            rc = fail(err, errlen, c->file, "$: not valid JSON (near byte %ld)",
-                      end ? (long)(end - text) : 0L);
+            rc = fail(err, errlen, c->file, "$: %s", why);
         else
             rc = check_case(c, err, errlen);
         free(text);

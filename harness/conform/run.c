@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "jsonget.h"
 #include "jsonint.h"
 #include "regions.h"
 #include "timclient.h"
@@ -78,13 +79,15 @@ static char *make_sig(const cJSON *spec, const struct creds *c)
         cJSON_IsString(app) ? app->valuestring : "$SDKAPPID", c, t2, sizeof t2);
     const char *keys = subst(cJSON_IsString(key) ? key->valuestring : "$KEY", c,
                              t3, sizeof t3);
-    int64_t now = (int64_t)time(NULL);
-    int64_t made = now - (cJSON_IsNumber(age) ? (int64_t)age->valuedouble : 0);
-    int64_t life =
-        cJSON_IsNumber(expire) ? (int64_t)expire->valuedouble : 86400;
+    /* the numbers were checked when the case was loaded (cases.c) */
+    int64_t ago = 0, life = 86400, z = -1;
+    jsonget_i64(age, -JSONGET_INT_MAX / 2, JSONGET_INT_MAX / 2, &ago);
+    jsonget_i64(expire, 0, JSONGET_INT_MAX / 2, &life);
+    jsonget_i64(level, -1, 9, &z);
     char *sig = NULL;
-    if (usersig_make(keys, strtoull(apps, NULL, 10), ids, made, life, NULL, 0,
-                     cJSON_IsNumber(level) ? level->valueint : -1, &sig) != 0)
+    if (usersig_make(keys, strtoull(apps, NULL, 10), ids,
+                     (int64_t)time(NULL) - ago, life, NULL, 0, (int)z,
+                     &sig) != 0)
         return NULL;
     return sig;
 }
@@ -143,11 +146,12 @@ static int check_answer(const cJSON *exp, const struct tim_raw_answer *a,
                       strcmp(m->string, "comment") != 0;
     if (!needs_json)
         return 0;
-    cJSON *root = cJSON_ParseWithLength(a->body, a->len);
-    int rc = 0;
     char tmp[128];
+    cJSON *root = jsonget_parse(a->body, a->len, tmp, sizeof tmp);
+    int rc = 0;
     if (!cJSON_IsObject(root)) {
-        rc = failed(why, n, "the answer is not a JSON object: %.200s", a->body);
+        rc = failed(why, n, "the answer is not a JSON object%s%s: %.200s",
+                    root ? "" : " (", root ? "" : tmp, a->body);
         goto out;
     }
     const cJSON *code = item(exp, "ErrorCode");
@@ -680,7 +684,8 @@ static int run_client(const struct tcase_data *c, const struct endpoint *e,
     free(body);
     if (rc != TIM_OK)
         return failed(why, n, "cannot ask the mock: %s", err.message);
-    cJSON *v = cJSON_ParseWithLength(a.body, a.len);
+    char parse_why[128];
+    cJSON *v = jsonget_parse(a.body, a.len, parse_why, sizeof parse_why);
     const cJSON *pass = item(v, "pass");
     rc = 0;
     if (a.http_status != 200 || !cJSON_IsBool(pass)) {

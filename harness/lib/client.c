@@ -53,15 +53,19 @@ struct tim_client {
     struct curl_slist *headers;
     struct sink answer; /* the last answer's bytes, reused */
     uint64_t retries;
+    uint64_t max_pages; /* a pull's bounds; 0: none */
+    long max_time_ms;
+    int has_deadline; /* a pull with max_time_ms is under way */
+    long deadline;    /* then: when it must stop (now_ms's clock) */
 };
 
 static const char *const status_names[] = {
-    "ok", "usage", "api", "http", "transport", "protocol", "aborted"};
+    "ok", "usage", "api", "http", "transport", "protocol", "aborted", "bound"};
 
 const char *tim_status_name(int status)
 {
-    return status >= 0 && status <= TIM_E_ABORTED ? status_names[status]
-                                                  : "unknown";
+    return status >= 0 && status <= TIM_E_BOUND ? status_names[status]
+                                                : "unknown";
 }
 
 int tim_global_init(void)
@@ -114,6 +118,28 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+/* The list of "HOST:PORT:HOST2:PORT2" entries of a comma-separated
+ * connect_to; NULL when memory runs out. */
+static struct curl_slist *connect_to_list(const char *spec)
+{
+    struct curl_slist *list = NULL;
+    char *copy = strdup(spec), *save = NULL;
+    if (!copy)
+        return NULL;
+    for (char *e = strtok_r(copy, ",", &save); e;
+         e = strtok_r(NULL, ",", &save)) {
+        struct curl_slist *l = curl_slist_append(list, e);
+        if (!l) {
+            curl_slist_free_all(list);
+            list = NULL;
+            break;
+        }
+        list = l;
+    }
+    free(copy);
+    return list;
+}
+
 static int set_base(tim_client *c, const char *base)
 {
     char *b = strdup(base);
@@ -151,6 +177,8 @@ int tim_client_new(const struct tim_config *cfg, tim_client **out,
         strncmp(cfg->base_url, "https://", 8) != 0)
         return tim_fail(err, TIM_E_USAGE,
                         "the URL must start with http:// or https://");
+    if (cfg->max_time_ms < 0)
+        return tim_fail(err, TIM_E_USAGE, "max_time_ms is negative");
 
     tim_client *c = calloc(1, sizeof *c);
     if (!c)
@@ -173,18 +201,21 @@ int tim_client_new(const struct tim_config *cfg, tim_client **out,
         cfg->backoff_base_ms > 0 ? cfg->backoff_base_ms : 200,
         cfg->backoff_max_ms > 0 ? cfg->backoff_max_ms : 5000,
     };
+    c->max_pages = cfg->max_pages;
+    c->max_time_ms = cfg->max_time_ms;
     c->log = cfg->log;
     c->log_data = cfg->log_data;
     if (getrandom(&c->rng, sizeof c->rng, 0) != sizeof c->rng)
         c->rng = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)c;
     c->curl = curl_easy_init();
     c->headers = curl_slist_append(NULL, "Content-Type: application/json");
-    if (cfg->connect_to)
-        c->connect_to = curl_slist_append(NULL, cfg->connect_to);
+    int map = cfg->connect_to && cfg->connect_to[strspn(cfg->connect_to, ",")];
+    if (map)
+        c->connect_to = connect_to_list(cfg->connect_to);
     int base = region ? region_base(c) : set_base(c, cfg->base_url);
     if (!c->identifier || (cfg->secret_key && !c->key) ||
         (cfg->usersig && !c->sig) || (cfg->cacert && !c->cacert) || !c->curl ||
-        !c->headers || (cfg->connect_to && !c->connect_to) || base != 0) {
+        !c->headers || (map && !c->connect_to) || base != 0) {
         tim_client_free(c);
         return tim_fail(err, TIM_E_USAGE, "out of memory");
     }
@@ -260,8 +291,13 @@ static CURLcode perform(tim_client *c, const char *url, const char *body,
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &c->answer);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_error);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    /* a pull's time bound cuts the request short (1 ms at least: 0 would
+     * mean no timeout to libcurl) */
+    long timeout = c->timeout_ms;
+    if (c->has_deadline && c->deadline - now_ms() < timeout)
+        timeout = c->deadline - now_ms() > 0 ? c->deadline - now_ms() : 1;
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
@@ -294,6 +330,10 @@ static int try_call(tim_client *c, const char *service, const char *command,
     logf_(c, "POST %s %s", shown, body);
     long t0 = now_ms();
     CURLcode cc = perform(c, url, body, &http, curl_error);
+    if (cc != CURLE_OK && c->answer.no_memory) {
+        cc = CURLE_OUT_OF_MEMORY;
+        snprintf(curl_error, sizeof curl_error, "out of memory for the answer");
+    }
     if (cc != CURLE_OK) {
         if (c->answer.too_big)
             rc = tim_fail(err, TIM_E_PROTOCOL, "the answer is over %u bytes",
@@ -335,6 +375,18 @@ static int use_backup(tim_client *c, const struct tim_error *err)
     return 1;
 }
 
+/* The time bound of the pull under way has passed. */
+static int past_deadline(const tim_client *c)
+{
+    return c->has_deadline && now_ms() >= c->deadline;
+}
+
+static int time_bound(tim_client *c, struct tim_error *err)
+{
+    return tim_fail(err, TIM_E_BOUND, "the pull ran out of its time (%ld ms)",
+                    c->max_time_ms);
+}
+
 int tim_call(tim_client *c, const char *service, const char *command,
              const char *json_body, char **answer, size_t *len,
              struct tim_error *err)
@@ -345,6 +397,8 @@ int tim_call(tim_client *c, const char *service, const char *command,
     const char *body = json_body ? json_body : "{}";
     long start = now_ms();
     for (unsigned attempt = 1;; attempt++) {
+        if (past_deadline(c))
+            return time_bound(c, err);
         int rc = try_call(c, service, command, body, err);
         if (rc == TIM_OK) {
             char *copy = malloc(c->answer.len + 1);
@@ -356,13 +410,17 @@ int tim_call(tim_client *c, const char *service, const char *command,
             *len = c->answer.len;
             return TIM_OK;
         }
-        if (use_backup(c, err))
+        if (use_backup(c, err)) {
+            attempt = 0; /* the backup domain gets tries of its own */
             continue;
+        }
         long wait;
-        if (!retry_is_transient(err->error_code, err->http_status,
-                                rc == TIM_E_TRANSPORT) ||
-            !retry_next(&c->retry, attempt, now_ms() - start, &c->rng, &wait))
+        int transport = rc == TIM_E_TRANSPORT &&
+                        !retry_transport_final(err->transport_code);
+        if (!retry_is_transient(err->error_code, err->http_status, transport))
             return rc;
+        if (!retry_next(&c->retry, attempt, now_ms() - start, &c->rng, &wait))
+            return past_deadline(c) ? time_bound(c, err) : rc;
         /* the limit counts calls per second: wait that second out */
         if (err->error_code == TIM_ERR_RATE_LIMIT &&
             wait < RATE_LIMIT_WAIT_MS) {
@@ -373,6 +431,8 @@ int tim_call(tim_client *c, const char *service, const char *command,
         logf_(c, "asking again in %ld ms (try %u of %u failed: %s)", wait,
               attempt, c->retry.max_attempts, err->message);
         c->retries++;
+        if (c->has_deadline && c->deadline - now_ms() < wait)
+            wait = c->deadline - now_ms() > 0 ? c->deadline - now_ms() : 0;
         sleep_ms(wait);
     }
 }
@@ -421,7 +481,28 @@ struct pull {
     unsigned empty_in_a_row;
 };
 
-/* Checks a page against the contract; TIM_OK or a protocol error. */
+/* Arithmetic for the bounds of a pull: saturating at 2^64 - 1, so that a
+ * server's TotalCount can never make a bound wrap to a small number. */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+    return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+/* The most pages a pull may take to bring n IDs at Limit limit: 4 times
+ * ceil(n / limit), plus 100. */
+static uint64_t pages_for(uint64_t n, unsigned limit)
+{
+    uint64_t full = n / limit + (n % limit != 0);
+    return sat_add(sat_mul(4, full), 100);
+}
+
+/* Checks a page against the contract; TIM_OK or a protocol error.  The
+ * page is the pull's number p->s.pages + 1. */
 static int check_page(struct pull *p, const struct tim_page *page,
                       unsigned limit, uint64_t sent_next, struct tim_error *err)
 {
@@ -431,11 +512,22 @@ static int check_page(struct pull *p, const struct tim_page *page,
                         page->count, limit, sent_next);
     if (page->total_count > p->max_total)
         p->max_total = page->total_count;
-    if (p->s.ids + page->count > 2 * p->max_total + 2ULL * limit + 100)
+    uint64_t ids = sat_add(p->s.ids, page->count), pages = p->s.pages + 1;
+    if (ids > sat_add(sat_mul(2, p->max_total), 2ULL * limit + 100))
         return tim_fail(err, TIM_E_PROTOCOL,
                         "%" PRIu64
                         " IDs pulled, far more than TotalCount %" PRIu64,
-                        p->s.ids + page->count, p->max_total);
+                        ids, p->max_total);
+    if (pages > pages_for(p->max_total, limit))
+        return tim_fail(err, TIM_E_PROTOCOL,
+                        "%" PRIu64 " pages, far more than TotalCount %" PRIu64
+                        " needs at Limit %u",
+                        pages, p->max_total, limit);
+    if (pages > pages_for(ids, limit))
+        return tim_fail(err, TIM_E_PROTOCOL,
+                        "%" PRIu64 " pages for %" PRIu64
+                        " IDs at Limit %u: pages this short would never end",
+                        pages, ids, limit);
     if (!page->has_next)
         return tim_fail(err, TIM_E_PROTOCOL,
                         "an answer without Next, though the request had one");
@@ -473,7 +565,16 @@ int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
         return tim_fail(err, TIM_E_USAGE, "Limit is at most 10000");
     cursorwatch_init(&p.seen);
     uint64_t retries0 = c->retries;
+    long start = now_ms();
+    c->has_deadline = c->max_time_ms > 0 && c->max_time_ms < LONG_MAX - start;
+    c->deadline = c->has_deadline ? start + c->max_time_ms : 0;
     for (;;) {
+        if (c->max_pages && p.s.pages >= c->max_pages) {
+            rc = tim_fail(err, TIM_E_BOUND,
+                          "the pull stopped at its bound of %" PRIu64 " pages",
+                          c->max_pages);
+            break;
+        }
         struct tim_page page;
         struct tim_page_request req = {p.s.limit, 1, next, group_type};
         rc = tim_get_group_page(c, &req, &page, err);
@@ -503,6 +604,7 @@ int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
         if (!next)
             break;
     }
+    c->has_deadline = 0;
     cursorwatch_release(&p.seen);
     if (stats)
         *stats = p.s;

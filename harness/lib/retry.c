@@ -1,6 +1,9 @@
 /* retry: backoff with jitter, bounded in attempts and time (retry.h). */
 #include "retry.h"
 
+#include <curl/curl.h>
+#include <stddef.h>
+
 #include "errors.h"
 
 int retry_is_transient(long error_code, long http_status, int transport)
@@ -10,6 +13,37 @@ int retry_is_transient(long error_code, long http_status, int transport)
     if (http_status >= 500 && http_status <= 599)
         return 1;
     return error_code == TIM_ERR_INTERNAL || error_code == TIM_ERR_RATE_LIMIT;
+}
+
+/* libcurl's codes after which the same request fails the same way */
+static const CURLcode final_codes[] = {
+    CURLE_UNSUPPORTED_PROTOCOL,
+    CURLE_FAILED_INIT,
+    CURLE_URL_MALFORMAT,
+    CURLE_NOT_BUILT_IN,
+    CURLE_OUT_OF_MEMORY,
+    CURLE_BAD_FUNCTION_ARGUMENT,
+    CURLE_UNKNOWN_OPTION,
+    CURLE_SSL_ENGINE_NOTFOUND,
+    CURLE_SSL_ENGINE_SETFAILED,
+    CURLE_SSL_CERTPROBLEM,
+    CURLE_SSL_CIPHER,
+    CURLE_PEER_FAILED_VERIFICATION,
+    CURLE_SSL_ENGINE_INITFAILED,
+    CURLE_SSL_CACERT_BADFILE,
+    CURLE_SSL_CRL_BADFILE,
+    CURLE_SSL_ISSUER_ERROR,
+    CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+    CURLE_SSL_INVALIDCERTSTATUS,
+    CURLE_SSL_CLIENTCERT,
+};
+
+int retry_transport_final(int curl_code)
+{
+    for (size_t i = 0; i < sizeof final_codes / sizeof final_codes[0]; i++)
+        if ((int)final_codes[i] == curl_code)
+            return 1;
+    return 0;
 }
 
 static uint64_t next_random(uint64_t *s)

@@ -19,8 +19,10 @@ size_t sink_write(char *p, size_t size, size_t n, void *data)
         while (cap < s->len + len + 1)
             cap *= 2;
         char *d = realloc(s->data, cap);
-        if (!d)
+        if (!d) {
+            s->no_memory = 1;
             return 0;
+        }
         s->data = d;
         s->cap = cap;
     }
@@ -34,6 +36,7 @@ void sink_reset(struct sink *s)
 {
     s->len = 0;
     s->too_big = 0;
+    s->no_memory = 0;
     if (s->data)
         s->data[0] = '\0';
 }

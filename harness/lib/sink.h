@@ -15,12 +15,13 @@
 struct sink {
     char *data; /* NUL-terminated; NULL until the first byte */
     size_t len, cap;
-    int too_big; /* the answer passed SINK_MAX */
+    int too_big;   /* the answer passed SINK_MAX */
+    int no_memory; /* memory ran out while the answer came */
 };
 
 /* sink_write: libcurl's CURLOPT_WRITEFUNCTION for a struct sink *.
- * Returns the bytes taken; fewer (which stops the transfer) past the cap or
- * when memory runs out. */
+ * Returns the bytes taken; fewer (which stops the transfer) past the cap
+ * (too_big set) or when memory runs out (no_memory set). */
 size_t sink_write(char *p, size_t size, size_t n, void *sink);
 
 /* sink_reset: empties the sink, keeping its storage. */

@@ -12,10 +12,13 @@
  * unsigned 64-bit integer.  A pull ends on `Next` 0 and copes with both
  * quirks of the service (a non-zero `Next` on the last page with groups; no
  * `Next` in the answer when the request had none).  A cursor that repeats or
- * cycles, a page longer than Limit, or far more IDs than TotalCount is an
- * error, never an endless loop.  10002, the rate-limit codes, HTTP 5xx,
- * connection failures and timeouts are retried with exponential backoff and
- * jitter, bounded in attempts and in time; 10018 makes a pull halve Limit.
+ * cycles, a page longer than Limit, far more IDs than TotalCount, or far
+ * more pages than TotalCount or the IDs pulled need at Limit is an error,
+ * never an endless loop; the caller may bound a pull in pages and in time
+ * too.  10002, the rate-limit codes, HTTP 5xx, connection failures and
+ * timeouts are retried with exponential backoff and jitter, bounded in
+ * attempts and in time; a certificate or TLS verification failure, a bad URL
+ * and running out of memory are not.  10018 makes a pull halve Limit.
  *
  * The secret key and the UserSig never appear in a log line or an error
  * message; URLs are shown with `usersig` redacted.
@@ -46,7 +49,8 @@ enum tim_status {
     TIM_E_HTTP = 3,      /* an HTTP status other than 200 */
     TIM_E_TRANSPORT = 4, /* name lookup, connect, TLS, timeout, ... */
     TIM_E_PROTOCOL = 5,  /* an answer that breaks the API's contract */
-    TIM_E_ABORTED = 6    /* the caller's callback asked to stop */
+    TIM_E_ABORTED = 6,   /* the caller's callback asked to stop */
+    TIM_E_BOUND = 7      /* a pull reached max_pages or max_time_ms */
 };
 
 struct tim_error {
@@ -76,12 +80,19 @@ struct tim_config {
     long timeout_ms;         /* the whole request; 0: 10000 */
     const char *cacert;      /* CA bundle file, or NULL for the system's */
     int insecure;            /* 1: do not verify TLS (default 0) */
-    const char *connect_to;  /* "HOST:PORT:HOST2:PORT2" as curl's */
+    const char *connect_to;  /* as curl's: "H:P:H2:P2[,H:P:H2:P2...]" */
     unsigned max_attempts;   /* tries of one request; 0: 5 */
     long retry_budget_ms;    /* total time spent retrying; 0: 30000 */
     long backoff_base_ms;    /* first backoff; 0: 200 */
     long backoff_max_ms;     /* longest backoff; 0: 5000 */
-    tim_log_fn log;          /* verbose lines, or NULL */
+    /* the caller's bounds on one tim_pull_groups: after max_pages pages
+     * without the end, or once max_time_ms have passed since it began (a
+     * request under way is cut short, no retry starts), the pull stops with
+     * TIM_E_BOUND.  0: no such bound (the default); the bounds against a
+     * misbehaving server (see tim_pull_groups) hold either way. */
+    uint64_t max_pages;
+    long max_time_ms;
+    tim_log_fn log; /* verbose lines, or NULL */
     void *log_data;
 };
 
@@ -161,7 +172,17 @@ typedef void (*tim_progress_fn)(void *data, const struct tim_pull_stats *s);
 /* tim_pull_groups: pulls every group ID of the app (or of group_type),
  * Limit limit (0: 10000) per page, calling on_id for each ID, in order,
  * without holding them.  Returns TIM_OK when the pull ended on Next 0, else
- * a status with err filled; stats (optional) says how far it got. */
+ * a status with err filled; stats (optional) says how far it got.
+ *
+ * A server that would keep a pull going for ever is stopped with
+ * TIM_E_PROTOCOL when a cursor comes again, a page holds more than Limit
+ * IDs, more than 10 empty pages come in a row, the IDs pulled pass
+ * 2 * TotalCount + 2 * Limit + 100, or the pages pass
+ * 4 * ceil(TotalCount / Limit) + 100 or 4 * ceil(IDs pulled / Limit) + 100
+ * (pages a quarter full on average; the service's are full but the last).
+ * TotalCount is the largest seen so far and Limit the one in use; the
+ * sums saturate at 2^64 - 1, so no TotalCount makes a bound wrap.  The
+ * configuration's max_pages and max_time_ms stop it with TIM_E_BOUND. */
 int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
                     tim_group_fn on_id, void *data, tim_progress_fn on_page,
                     void *progress_data, struct tim_pull_stats *stats,

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "redact.h"
+
 static int unreserved(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -59,16 +61,20 @@ void url_redact(const char *url, char *out, size_t n)
     size_t o = 0;
     if (n == 0)
         return;
-    /* copies url, replacing the value of every usersig parameter */
-    for (const char *p = url; *p && o + 1 < n;) {
-        int at_param = (p == url || p[-1] == '?' || p[-1] == '&');
-        if (at_param && strncmp(p, "usersig=", 8) == 0) {
-            int k = snprintf(out + o, n - o, "usersig=REDACTED");
-            o = k < 0 || (size_t)k >= n - o ? n - 1 : o + (size_t)k;
-            p += 8 + strcspn(p + 8, "&#");
-            continue;
-        }
-        out[o++] = *p++;
-    }
-    out[o] = '\0';
+    out[0] = '\0';
+    /* the path as it is; the query (up to a fragment) redacted */
+    size_t path = strcspn(url, "?");
+    if (url[path] == '?')
+        path++;
+    size_t query = strcspn(url + path, "#");
+    size_t k = path < n - 1 ? path : n - 1;
+    memcpy(out, url, k);
+    out[o = k] = '\0';
+    if (k < path)
+        return;
+    redact_query(url + path, query, out, n, &o);
+    const char *rest = url + path + query;
+    k = strlen(rest) < n - 1 - o ? strlen(rest) : n - 1 - o;
+    memcpy(out + o, rest, k);
+    out[o + k] = '\0';
 }

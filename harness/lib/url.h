@@ -22,8 +22,10 @@ int url_build(char *out, size_t n, const char *base, const char *service,
               const char *command, uint64_t sdkappid, const char *identifier,
               const char *usersig, uint32_t random);
 
-/* url_redact: copies url into out (size n) with the value of every usersig
- * replaced by "REDACTED"; never fails (cuts the copy short if needed). */
+/* url_redact: copies url into out (size n) with every secret of its query
+ * replaced by "REDACTED" (redact.h: usersig under any case or encoding of
+ * the name, and any value that is a UserSig); never fails (cuts the copy
+ * short if needed). */
 void url_redact(const char *url, char *out, size_t n);
 
 #endif

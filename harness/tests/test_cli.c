@@ -427,6 +427,21 @@ static const struct {
      1,
      2,
      "timgroups: --timeout: expected 1 to 3600 seconds, got '0'\n"},
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--max-pages",
+      "0"},
+     1,
+     2,
+     "timgroups: --max-pages: expected a number of pages from 1, got '0'\n"},
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--max-time",
+      "0"},
+     1,
+     2,
+     "timgroups: --max-time: expected 1 to 2678400 seconds, got '0'\n"},
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--max-time",
+      "1.5"},
+     1,
+     2,
+     "timgroups: --max-time: expected 1 to 2678400 seconds, got '1.5'\n"},
     {{"--region", "mars", "--sdkappid", "1", "--identifier", "a"},
      1,
      2,
@@ -493,7 +508,8 @@ START_TEST(help_and_version)
     ck_assert_int_eq(strncmp(r.out, first, strlen(first)), 0);
     ck_assert_ptr_nonnull(strstr(r.out, "Exit codes: 0 done, 1 the API "
                                         "answered an error, 2 usage,\n3 "
-                                        "transport failure.\n"));
+                                        "transport failure, 4 stopped by "
+                                        "--max-pages or --max-time.\n"));
     ck_assert_str_eq(r.err, "");
     run_free(&r);
     const char *version[] = {TIMGROUPS_PATH, "--version", NULL};

@@ -16,6 +16,7 @@
  *     region resolves to (a handle opens no connection until it calls).
  */
 #include <check.h>
+#include <curl/curl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,8 +150,12 @@ static const struct {
     {"first", "https://h/v4/s/c?usersig=SECRET&sdkappid=1",
      "https://h/v4/s/c?usersig=REDACTED&sdkappid=1"},
     {"only", "http://h:1/p?usersig=SECRET", "http://h:1/p?usersig=REDACTED"},
-    {"empty value", "http://h/p?a=1&usersig=&b=2",
-     "http://h/p?a=1&usersig=REDACTED&b=2"},
+    {"empty value: nothing to hide", "http://h/p?a=1&usersig=&b=2",
+     "http://h/p?a=1&usersig=&b=2"},
+    {"the name in any case", "http://h/p?UserSig=SECRET&USERSIG=SECRET",
+     "http://h/p?UserSig=REDACTED&USERSIG=REDACTED"},
+    {"the name percent-encoded", "http://h/p?%75ser%53ig=SECRET",
+     "http://h/p?%75ser%53ig=REDACTED"},
     {"before a fragment", "http://h/p?usersig=SECRET#frag",
      "http://h/p?usersig=REDACTED#frag"},
     {"xusersig is another parameter", "http://h/p?xusersig=abc&sdkappid=1",
@@ -365,6 +370,41 @@ START_TEST(retry_transient_rows)
                   "code %ld, HTTP %ld, transport %d: expected %d",
                   transient_rows[_i].error_code, transient_rows[_i].http_status,
                   transient_rows[_i].transport, transient_rows[_i].transient);
+}
+END_TEST
+
+/* retry_transport_final: what libcurl says cannot mend by asking again. */
+static const struct {
+    int code, final;
+} final_rows[] = {
+    {CURLE_PEER_FAILED_VERIFICATION, 1},
+    {CURLE_SSL_CACERT_BADFILE, 1},
+    {CURLE_SSL_CERTPROBLEM, 1},
+    {CURLE_SSL_PINNEDPUBKEYNOTMATCH, 1},
+    {CURLE_SSL_INVALIDCERTSTATUS, 1},
+    {CURLE_SSL_ISSUER_ERROR, 1},
+    {CURLE_SSL_CRL_BADFILE, 1},
+    {CURLE_SSL_CIPHER, 1},
+    {CURLE_OUT_OF_MEMORY, 1},
+    {CURLE_URL_MALFORMAT, 1},
+    {CURLE_UNSUPPORTED_PROTOCOL, 1},
+    {CURLE_NOT_BUILT_IN, 1},
+    {CURLE_COULDNT_CONNECT, 0},
+    {CURLE_COULDNT_RESOLVE_HOST, 0},
+    {CURLE_OPERATION_TIMEDOUT, 0},
+    {CURLE_RECV_ERROR, 0},
+    {CURLE_SEND_ERROR, 0},
+    {CURLE_GOT_NOTHING, 0},
+    {CURLE_PARTIAL_FILE, 0},
+    {CURLE_SSL_CONNECT_ERROR, 0},
+    {CURLE_OK, 0},
+};
+
+START_TEST(retry_transport_final_rows)
+{
+    ck_assert_msg(
+        retry_transport_final(final_rows[_i].code) == final_rows[_i].final,
+        "curl code %d: expected %d", final_rows[_i].code, final_rows[_i].final);
 }
 END_TEST
 
@@ -645,12 +685,13 @@ END_TEST
 
 START_TEST(status_names)
 {
-    static const char *const names[] = {
-        "ok", "usage", "api", "http", "transport", "protocol", "aborted"};
-    for (int i = 0; i <= TIM_E_ABORTED; i++)
+    static const char *const names[] = {"ok",      "usage",     "api",
+                                        "http",    "transport", "protocol",
+                                        "aborted", "bound"};
+    for (int i = 0; i <= TIM_E_BOUND; i++)
         ck_assert_str_eq(tim_status_name(i), names[i]);
     ck_assert_str_eq(tim_status_name(-1), "unknown");
-    ck_assert_str_eq(tim_status_name(TIM_E_ABORTED + 1), "unknown");
+    ck_assert_str_eq(tim_status_name(TIM_E_BOUND + 1), "unknown");
 }
 END_TEST
 
@@ -762,6 +803,7 @@ int main(void)
     TCase *retry = tcase_create("retry");
     tcase_add_loop_test(retry, retry_transient_rows, 0, ROWS(transient_rows));
     tcase_add_test(retry, retry_never_70xxx);
+    tcase_add_loop_test(retry, retry_transport_final_rows, 0, ROWS(final_rows));
     tcase_add_loop_test(retry, retry_backoff_bounds, 0, 10);
     tcase_add_test(retry, retry_backoff_no_overflow);
     tcase_add_loop_test(retry, retry_next_rows, 0, ROWS(next_rows));

@@ -11,6 +11,7 @@
 #include "control.h"
 #include "groupgen.h"
 #include "journal.h"
+#include "jsonget.h"
 #include "request.h"
 #include "verify.h"
 
@@ -31,13 +32,19 @@ static void ok(struct api_answer *ans, const char *json)
     buf_puts(&ans->body, json);
 }
 
+/* The body as a JSON object, read by jsonget's rules (no nesting deeper
+ * than JSON_DEPTH_MAX, no NUL); NULL after answering 400. */
 static cJSON *body_json(const struct control_request *req,
                         struct api_answer *ans)
 {
-    cJSON *j = cJSON_ParseWithLength(req->api.body, req->api.body_len);
+    char why[128], msg[192];
+    cJSON *j = jsonget_parse(req->api.body ? req->api.body : "",
+                             req->api.body_len, why, sizeof why);
     if (!cJSON_IsObject(j)) {
+        snprintf(msg, sizeof msg, "the body must be a JSON object%s%s",
+                 j ? "" : ": ", j ? "" : why);
         cJSON_Delete(j);
-        error(ans, 400, "the body must be a JSON object");
+        error(ans, 400, msg);
         return NULL;
     }
     return j;
@@ -160,6 +167,15 @@ static void change_groups(struct control *c, const struct control_request *req,
     if (gen) {
         if (fixture_parse_generate(gen, "generate", &g, why, sizeof why))
             goto out;
+        uint64_t total = 0;
+        for (int t = 0; t < GT_COUNT; t++)
+            total += g.counts[t]; /* each at most 10^8: no overflow */
+        if (total > ADMIN_GENERATE_MAX) {
+            snprintf(why, sizeof why,
+                     "generate: %llu groups, at most %u in one change",
+                     (unsigned long long)total, ADMIN_GENERATE_MAX);
+            goto out;
+        }
         ch.generate = &g;
     }
     if (!nc && !nd && !gen) {
@@ -280,10 +296,13 @@ static void verify_route(struct control *c, const struct control_request *req,
         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "identifier"));
     const cJSON *expect = cJSON_GetObjectItemCaseSensitive(j, "expect");
     struct fixture *fx = control_get(c);
-    struct app *a = cJSON_IsNumber(app)
-                        ? store_find_app(fx->store, (uint64_t)app->valuedouble)
+    uint64_t sdkappid = 0;
+    struct app *a = jsonget_u64(app, 1, UINT32_MAX, &sdkappid) == 0
+                        ? store_find_app(fx->store, sdkappid)
                         : NULL;
-    if (!a || !cJSON_IsArray(expect)) {
+    if (app && !sdkappid) {
+        error(ans, 400, "$.sdkappid: must be an integer from 1 to 4294967295");
+    } else if (!a || !cJSON_IsArray(expect)) {
         error(ans, 400,
               "give {\"sdkappid\": N, \"identifier\": ID (optional), "
               "\"expect\": [...]} for an app of the fixture");
@@ -293,9 +312,10 @@ static void verify_route(struct control *c, const struct control_request *req,
         long n = journal_copy(control_journal(c), &f, &e);
         struct groupset *gs = app_groups(a);
         buf_reset(&ans->body);
+        ans->body.cap = VERIFY_ANSWER_MAX;
         int rc = n < 0 ? -2 : verify_run(expect, e, (size_t)n, gs, &ans->body);
         if (rc == -2)
-            error(ans, 500, "out of memory");
+            error(ans, 500, "out of memory, or the answer passed its cap");
         else
             ans->status = rc == -1 ? 400 : 200;
         groupset_release(gs);

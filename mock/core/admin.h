@@ -15,11 +15,22 @@
  *
  * Errors answer an HTTP 4xx or 5xx with {"error": "..."}.  It never writes
  * a file.  The caller (control) has already checked who may call.
+ *
+ * What one call may ask for is bounded: a body is read by jsonget_parse
+ * (nesting at most JSON_DEPTH_MAX, no NUL), numbers by jsonget's checked
+ * reader, a fixture file by fixture_load_file's rules (regular, at most
+ * FIXTURE_FILE_MAX), a verify call by VERIFY_EXPECT_MAX and its answer by
+ * VERIFY_ANSWER_MAX, and a change generates at most ADMIN_GENERATE_MAX
+ * groups.  Each refusal is a 400 that says why.
  */
 #ifndef TIM_ADMIN_H
 #define TIM_ADMIN_H
 
 #include "api.h"
+
+/* The most groups one POST /__admin/apps/ID/groups may generate: as many
+ * as fixtures/large.json holds. */
+#define ADMIN_GENERATE_MAX 10000000u
 
 struct control;
 struct control_request;

@@ -3,15 +3,18 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <math.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "errors.h"
 #include "groupgen.h"
+#include "jsonget.h"
 #include "jsonint.h"
 #include "request.h"
 
@@ -71,8 +74,8 @@ static int check_object(struct ctx *c, const cJSON *o, const char *path,
     return 0;
 }
 
-/* An integer member in [min, max]; absent leaves *out as it is unless
- * required.  JSON numbers are read through a double, so max <= 2^53. */
+/* An integer member in [min, max] (jsonget_u64: max <= 2^53); absent
+ * leaves *out as it is unless required. */
 static int get_uint(struct ctx *c, const cJSON *o, const char *path,
                     const char *key, uint64_t min, uint64_t max, int required,
                     uint64_t *out)
@@ -82,11 +85,9 @@ static int get_uint(struct ctx *c, const cJSON *o, const char *path,
     sub(p, sizeof p, path, key, 0);
     if (!v)
         return required ? fail(c, p, "is required") : 0;
-    double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
-    if (!(d >= (double)min && d <= (double)max) || d != floor(d))
+    if (jsonget_u64(v, min, max, out) != 0)
         return fail(c, p, "must be an integer from %llu to %llu",
                     (unsigned long long)min, (unsigned long long)max);
-    *out = (uint64_t)d;
     return 0;
 }
 
@@ -526,19 +527,18 @@ static int parse_delay(struct ctx *c, const cJSON *d, const char *p,
     if (!u == !l)
         return fail(c, p, "give uniform or lognormal");
     if (u) {
+        uint64_t lo, hi;
         sub(q, sizeof q, p, "uniform", 0);
-        const cJSON *lo = cJSON_GetArrayItem(u, 0),
-                    *hi = cJSON_GetArrayItem(u, 1);
         if (!cJSON_IsArray(u) || cJSON_GetArraySize(u) != 2 ||
-            !cJSON_IsNumber(lo) || !cJSON_IsNumber(hi) ||
-            !(lo->valuedouble >= 0 && lo->valuedouble <= hi->valuedouble &&
-              hi->valuedouble <= 600000))
+            jsonget_u64(cJSON_GetArrayItem(u, 0), 0, 600000, &lo) != 0 ||
+            jsonget_u64(cJSON_GetArrayItem(u, 1), 0, 600000, &hi) != 0 ||
+            lo > hi)
             return fail(c, q,
-                        "must be [MIN, MAX] in ms, 0 <= MIN <= MAX <= "
-                        "600000");
+                        "must be [MIN, MAX], integers in ms, 0 <= MIN <= "
+                        "MAX <= 600000");
         a->delay = DELAY_UNIFORM;
-        a->delay_min = (uint32_t)lo->valuedouble;
-        a->delay_max = (uint32_t)hi->valuedouble;
+        a->delay_min = (uint32_t)lo;
+        a->delay_max = (uint32_t)hi;
         return 0;
     }
     sub(q, sizeof q, p, "lognormal", 0);
@@ -716,18 +716,12 @@ int fixture_load_text(const char *json, size_t n, const char *name,
 {
     struct ctx c = {name, err, errlen};
     size_t *listed = NULL;
-    const char *end = NULL;
+    char why[128];
     int rc = -1;
     memset(fx, 0, sizeof *fx);
-    cJSON *root = cJSON_ParseWithLengthOpts(json, n, &end, 0);
-    while (root && end && end < json + n && strchr(" \t\r\n", *end))
-        end++;
-    if (!root || (end && end < json + n)) {
-        size_t at = end && end >= json ? (size_t)(end - json) : 0;
-        fail(&c, "$", "not valid JSON (near byte %zu)", at);
-        cJSON_Delete(root);
-        return -1;
-    }
+    cJSON *root = jsonget_parse(json, n, why, sizeof why);
+    if (!root)
+        return fail(&c, "$", "%s", why);
     fx->store = store_new();
     if (!fx->store || faults_init(&fx->faults) != 0) {
         fail(&c, "$", "out of memory");
@@ -747,35 +741,49 @@ int fixture_load_file(const char *path, struct fixture *fx, char *err,
                       size_t errlen)
 {
     struct ctx c = {path, err, errlen};
-    FILE *f = fopen(path, "rb");
+    struct stat st;
     char *text = NULL;
-    size_t len = 0, cap = 0;
+    size_t len = 0, size;
     int rc = -1;
-    if (!f)
+    /* O_NONBLOCK: opening a FIFO that no one writes returns at once, and
+     * fstat then tells it from a regular file before anything is read */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return fail(&c, "$", "cannot open: %s", strerror(errno));
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *t = realloc(text, cap);
-            if (!t) {
-                fail(&c, "$", "out of memory");
-                goto out;
-            }
-            text = t;
-        }
-        size_t got = fread(text + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
+    if (fstat(fd, &st) != 0) {
         fail(&c, "$", "cannot read: %s", strerror(errno));
         goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fail(&c, "$", "not a regular file (a FIFO, device or directory)");
+        goto out;
+    }
+    if (st.st_size > (off_t)FIXTURE_FILE_MAX) {
+        fail(&c, "$", "%lld bytes: a fixture file is at most %u MiB",
+             (long long)st.st_size, FIXTURE_FILE_MAX >> 20);
+        goto out;
+    }
+    size = (size_t)st.st_size; /* a file that grows meanwhile is cut here */
+    if (!(text = malloc(size ? size : 1))) {
+        fail(&c, "$", "out of memory");
+        goto out;
+    }
+    while (len < size) {
+        ssize_t got = read(fd, text + len, size - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            fail(&c, "$", "cannot read: %s", strerror(errno));
+            goto out;
+        }
+        if (got == 0)
+            break;
+        len += (size_t)got;
     }
     rc = fixture_load_text(text, len, path, fx, err, errlen);
 out:
     free(text);
-    fclose(f);
+    close(fd);
     return rc;
 }
 

@@ -29,14 +29,25 @@ struct fixture {
 extern const char fixture_default_json[];
 extern const size_t fixture_default_json_len;
 
+/* The largest fixture file fixture_load_file reads: 256 MiB.  Generated
+ * groups cost a few hundred bytes of text for any number of groups
+ * (fixtures/large.json: 10 million in 562 bytes); listed ones about 50
+ * bytes each, so a file lists up to some 5 million groups. */
+#define FIXTURE_FILE_MAX (256u << 20)
+
 /* fixture_load_text: loads n bytes of JSON; name is how messages call it.
+ * The text is read by jsonget_parse: nesting deeper than JSON_DEPTH_MAX, a
+ * NUL byte or a \u0000 in a string is refused before cJSON builds a tree.
  * Returns 0 and fills *fx, or -1 and writes "name: $.path: problem" into
  * err (size errlen), leaving *fx unusable (no need to release it). */
 int fixture_load_text(const char *json, size_t n, const char *name,
                       struct fixture *fx, char *err, size_t errlen);
 
-/* fixture_load_file: fixture_load_text on the contents of a file; a file
- * that cannot be read is reported the same way. */
+/* fixture_load_file: fixture_load_text on the contents of a file.  Only a
+ * regular file of at most FIXTURE_FILE_MAX bytes is read: a FIFO, a device
+ * (/dev/zero) or a directory is refused without reading from it and
+ * without blocking, and a larger file before any of it is read.  A file
+ * that cannot be opened or read is reported the same way as bad JSON. */
 int fixture_load_file(const char *path, struct fixture *fx, char *err,
                       size_t errlen);
 

@@ -10,6 +10,7 @@
 #include "errors.h"
 #include "hash.h"
 #include "jsonint.h"
+#include "redact.h"
 #include "request.h"
 #include "store.h"
 
@@ -321,39 +322,6 @@ size_t journal_capacity(const struct journal *j)
     return j->capacity; /* fixed at journal_new: no lock needed */
 }
 
-/* Appends n bytes of s to out (size bytes, *o used), cut to fit. */
-static void put(char *out, size_t size, size_t *o, const char *s, size_t n)
-{
-    if (n > size - 1 - *o)
-        n = size - 1 - *o;
-    memcpy(out + *o, s, n);
-    *o += n;
-    out[*o] = '\0';
-}
-
-/* Copies the query into out (size bytes, cut to fit) with the value of
- * every usersig parameter replaced by REDACTED.  The cut comes after the
- * redaction, so no part of a UserSig is ever kept. */
-static void redact_query(const char *query, char *out, size_t size)
-{
-    static const char name[] = "usersig=", redacted[] = "REDACTED";
-    const size_t nlen = sizeof name - 1;
-    size_t o = 0;
-    out[0] = '\0';
-    for (const char *p = query ? query : ""; *p;) {
-        size_t plen = strcspn(p, "&");
-        if (plen > nlen && memcmp(p, name, nlen) == 0) {
-            put(out, size, &o, p, nlen);
-            put(out, size, &o, redacted, sizeof redacted - 1);
-        } else {
-            put(out, size, &o, p, plen);
-        }
-        p += plen;
-        if (*p == '&')
-            put(out, size, &o, p++, 1);
-    }
-}
-
 /* 1 when the header's media type (before ';', trimmed) is application/json
  * in any case. */
 static int is_json_media_type(const char *header)
@@ -459,7 +427,11 @@ static int fill_entry(struct journal_entry *e, const struct api_request *req,
     copy_text(e->host, sizeof e->host, req->host);
     copy_text(e->method, sizeof e->method, req->method);
     copy_text(e->path, sizeof e->path, req->path);
-    redact_query(req->query, e->query, sizeof e->query);
+    size_t qlen = 0;
+    e->query[0] = '\0';
+    if (req->query)
+        redact_query(req->query, strlen(req->query), e->query, sizeof e->query,
+                     &qlen);
     size_t n =
         req->body_len < sizeof e->body ? req->body_len : sizeof e->body - 1;
     if (n)

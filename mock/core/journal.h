@@ -4,8 +4,9 @@
  *
  * The web layer records every request it passed to api_handle, with the
  * answer, here.  An entry keeps what a test needs to hold a client to the
- * documented form and to check its paging: the request (usersig's value
- * replaced by REDACTED, only the start of the body), what the api read from
+ * documented form and to check its paging: the request (every secret of
+ * the query replaced by REDACTED, redact.h; only the start of the body),
+ * what the api read from
  * the body, what it answered (ErrorCode, Next, the keys of the page served,
  * the fault applied) and the request's deviations from the documented form
  * (JOURNAL_DEVIATIONS).  The journal remembers the Next values it saw
@@ -86,7 +87,7 @@ struct journal_entry {
     int64_t time_ms;  /* unix ms */
     uint64_t mono_ms; /* monotonic ms, for waits */
     char host[96], method[12], path[160];
-    char query[1024];      /* usersig's value replaced by REDACTED */
+    char query[1024];      /* its secrets replaced by REDACTED (redact.h) */
     char body[512];        /* the start of the body */
     size_t body_len;       /* the whole body's length */
     char content_type[96]; /* the Content-Type header, "" when absent */

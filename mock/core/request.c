@@ -8,29 +8,8 @@
 
 #include "errors.h"
 #include "jsonint.h"
+#include "percent.h"
 #include "store.h"
-
-/* Decodes n bytes of s into out; returns the decoded length.  A '%' not
- * followed by two hex digits is kept as it is, and so is "%00": a value
- * holds no NUL, so "1400000000%00x" is not the number 1400000000 and
- * "admin%00x" is not the identifier admin. */
-static size_t percent_decode(const char *s, size_t n, char *out)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && jsonint_hexval(s[i + 1]) >= 0 &&
-            jsonint_hexval(s[i + 2]) >= 0 &&
-            (s[i + 1] != '0' || s[i + 2] != '0')) {
-            out[o++] = (char)(jsonint_hexval(s[i + 1]) * 16 +
-                              jsonint_hexval(s[i + 2]));
-            i += 2;
-        } else {
-            out[o++] = s[i] == '+' ? ' ' : s[i];
-        }
-    }
-    out[o] = '\0';
-    return o;
-}
 
 static char **query_slot(struct query *q, const char *name, size_t n)
 {

@@ -8,6 +8,7 @@
 
 #include "answer.h"
 #include "errors.h"
+#include "jsonget.h"
 #include "store.h"
 
 /* One parsed expectation. */
@@ -337,14 +338,6 @@ static int bad(struct perr *err, const char *path, const char *fmt, ...)
     return -1;
 }
 
-/* 1 when v is a number holding an integer from min to max. */
-static int is_int(const cJSON *v, double min, double max)
-{
-    return cJSON_IsNumber(v) && v->valuedouble >= min &&
-           v->valuedouble <= max &&
-           v->valuedouble == (double)(long long)v->valuedouble;
-}
-
 /* Checks that object o has only the listed keys. */
 static int only_keys(const cJSON *o, const char *path, const char *const *keys,
                      struct perr *err)
@@ -400,14 +393,15 @@ static int parse_retried_after(const cJSON *v, const char *path,
         return -1;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(v, "error_code");
     const cJSON *wait = cJSON_GetObjectItemCaseSensitive(v, "min_wait_ms");
-    if (!is_int(code, -1, 2147483647) || code->valueint == 0)
+    int64_t c;
+    if (jsonget_i64(code, -1, INT32_MAX, &c) != 0 || c == 0)
         return bad(err, path,
                    "\"error_code\" must be a non-zero ErrorCode (-1: no "
                    "envelope)");
-    if (wait && !is_int(wait, 0, 9007199254740992.0))
+    x->min_wait = 0;
+    if (wait && jsonget_u64(wait, 0, JSONGET_INT_MAX, &x->min_wait) != 0)
         return bad(err, path, "\"min_wait_ms\" must be an integer from 0");
-    x->error_code = code->valueint;
-    x->min_wait = wait ? (uint64_t)wait->valuedouble : 0;
+    x->error_code = (int)c;
     return 0;
 }
 
@@ -509,6 +503,11 @@ int verify_run(const cJSON *expectations, const struct journal_entry *e,
 
     if (!cJSON_IsArray(expectations) || count == 0) {
         bad(&err, "$", "must be a non-empty array of expectations");
+        goto malformed;
+    }
+    if (count > VERIFY_EXPECT_MAX) {
+        bad(&err, "$", "%d expectations, at most %d in one call", count,
+            VERIFY_EXPECT_MAX);
         goto malformed;
     }
     if (!(xs = calloc((size_t)count, sizeof *xs)))

@@ -44,7 +44,13 @@
 #include "groupset.h"
 #include "journal.h"
 
-#define VERIFY_REASONS_MAX 20 /* reasons listed per expectation */
+/* What one call may ask for and get: the work is at most VERIFY_EXPECT_MAX
+ * passes over the journal entries, and the answer at most about
+ * VERIFY_EXPECT_MAX * VERIFY_REASONS_MAX * 200 bytes (256 KB), well under
+ * VERIFY_ANSWER_MAX, the cap of the buffer it is written into. */
+#define VERIFY_EXPECT_MAX  64         /* expectations in one call */
+#define VERIFY_REASONS_MAX 20         /* reasons listed per expectation */
+#define VERIFY_ANSWER_MAX  (1u << 20) /* bytes of one answer */
 
 /*
  * verify_run: checks the expectations (a cJSON array, see above) against
@@ -54,7 +60,8 @@
  * "pass": bool, "reasons": ["...", ...]}, ...]}, with at most
  * VERIFY_REASONS_MAX reasons each (the last then says how many more there
  * were).  Returns 1 when every expectation passed, 0 when one failed, -1
- * when the expectations are malformed (out then gets {"error": "..."}
+ * when the expectations are malformed or more than VERIFY_EXPECT_MAX
+ * (out then gets {"error": "..."}
  * naming the JSON path and the problem, e.g. "$[2]: unknown expectation
  * \"pulled\""), -2 when memory or out's cap runs out (out may then hold
  * part of the answer).  Thread-safe.

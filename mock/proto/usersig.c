@@ -19,9 +19,10 @@
 #include <zlib.h>
 
 #include "errors.h"
+#include "jsonget.h"
 
 /* cJSON numbers are doubles: integers are exact only up to 2^53. */
-#define JSON_INT_MAX INT64_C(9007199254740992)
+#define JSON_INT_MAX JSONGET_INT_MAX
 #define HMAC_LEN     32
 /* base64 of HMAC_LEN bytes, plus the NUL */
 #define SIG_TEXT_LEN 45
@@ -212,23 +213,8 @@ static const char *json_string(const cJSON *obj, const char *name)
 static int json_int(const cJSON *obj, const char *name, int64_t lo, int64_t hi,
                     int64_t *out)
 {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
-    double d;
-
-    if (!cJSON_IsNumber(item))
-        return -1;
-    d = item->valuedouble;
-    if (!(d >= (double)lo && d <= (double)hi)) /* also refuses NaN */
-        return -1;
-    if ((double)(int64_t)d != d)
-        return -1;
-    *out = (int64_t)d;
-    return 0;
-}
-
-static int json_is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    return jsonget_i64(cJSON_GetObjectItemCaseSensitive(obj, name), lo, hi,
+                       out);
 }
 
 /* Parses and checks the inflated document text[0..len) into *d.
@@ -236,7 +222,7 @@ static int json_is_space(char c)
 static int parse_doc(const char *text, size_t len, struct usersig_doc *d)
 {
     cJSON *root = NULL;
-    const char *end = NULL;
+    char why[128];
     const char *s;
     const cJSON *item;
     int64_t v;
@@ -244,14 +230,12 @@ static int parse_doc(const char *text, size_t len, struct usersig_doc *d)
     int rc = -1;
 
     memset(d, 0, sizeof(*d));
-    if (memchr(text, '\0', len) != NULL)
+    /* up to USERSIG_MAX_JSON bytes from anyone: jsonget refuses deep
+     * nesting (which would exhaust the stack in cJSON), NUL bytes and
+     * \u0000, and trailing text */
+    root = jsonget_parse(text, len, why, sizeof(why));
+    if (root == NULL || !cJSON_IsObject(root))
         goto out;
-    root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (root == NULL || !cJSON_IsObject(root) || end == NULL)
-        goto out;
-    for (; end < text + len; end++)
-        if (!json_is_space(*end))
-            goto out;
 
     s = json_string(root, "TLS.ver");
     if (s == NULL || strcmp(s, "2.0") != 0)
@@ -445,36 +429,63 @@ out:
     return rc;
 }
 
-int usersig_decode(const char *usersig, struct usersig_doc *doc)
+/* Undoes the text encoding of a non-empty usersig: the mapping, base64 and
+ * zlib, within the caps.  Returns the inflated document (malloc'd, *len
+ * bytes), or NULL. */
+static unsigned char *undo_text(const char *usersig, size_t *json_len)
 {
     unsigned char z[USERSIG_MAX_LEN / 4 * 3];
     unsigned char *json = NULL;
+    size_t len, z_len;
+
+    for (len = 0; len <= USERSIG_MAX_LEN && usersig[len] != '\0'; len++)
+        ;
+    if (len > USERSIG_MAX_LEN ||
+        b64_decode(usersig, len, z, sizeof(z), &z_len, 1) != 0)
+        goto out;
+    json = malloc(USERSIG_MAX_JSON);
+    if (json != NULL &&
+        inflate_capped(z, z_len, json, USERSIG_MAX_JSON, json_len) != 0) {
+        free(json);
+        json = NULL;
+    }
+out:
+    return json;
+}
+
+int usersig_decode(const char *usersig, struct usersig_doc *doc)
+{
+    unsigned char *json = NULL;
     struct usersig_doc d;
-    size_t len, z_len, json_len;
+    size_t json_len;
     int rc = TIM_ERR_SIG_DECODE;
 
     if (usersig == NULL || usersig[0] == '\0')
         return TIM_ERR_SIG_EMPTY;
     if (doc == NULL)
         return TIM_ERR_SIG_DECODE;
-    for (len = 0; len <= USERSIG_MAX_LEN && usersig[len] != '\0'; len++)
-        ;
-    if (len > USERSIG_MAX_LEN)
-        goto out;
-    if (b64_decode(usersig, len, z, sizeof(z), &z_len, 1) != 0)
-        goto out;
-    json = malloc(USERSIG_MAX_JSON);
-    if (json == NULL)
-        goto out;
-    if (inflate_capped(z, z_len, json, USERSIG_MAX_JSON, &json_len) != 0)
-        goto out;
-    if (parse_doc((const char *)json, json_len, &d) != 0)
+    json = undo_text(usersig, &json_len);
+    if (json == NULL || parse_doc((const char *)json, json_len, &d) != 0)
         goto out;
     *doc = d;
     rc = TIM_ERR_OK;
 out:
     free(json);
     return rc;
+}
+
+int usersig_holds_sig(const char *text)
+{
+    static const char member[] = "\"TLS.sig\"";
+    size_t json_len;
+    unsigned char *json;
+    int found;
+
+    if (text == NULL || text[0] == '\0' || !(json = undo_text(text, &json_len)))
+        return 0;
+    found = memmem(json, json_len, member, sizeof(member) - 1) != NULL;
+    free(json);
+    return found;
 }
 
 int usersig_sign(const char *key, const struct usersig_doc *fields,

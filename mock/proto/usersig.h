@@ -73,6 +73,15 @@ int usersig_make(const char *key, uint64_t sdkappid, const char *identifier,
 int usersig_decode(const char *usersig, struct usersig_doc *doc);
 
 /*
+ * usersig_holds_sig: 1 when text, undone as usersig_decode undoes it (the
+ * mapping, base64, zlib, within the same caps), is a document that holds a
+ * "TLS.sig" member, well-formed or not; else 0.  What redaction asks: is
+ * this a secret, whatever else is wrong with it?  Allocates only
+ * temporarily.  Thread-safe.
+ */
+int usersig_holds_sig(const char *text);
+
+/*
  * usersig_sign: computes base64(HMAC-SHA256(key, content)) for the given
  * fields into out (NUL-terminated; 44 characters plus the NUL), where
  * content is exactly

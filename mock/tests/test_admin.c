@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "jsonint.h"
 #include "testutil.h"
+#include "verify.h"
 
 /* The default fixture's counts (fixtures/README.md). */
 #define DEFAULT_GROUPS 25000
@@ -405,6 +407,48 @@ static const struct {
      "an app of the fixture"},
     {"POST", "/__admin/verify",
      "{\"sdkappid\":1400000000,\"expect\":[{\"pulled\":{}}]}", 400, "$[0]"},
+    /* numbers: only an integer in range becomes one */
+    {"POST", "/__admin/verify",
+     "{\"sdkappid\":-1,\"expect\":[{\"within_rate_limit\":true}]}", 400,
+     "$.sdkappid: must be an integer from 1 to 4294967295"},
+    {"POST", "/__admin/verify",
+     "{\"sdkappid\":1e300,\"expect\":[{\"within_rate_limit\":true}]}", 400,
+     "$.sdkappid: must be an integer"},
+    {"POST", "/__admin/verify",
+     "{\"sdkappid\":1400000000.5,\"expect\":[{\"within_rate_limit\":true}]}",
+     400, "$.sdkappid: must be an integer"},
+    {"POST", "/__admin/verify",
+     "{\"sdkappid\":1400000000,\"expect\":[{\"retried_after\":"
+     "{\"error_code\":1e300}}]}",
+     400, "$[0].retried_after: \"error_code\""},
+    {"POST", "/__admin/verify",
+     "{\"sdkappid\":1400000000,\"expect\":[{\"retried_after\":"
+     "{\"error_code\":10002,\"min_wait_ms\":-5}}]}",
+     400, "\"min_wait_ms\" must be an integer"},
+    {"POST", "/__admin/faults", "{\"action\":{\"delay_ms\":-1e300}}", 400,
+     "$.action.delay_ms: must be an integer from 0 to 600000"},
+    {"POST", "/__admin/faults",
+     "{\"action\":{\"delay\":{\"uniform\":[-1e300,1e300]}}}", 400,
+     "$.action.delay.uniform: must be [MIN, MAX]"},
+    /* group IDs are taken whole and held to SPEC section 3 */
+    {"POST", GROUPS_PATH,
+     "{\"create\":[{\"id\":\"a\\u0000b\",\"type\":\"Public\"}]}", 400,
+     "a string holds \\u0000 (NUL)"},
+    {"POST", GROUPS_PATH,
+     "{\"create\":[{\"id\":\"a\\u007fb\",\"type\":\"Public\"}]}", 400,
+     "printable ASCII"},
+    {"POST", GROUPS_PATH,
+     "{\"create\":[{\"id\":\"a\\u00e9b\",\"type\":\"Public\"}]}", 400,
+     "printable ASCII"},
+    {"POST", GROUPS_PATH,
+     "{\"create\":[{\"id\":\"0123456789012345678901234567890123456789"
+     "012345678\",\"type\":\"Public\"}]}",
+     400, "at most 48 bytes"},
+    {"POST", GROUPS_PATH,
+     "{\"generate\":{\"counts\":{\"Public\":5000000,\"Private\":5000001}}}",
+     400, "generate: 10000001 groups, at most 10000000 in one change"},
+    {"POST", "/__admin/fixture", "{\"path\":\"/dev/null\\u0000x\"}", 400,
+     "\\u0000"},
     {"GET", "/__admin/nothing", NULL, 404, "no such admin call"},
     {"DELETE", "/__admin/apps", NULL, 404, "no such admin call"},
 };
@@ -467,6 +511,158 @@ START_TEST(fixture_then_reset)
     ck_assert_uint_eq(api_page(&t, q, "{\"Limit\":1}", NULL).total,
                       DEFAULT_GROUPS);
     free(q);
+    tu_timock_stop(&t);
+}
+END_TEST
+
+/* ---- hostile bodies ----------------------------------------------------- */
+
+/* levels nested arrays around inner: "[[...inner...]]" (malloc'd). */
+static char *nest(int levels, const char *inner)
+{
+    size_t n = strlen(inner);
+    char *s = malloc(2 * (size_t)levels + n + 1);
+    ck_assert_ptr_nonnull(s);
+    memset(s, '[', (size_t)levels);
+    memcpy(s + levels, inner, n);
+    memset(s + levels + n, ']', (size_t)levels);
+    s[2 * (size_t)levels + n] = '\0';
+    return s;
+}
+
+static const char *const deep_paths[] = {"/__admin/faults", "/__admin/fixture",
+                                         GROUPS_PATH, "/__admin/verify"};
+
+/* 810 nested arrays once killed timock inside cJSON: every admin body is
+ * refused at JSON_DEPTH_MAX before it is parsed, and timock goes on. */
+START_TEST(deep_body_refused)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    char *deep = nest(810, "");
+    cJSON *j = admin(&t, "POST", deep_paths[_i], deep, 400);
+    ck_assert_str_eq(error_text(j), "the body must be a JSON object: nested "
+                                    "deeper than 32 levels");
+    cJSON_Delete(j);
+    free(deep);
+    cJSON *apps = admin(&t, "GET", "/__admin/apps", NULL, 200);
+    check_default_counts(apps, 0);
+    cJSON_Delete(apps);
+    tu_timock_stop(&t);
+}
+END_TEST
+
+/* At the bound a valid rule is taken; one level more is refused. */
+START_TEST(nesting_at_the_bound)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    char rule[512];
+    for (int depth = JSON_DEPTH_MAX; depth <= JSON_DEPTH_MAX + 1; depth++) {
+        /* the rule object is one level, the comment's arrays the rest */
+        char *comment = nest(depth - 1, "");
+        snprintf(rule, sizeof rule,
+                 "{\"comment\":%s,\"action\":{\"error_code\":10002}}", comment);
+        free(comment);
+        cJSON *j = admin(&t, "POST", "/__admin/faults", rule,
+                         depth <= JSON_DEPTH_MAX ? 200 : 400);
+        if (depth > JSON_DEPTH_MAX)
+            ck_assert_ptr_nonnull(strstr(error_text(j), "nested deeper"));
+        cJSON_Delete(j);
+    }
+    tu_timock_stop(&t);
+}
+END_TEST
+
+/* A fixture path that is not a regular file is refused at once, without
+ * reading it: a FIFO would block the loader forever, /dev/zero would never
+ * end, a directory cannot be read. */
+START_TEST(fixture_must_be_a_regular_file)
+{
+    struct tu_timock t;
+    char dir[] = "/tmp/timock-fifo-XXXXXX", fifo[64], body[128];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/fixture.json", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    const char *const paths[] = {fifo, "/dev/zero", dir};
+    tu_timock_start(&t, NULL);
+    for (int i = 0; i < 3; i++) {
+        snprintf(body, sizeof body, "{\"path\":\"%s\"}", paths[i]);
+        cJSON *j = admin(&t, "POST", "/__admin/fixture", body, 400);
+        ck_assert_msg(strstr(error_text(j), "not a regular file") != NULL,
+                      "%s: %s", paths[i], error_text(j));
+        cJSON_Delete(j);
+    }
+    cJSON *apps = admin(&t, "GET", "/__admin/apps", NULL, 200);
+    check_default_counts(apps, 0);
+    cJSON_Delete(apps);
+    tu_timock_stop(&t);
+    unlink(fifo);
+    rmdir(dir);
+}
+END_TEST
+
+/* A verify call asks for at most VERIFY_EXPECT_MAX expectations, and gets
+ * at most VERIFY_REASONS_MAX reasons each. */
+START_TEST(verify_is_bounded)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    /* 25 requests without contenttype: 25 deviations */
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
+    char *cut = strstr(q, "&contenttype=json");
+    ck_assert_ptr_nonnull(cut);
+    *cut = '\0';
+    for (int i = 0; i < 25; i++)
+        ck_assert_int_eq(api_page(&t, q, "{\"Limit\":1}", NULL).code, 0);
+    free(q);
+
+    /* a body near 1 MiB of expectations is refused, not worked through */
+    static const char head[] = "{\"sdkappid\":1400000000,\"expect\":[",
+                      one[] = "{\"no_deviation\":true},";
+    size_t n = (API_BODY_MAX - sizeof head - 8) / (sizeof one - 1);
+    struct buf body;
+    buf_init(&body, API_BODY_MAX);
+    ck_assert_int_eq(buf_puts(&body, head), 0);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(buf_puts(&body, one), 0);
+    body.data[--body.len] = '\0'; /* the last comma */
+    ck_assert_int_eq(buf_puts(&body, "]}"), 0);
+    char want[96];
+    snprintf(want, sizeof want, "$: %zu expectations, at most %d in one call",
+             n, VERIFY_EXPECT_MAX);
+    cJSON *j = admin(&t, "POST", "/__admin/verify", body.data, 400);
+    ck_assert_str_eq(error_text(j), want);
+    cJSON_Delete(j);
+
+    /* VERIFY_EXPECT_MAX is taken, each result cut at VERIFY_REASONS_MAX */
+    buf_reset(&body);
+    ck_assert_int_eq(buf_puts(&body, head), 0);
+    for (int i = 0; i < VERIFY_EXPECT_MAX; i++)
+        ck_assert_int_eq(buf_puts(&body, one), 0);
+    body.data[--body.len] = '\0';
+    ck_assert_int_eq(buf_puts(&body, "]}"), 0);
+    struct req r = {NULL, "POST", "/__admin/verify", body.data, NULL};
+    long status;
+    struct buf ans;
+    ck_assert_int_eq(send_req(t.port, &r, &status, &ans), 0);
+    ck_assert_int_eq(status, 200);
+    ck_assert_uint_le(ans.len, VERIFY_ANSWER_MAX);
+    j = cJSON_ParseWithLength(ans.data, ans.len);
+    const cJSON *results = cJSON_GetObjectItemCaseSensitive(j, "results");
+    ck_assert_int_eq(cJSON_GetArraySize(results), VERIFY_EXPECT_MAX);
+    const cJSON *res;
+    cJSON_ArrayForEach(res, results)
+    {
+        const cJSON *reasons = cJSON_GetObjectItemCaseSensitive(res, "reasons");
+        ck_assert_int_eq(cJSON_GetArraySize(reasons), VERIFY_REASONS_MAX);
+        ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(
+                             reasons, VERIFY_REASONS_MAX - 1)),
+                         "... and 6 more");
+    }
+    cJSON_Delete(j);
+    buf_release(&ans);
+    buf_release(&body);
     tu_timock_stop(&t);
 }
 END_TEST
@@ -1383,6 +1579,11 @@ int main(void)
     tcase_add_loop_test(tc, admin_refuses, 0,
                         sizeof refused_rows / sizeof refused_rows[0]);
     tcase_add_test(tc, fixture_then_reset);
+    tcase_add_loop_test(tc, deep_body_refused, 0,
+                        sizeof deep_paths / sizeof deep_paths[0]);
+    tcase_add_test(tc, nesting_at_the_bound);
+    tcase_add_test(tc, fixture_must_be_a_regular_file);
+    tcase_add_test(tc, verify_is_bounded);
     tcase_add_test(tc, faults_add_list_delete);
     tcase_add_loop_test(tc, bad_rule_names_its_path, 0,
                         sizeof bad_rule_rows / sizeof bad_rule_rows[0]);

@@ -4,8 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fixture.h"
+#include "jsonint.h"
 #include "testutil.h"
 
 /* An app whose last members are filled in by each row. */
@@ -133,8 +136,22 @@ static const struct {
     {"{\"faults\":[{\"action\":{\"explode\":true}}]," APPS(""),
      "t: $.faults[0].action.explode: unknown key"},
     {"{\"faults\":[{\"action\":{\"delay\":{\"uniform\":[5,1]}}}]," APPS(""),
-     "t: $.faults[0].action.delay.uniform: must be [MIN, MAX] in ms, 0 <= "
-     "MIN <= MAX <= 600000"},
+     "t: $.faults[0].action.delay.uniform: must be [MIN, MAX], integers in "
+     "ms, 0 <= MIN <= MAX <= 600000"},
+    {"{\"faults\":[{\"action\":{\"delay\":{\"uniform\":[0.5,1]}}}]," APPS(""),
+     "t: $.faults[0].action.delay.uniform: must be [MIN, MAX], integers in "
+     "ms, 0 <= MIN <= MAX <= 600000"},
+    {"{\"faults\":[{\"action\":{\"delay\":{\"uniform\":[-1e300,1e300]}}}]"
+     "," APPS(""),
+     "t: $.faults[0].action.delay.uniform: must be [MIN, MAX], integers in "
+     "ms, 0 <= MIN <= MAX <= 600000"},
+    {"{\"clock\":1e300," APPS(""),
+     "t: $.clock: must be an integer from 1 to 1099511627776"},
+    {APP(",\"groups\":[{\"id\":\"a\\u0000b\",\"type\":\"Public\"}]"),
+     "t: $: a string holds \\u0000 (NUL) at byte 66"},
+    {APP(",\"groups\":[{\"id\":\"a\\u007f\",\"type\":\"Public\"}]"),
+     "t: $.apps[0].groups[0].id: \"a\x7f\": a group ID is printable ASCII "
+     "(0x20 to 0x7e)"},
     {"{\"faults\":[{\"action\":{\"delay\":{\"lognormal\":{\"sigma\":1}}}}]"
      "," APPS(""),
      "t: $.faults[0].action.delay.lognormal: needs median_ms (0 to 600000] "
@@ -209,6 +226,91 @@ START_TEST(missing_file)
         fixture_load_file("/nonexistent/f.json", &fx, err, sizeof err), -1);
     ck_assert_str_eq(err, "/nonexistent/f.json: $: cannot open: No such file "
                           "or directory");
+}
+END_TEST
+
+/* levels nested arrays as the value of the root's "comment": the root
+ * object makes one level more.  The text is malloc'd. */
+static char *deep_fixture(int levels, size_t *n)
+{
+    static const char head[] = "{\"comment\":", tail[] = "," APPS("");
+    size_t len = sizeof head - 1 + 2 * (size_t)levels + sizeof tail - 1;
+    char *t = malloc(len + 1);
+    ck_assert_ptr_nonnull(t);
+    memcpy(t, head, sizeof head - 1);
+    memset(t + sizeof head - 1, '[', (size_t)levels);
+    memset(t + sizeof head - 1 + levels, ']', (size_t)levels);
+    memcpy(t + len - (sizeof tail - 1), tail, sizeof tail);
+    *n = len;
+    return t;
+}
+
+/* 100,000 levels would exhaust cJSON's stack: refused before it parses. */
+START_TEST(deep_fixture_refused)
+{
+    struct fixture fx;
+    char err[512];
+    size_t n;
+    char *t = deep_fixture(100000, &n);
+    ck_assert_int_eq(fixture_load_text(t, n, "t", &fx, err, sizeof err), -1);
+    ck_assert_str_eq(err, "t: $: nested deeper than 32 levels");
+    free(t);
+}
+END_TEST
+
+/* Exactly JSON_DEPTH_MAX levels load; one more does not. */
+START_TEST(nesting_at_the_bound)
+{
+    struct fixture fx;
+    char err[512];
+    size_t n;
+    char *t = deep_fixture(JSON_DEPTH_MAX - 1, &n);
+    ck_assert_msg(fixture_load_text(t, n, "t", &fx, err, sizeof err) == 0, "%s",
+                  err);
+    fixture_release(&fx);
+    free(t);
+    t = deep_fixture(JSON_DEPTH_MAX, &n);
+    ck_assert_int_eq(fixture_load_text(t, n, "t", &fx, err, sizeof err), -1);
+    ck_assert_str_eq(err, "t: $: nested deeper than 32 levels");
+    free(t);
+}
+END_TEST
+
+/* A FIFO nobody writes, /dev/zero and a directory: each refused at once
+ * (the FIFO would block a reader forever, /dev/zero never ends). */
+START_TEST(only_regular_files)
+{
+    struct fixture fx;
+    char dir[] = "/tmp/timock-fixture-XXXXXX", fifo[64], err[512], want[600];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/fifo.json", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    const char *const paths[] = {fifo, "/dev/zero", dir};
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(fixture_load_file(paths[i], &fx, err, sizeof err), -1);
+        snprintf(want, sizeof want,
+                 "%s: $: not a regular file (a FIFO, device or directory)",
+                 paths[i]);
+        ck_assert_str_eq(err, want);
+    }
+    unlink(fifo);
+    rmdir(dir);
+}
+END_TEST
+
+/* A file over FIXTURE_FILE_MAX is refused by its size (sparse: no disk). */
+START_TEST(file_size_bound)
+{
+    struct fixture fx;
+    char err[512], want[600];
+    const char *path = tu_write_fixture("{}");
+    ck_assert_int_eq(truncate(path, (off_t)FIXTURE_FILE_MAX + 1), 0);
+    ck_assert_int_eq(fixture_load_file(path, &fx, err, sizeof err), -1);
+    snprintf(want, sizeof want,
+             "%s: $: %llu bytes: a fixture file is at most 256 MiB", path,
+             (unsigned long long)FIXTURE_FILE_MAX + 1);
+    ck_assert_str_eq(err, want);
+    tu_remove_fixture(path);
 }
 END_TEST
 
@@ -320,6 +422,10 @@ int main(void)
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, capture_2015_settings);
     tcase_add_test(tc, envelope_inherits_the_service);
+    tcase_add_test(tc, deep_fixture_refused);
+    tcase_add_test(tc, nesting_at_the_bound);
+    tcase_add_test(tc, only_regular_files);
+    tcase_add_test(tc, file_size_bound);
     tcase_add_loop_test(tc, shipped_fixtures_load, 0,
                         sizeof shipped / sizeof shipped[0]);
     tcase_add_test(tc, embedded_default_is_the_file);

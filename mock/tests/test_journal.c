@@ -66,10 +66,17 @@ static void teardown(void)
 static char *query(uint64_t app, const char *identifier, const char *tail)
 {
     char *sig = tu_sig(TU_KEY, app, identifier, TU_NOW);
-    char *q = NULL;
-    ck_assert_int_ge(asprintf(&q, "sdkappid=%llu&identifier=%s&usersig=%s%s",
-                              (unsigned long long)app, identifier, sig, tail),
-                     0);
+    /* snprintf twice, not asprintf: GCC's -Wdangling-pointer takes the
+     * address asprintf is given for one that outlives the call */
+#define QUERY_FORMAT "sdkappid=%llu&identifier=%s&usersig=%s%s"
+    int n = snprintf(NULL, 0, QUERY_FORMAT, (unsigned long long)app, identifier,
+                     sig, tail);
+    ck_assert_int_ge(n, 0);
+    char *q = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(q);
+    snprintf(q, (size_t)n + 1, QUERY_FORMAT, (unsigned long long)app,
+             identifier, sig, tail);
+#undef QUERY_FORMAT
     free(sig);
     return q;
 }
@@ -180,6 +187,15 @@ static const struct {
     {"Next 0", NULL, APP_A, RJ, AJ, "{\"Next\":0}", 0},
     {"Next not an integer", NULL, APP_A, RJ, AJ, "{\"Next\":1.5}", 0},
     {"body not an object", NULL, APP_A, RJ, AJ, "[{\"next\":1}]", 0},
+    /* the body is read up to JSON_DEPTH_MAX levels (32), not past it */
+    {"next, nested 32 deep", NULL, APP_A, RJ, AJ,
+     "{\"next\":0,\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]"
+     "]]]]]]]}",
+     JD_FIELD_CASE},
+    {"next, nested 33 deep", NULL, APP_A, RJ, AJ,
+     "{\"next\":0,\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]"
+     "]]]]]]]]]}",
+     0},
     {"everything at once", NULL, APP_A, "", "text/plain",
      "{\"Type\":\"Public\",\"next\":7,\"Next\":\"x\"}",
      JD_NO_RANDOM | JD_NO_CONTENTTYPE | JD_CONTENT_TYPE_HEADER | JD_FIELD_CASE |
@@ -256,7 +272,12 @@ static const struct {
     {"usersig=abc&usersig=def", "usersig=REDACTED&usersig=REDACTED"},
     {"usersig=", "usersig="},
     {"usersig", "usersig"},
-    {"xusersig=abc&usersigx=1&UserSig=2", "xusersig=abc&usersigx=1&UserSig=2"},
+    {"xusersig=abc&usersigx=1&UserSig=2",
+     "xusersig=abc&usersigx=1&UserSig=REDACTED"},
+    {"USERSIG=abc&%75sersig=def&user%53ig=g&usersig%3d=h",
+     "USERSIG=REDACTED&%75sersig=REDACTED&user%53ig=REDACTED&usersig%3d=h"},
+    {"sdkappid=1400000000&identifier=administrator&random=42&contenttype=json",
+     "sdkappid=1400000000&identifier=administrator&random=42&contenttype=json"},
     {"a=1&&usersig=x%2Fy&b", "a=1&&usersig=REDACTED&b"},
     {"", ""},
     {NULL, ""},
@@ -267,6 +288,59 @@ START_TEST(redaction)
     send(redact_rows[_i].query, "{}", 1, NULL);
     struct journal_entry e = last_entry(jr);
     ck_assert_str_eq(e.query, redact_rows[_i].want);
+}
+END_TEST
+
+/* A real UserSig under another name, or under none, is redacted too: the
+ * rows' '@' is a valid UserSig, as it is or percent-encoded. */
+static const struct {
+    const char *query, *want;
+    int encode;
+} secret_rows[] = {
+    {"UserSig=@&random=1", "UserSig=REDACTED&random=1", 0},
+    {"%75sersig=@&random=1", "%75sersig=REDACTED&random=1", 0},
+    {"USERSIG=@", "USERSIG=REDACTED", 0},
+    {"foo=@&random=1", "foo=REDACTED&random=1", 0},
+    {"foo=@&random=1", "foo=REDACTED&random=1", 1},
+    {"usersig=x&identifier=@", "usersig=REDACTED&identifier=REDACTED", 0},
+    {"random=1&@", "random=1&REDACTED", 1},
+};
+
+/* tmpl with each '@' replaced by v, into out. */
+static void fill(char *out, size_t n, const char *tmpl, const char *v)
+{
+    size_t o = 0;
+    for (; *tmpl && o + 1 < n; tmpl++) {
+        const char *s = *tmpl == '@' ? v : tmpl;
+        size_t k = *tmpl == '@' ? strlen(v) : 1;
+        ck_assert_uint_lt(o + k, n);
+        memcpy(out + o, s, k);
+        o += k;
+    }
+    out[o] = '\0';
+}
+
+START_TEST(secrets_under_other_names)
+{
+    char *sig = tu_sig(TU_KEY, APP_A, TU_ADMIN, TU_NOW), enc[2048], q[4096],
+         want[4096];
+    size_t o = 0;
+    for (const char *c = sig; *c; c++) {
+        ck_assert_uint_lt(o + 4, sizeof enc);
+        if (*c == '*')
+            memcpy(enc + o, "%2A", 3), o += 3;
+        else
+            enc[o++] = *c;
+    }
+    enc[o] = '\0';
+    ck_assert_ptr_nonnull(strchr(sig, '*')); /* so the two forms differ */
+    const char *v = secret_rows[_i].encode ? enc : sig;
+    fill(q, sizeof q, secret_rows[_i].query, v);
+    fill(want, sizeof want, secret_rows[_i].want, v);
+    send(q, "{}", 1, NULL);
+    struct journal_entry e = last_entry(jr);
+    ck_assert_str_eq(e.query, want);
+    free(sig);
 }
 END_TEST
 
@@ -1109,6 +1183,8 @@ int main(void)
     tcase_add_loop_test(tc, redaction, 0,
                         sizeof redact_rows / sizeof redact_rows[0]);
     tcase_add_test(tc, redaction_bounds);
+    tcase_add_loop_test(tc, secrets_under_other_names, 0,
+                        sizeof secret_rows / sizeof secret_rows[0]);
     tcase_add_test(tc, entry_fields);
     tcase_add_test(tc, ring_bound);
     tcase_add_loop_test(tc, filters, 0,

@@ -12,7 +12,9 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <openssl/evp.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "errors.h"
 #include "jsonint.h"
@@ -548,6 +550,49 @@ START_TEST(not_http_then_serves)
 }
 END_TEST
 
+/* A UserSig is decoded before its signature is checked, so anyone can send
+ * one: 160 characters that inflate to 900 nested arrays once overflowed a
+ * server thread's stack inside cJSON.  Now 70003, and timock goes on. */
+START_TEST(deep_usersig_then_serves)
+{
+    char doc[4096], sig[4096];
+    int n = snprintf(doc, sizeof doc,
+                     "{\"TLS.ver\":\"2.0\",\"TLS.identifier\":\"%s\","
+                     "\"TLS.sdkappid\":%llu,\"TLS.expire\":86400,"
+                     "\"TLS.time\":%lld,\"TLS.sig\":\"x\",\"x\":",
+                     TU_ADMIN, TU_APP, (long long)time(NULL));
+    memset(doc + n, '[', 900);
+    memset(doc + n + 900, ']', 900);
+    strcpy(doc + n + 1800, "}");
+    unsigned char z[4096];
+    uLongf zlen = sizeof z;
+    ck_assert_int_eq(compress(z, &zlen, (const Bytef *)doc, strlen(doc)), Z_OK);
+    EVP_EncodeBlock((unsigned char *)sig, z, (int)zlen);
+    for (char *c = sig; *c; c++)
+        *c = *c == '+' ? '*' : *c == '/' ? '-' : *c == '=' ? '_' : *c;
+    char q[8192];
+    snprintf(q, sizeof q,
+             "sdkappid=%llu&identifier=%s&usersig=%s&random=1&"
+             "contenttype=json",
+             TU_APP, TU_ADMIN, sig);
+
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    long status;
+    struct buf ans;
+    ck_assert_int_eq(tu_post(&t, API_PATH, q, "{}", &status, &ans), 0);
+    ck_assert_int_eq(tu_error_code(ans.data), TIM_ERR_SIG_DECODE);
+    buf_release(&ans);
+    char *ok = tu_query_now(TU_APP, TU_ADMIN);
+    ck_assert_int_eq(tu_post(&t, API_PATH, ok, "{\"Limit\":1}", &status, &ans),
+                     0);
+    ck_assert_int_eq(tu_error_code(ans.data), 0);
+    buf_release(&ans);
+    free(ok);
+    tu_timock_stop(&t);
+}
+END_TEST
+
 START_TEST(clock_option)
 {
     /* the SPEC vector's UserSig, expired by today's clock */
@@ -687,6 +732,7 @@ int main(void)
     tcase_add_test(tc, each_fault_action);
     tcase_add_test(tc, sixteen_clients_at_once);
     tcase_add_test(tc, not_http_then_serves);
+    tcase_add_test(tc, deep_usersig_then_serves);
     tcase_add_test(tc, clock_option);
     tcase_add_test(tc, large_fixture_serves);
     tcase_add_loop_test(tc, command_line, 0,

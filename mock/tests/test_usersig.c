@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "errors.h"
+#include "jsonint.h"
 #include "usersig.h"
 
 /* The vector of SPEC section 5. */
@@ -574,6 +575,57 @@ START_TEST(test_nul_in_document)
 }
 END_TEST
 
+/* A document nested deeper than JSON_DEPTH_MAX is refused before cJSON
+ * parses it: 900 levels fit in USERSIG_MAX_JSON and under cJSON's own limit
+ * of 1000, and once overflowed a server thread's stack.  At the bound it
+ * decodes (unknown members are ignored). */
+START_TEST(test_deep_document)
+{
+    static const int depths[] = {JSON_DEPTH_MAX - 1, 900};
+    char json[4096];
+    for (int i = 0; i < 2; i++) {
+        int n = snprintf(json, sizeof json,
+                         "{" J_VER "," J_ID "," J_APPID "," J_EXPIRE "," J_TIME
+                         "," J_SIG ",\"x\":");
+        memset(json + n, '[', (size_t)depths[i]);
+        memset(json + n + depths[i], ']', (size_t)depths[i]);
+        memcpy(json + n + 2 * depths[i], "}", 2);
+        char *s = encode_doc(json, strlen(json), 6);
+        ck_assert_int_eq(usersig_verify(s, KEY, APPID, ID, T, NULL),
+                         i == 0 ? TIM_ERR_OK : TIM_ERR_SIG_DECODE);
+        free(s);
+    }
+}
+END_TEST
+
+/* usersig_holds_sig: whatever decodes to a document with TLS.sig, even one
+ * usersig_decode refuses, is a secret; nothing else is. */
+static const struct {
+    const char *doc; /* NULL: the text itself is the input */
+    const char *text;
+    int holds;
+} holds_rows[] = {
+    {DOC_OK, NULL, 1},
+    {"{" J_SIG "}", NULL, 1},                        /* no TLS.ver */
+    {"{" J_SIG ",\"x\":[[[[[[[[]]]]]]]]}", NULL, 1}, /* any shape */
+    {DOC5(J_VER, J_ID, J_APPID, J_EXPIRE, J_TIME), NULL, 0},
+    {"TLS.sig", NULL, 0}, /* the name only, not a member */
+    {NULL, "hello", 0},
+    {NULL, "1400000000", 0},
+    {NULL, "", 0},
+    {NULL, NULL, 0},
+};
+
+START_TEST(test_holds_sig)
+{
+    const char *doc = holds_rows[_i].doc;
+    char *s = doc ? encode_doc(doc, strlen(doc), 6) : NULL;
+    ck_assert_int_eq(usersig_holds_sig(doc ? s : holds_rows[_i].text),
+                     holds_rows[_i].holds);
+    free(s);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* Out-parameters                                                             */
 
@@ -768,6 +820,9 @@ static Suite *usersig_suite(void)
                         (int)(sizeof(bad_makes) / sizeof(bad_makes[0])));
     tcase_add_test(tc, test_zlib_trailing_bytes);
     tcase_add_test(tc, test_nul_in_document);
+    tcase_add_test(tc, test_deep_document);
+    tcase_add_loop_test(tc, test_holds_sig, 0,
+                        (int)(sizeof(holds_rows) / sizeof(holds_rows[0])));
     tcase_add_test(tc, test_make_null_out);
     tcase_add_test(tc, test_sign_refuses);
     tcase_add_test(tc, test_doc_untouched_on_failure);

@@ -77,6 +77,49 @@ START_TEST(unknown_option_is_usage)
 }
 END_TEST
 
+/* A case file is read as the mock reads JSON from outside (jsonget): no
+ * nesting past 32 levels, numbers that are integers in range.  A case that
+ * breaks the rules stops the run before it starts (exit 2); the same case
+ * within them runs and passes (exit 0). */
+#define CASE_HEAD                                                              \
+    "{\"id\":\"c\",\"title\":\"t\",\"label\":\"I\",\"rule\":\"r\","
+#define CASE_TAIL "\"expect\":{\"ErrorCode\":10004}}"
+static const struct {
+    int depth; /* of the comment's arrays: the root object adds one */
+    const char *request;
+    int code;
+} case_file_rows[] = {
+    {31, "\"request\":{\"body\":{\"Limit\":0}},", 0},
+    {32, "\"request\":{\"body\":{\"Limit\":0}},", 2},
+    {1, "\"request\":{\"usersig\":{\"age\":60},\"body\":{\"Limit\":0}},", 0},
+    {1, "\"request\":{\"usersig\":{\"age\":1e300},\"body\":{\"Limit\":0}},", 2},
+    {1, "\"request\":{\"usersig\":{\"expire\":-1},\"body\":{\"Limit\":0}},", 2},
+    {1, "\"request\":{\"usersig\":{\"level\":1.5},\"body\":{\"Limit\":0}},", 2},
+};
+
+START_TEST(case_file_rules)
+{
+    char dir[] = "/tmp/timconform-cases-XXXXXX", path[128], args[256],
+         tap[4096];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/c.json", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(CASE_HEAD "\"comment\":", f);
+    for (int i = 0; i < case_file_rows[_i].depth; i++)
+        fputc('[', f);
+    for (int i = 0; i < case_file_rows[_i].depth; i++)
+        fputc(']', f);
+    fprintf(f, ",%s" CASE_TAIL, case_file_rows[_i].request);
+    fclose(f);
+    snprintf(args, sizeof args, "--mock --cases %s", dir);
+    ck_assert_int_eq(run_conform(args, tap, sizeof tap),
+                     case_file_rows[_i].code);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 /* A server that answers get_appid_group_list from a script of pages. */
 struct page {
     unsigned long long after; /* the request's Next */
@@ -308,6 +351,8 @@ int main(void)
     tcase_add_test(tc, wrong_case_is_reported);
     tcase_add_test(tc, shipped_cases_pass_on_the_mock);
     tcase_add_test(tc, unknown_option_is_usage);
+    tcase_add_loop_test(tc, case_file_rules, 0,
+                        sizeof case_file_rows / sizeof case_file_rows[0]);
     tcase_add_loop_test(tc, properties_catch_a_misbehaving_server, 0,
                         sizeof servers / sizeof servers[0]);
     tcase_add_test(tc, reports_are_written);
