@@ -414,6 +414,11 @@ static const struct {
     {"POST", "/__admin/verify",
      "{\"sdkappid\":1e300,\"expect\":[{\"within_rate_limit\":true}]}", 400,
      "$.sdkappid: must be an integer"},
+    /* found by fuzz_admin (as a cast, it was undefined behaviour) */
+    {"POST", "/__admin/verify",
+     "{\"sdkappid\":140000000184467440737095516150,\"expect\":[{\"within_"
+     "rate_limit\":true}]}",
+     400, "$.sdkappid: must be an integer"},
     {"POST", "/__admin/verify",
      "{\"sdkappid\":1400000000.5,\"expect\":[{\"within_rate_limit\":true}]}",
      400, "$.sdkappid: must be an integer"},
