@@ -28,6 +28,7 @@ static const char usage[] =
     "usage: timock [--fixture FILE] [--listen ADDR:PORT | --port N]\n"
     "              [--threads N] [--clock UNIX_SECONDS] [--quiet]\n"
     "              [--journal-size N] [--admin-token T | --no-admin]\n"
+    "              [--admin-host NAME[,NAME...]]...\n"
     "              [--tls-cert FILE --tls-key FILE [--http-port N]]\n"
     "\n"
     "A mock of Tencent Cloud Chat's REST API get_appid_group_list.\n"
@@ -44,6 +45,9 @@ static const char usage[] =
     "  --admin-token T    the admin API (/__admin/) needs\n"
     "                     'Authorization: Bearer T'\n"
     "  --no-admin         no admin API\n"
+    "  --admin-host NAME  the admin API also answers this Host (and Origin)\n"
+    "                     name, with any port; repeat it or give a comma\n"
+    "                     list (default: localhost, 127.x.y.z, [::1] only)\n"
     "  --tls-cert FILE    serve HTTPS with this PEM certificate (chain)\n"
     "  --tls-key FILE     and its PEM private key\n"
     "  --http-port N      with TLS, plain HTTP on this port too (0: free)\n"
@@ -56,6 +60,7 @@ static const char usage[] =
 struct options {
     const char *fixture;
     const char *admin_token;
+    char admin_hosts[1024]; /* "name,name" */
     int no_admin;
     size_t journal_size;
     const char *tls_cert, *tls_key;
@@ -88,6 +93,21 @@ static long long number(const char *s, long long min, long long max)
     return v;
 }
 
+/* Appends the comma list names to the admin hosts; -1 when one is empty,
+ * has a port, or there are too many. */
+static int add_admin_hosts(struct options *o, const char *names)
+{
+    size_t have = strlen(o->admin_hosts);
+    if (!*names || strcspn(names, ":/ \t") != strlen(names) ||
+        strstr(names, ",,") || names[0] == ',' ||
+        names[strlen(names) - 1] == ',' ||
+        have + 1 + strlen(names) >= sizeof o->admin_hosts)
+        return -1;
+    snprintf(o->admin_hosts + have, sizeof o->admin_hosts - have, "%s%s",
+             have ? "," : "", names);
+    return 0;
+}
+
 /* Returns -1 to go on, else the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -101,6 +121,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"journal-size", required_argument, NULL, 'j'},
         {"admin-token", required_argument, NULL, 'T'},
         {"no-admin", no_argument, NULL, 'N'},
+        {"admin-host", required_argument, NULL, 'A'},
         {"tls-cert", required_argument, NULL, 'C'},
         {"tls-key", required_argument, NULL, 'K'},
         {"http-port", required_argument, NULL, 'H'},
@@ -163,6 +184,12 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'N':
             o->no_admin = 1;
             break;
+        case 'A':
+            if (add_admin_hosts(o, optarg) != 0)
+                return bad_usage("--admin-host: expected host names without "
+                                 "ports, got '%s'",
+                                 optarg);
+            break;
         case 'C':
             o->tls_cert = optarg;
             break;
@@ -194,6 +221,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         return bad_usage("%s", "--http-port goes with --tls-cert");
     if (o->admin_token && o->no_admin)
         return bad_usage("%s", "give --admin-token or --no-admin, not both");
+    if (o->admin_hosts[0] && o->no_admin)
+        return bad_usage("%s", "give --admin-host or --no-admin, not both");
     return -1;
 }
 
@@ -234,8 +263,9 @@ int main(int argc, char **argv)
 
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    struct control_options co = {o.fixture, o.clock, o.journal_size,
-                                 !o.no_admin, o.admin_token};
+    struct control_options co = {
+        o.fixture,   o.clock,       o.journal_size,
+        !o.no_admin, o.admin_token, o.admin_hosts[0] ? o.admin_hosts : NULL};
     struct control *c = control_new(&co, err, sizeof err);
     if (!c) {
         fprintf(stderr, "timock: %s\n", err);

@@ -169,6 +169,7 @@ static int handle(struct mg_connection *conn, void *data)
             },
         .content_type = mg_get_header(conn, "Content-Type"),
         .authorization = mg_get_header(conn, "Authorization"),
+        .origin = mg_get_header(conn, "Origin"),
         .peer_loopback = strncmp(ri->remote_addr, "127.", 4) == 0,
         .now_ms = now_ms,
     };
