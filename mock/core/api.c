@@ -212,3 +212,11 @@ void api_handle(struct api *api, const struct api_request *req,
 out:
     query_release(&c.q);
 }
+
+void api_unparsable(struct api_answer *ans)
+{
+    ans->status = 200;
+    ans->content_type = "application/json";
+    ans->close = 1;
+    fail(ans, TIM_ERR_BAD_HTTP, NULL);
+}
