@@ -50,8 +50,8 @@ void tu_timock_exec(struct tu_timock *t, const char *const *args, int n,
 
 void tu_timock_start(struct tu_timock *t, const char *const *args)
 {
-    const char *argv[40] = {"--port", "0", "--quiet"};
-    size_t k = 3;
+    const char *argv[40] = {"--port", "0", "--quiet", "--threads", "64"};
+    size_t k = 5;
     for (; args && *args && k < 39; args++)
         argv[k++] = *args;
     argv[k] = NULL;

@@ -69,8 +69,10 @@ struct tu_timock {
 void tu_timock_exec(struct tu_timock *t, const char *const *args, int n,
                     int *ports);
 
-/* tu_timock_start: tu_timock_exec with --port 0 --quiet and the given extra
- * arguments (NULL-terminated, may be NULL). */
+/* tu_timock_start: tu_timock_exec with --port 0 --quiet --threads 64 and
+ * the given extra arguments (NULL-terminated, may be NULL).  64 threads:
+ * the default (up to 1024) costs seconds at each start and stop under the
+ * sanitizers, and no test needs more. */
 void tu_timock_start(struct tu_timock *t, const char *const *args);
 
 /* tu_timock_stop: SIGTERM, then checks that it exited with 0. */
