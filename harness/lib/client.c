@@ -20,7 +20,7 @@
 
 #include "cursorwatch.h"
 #include "errors.h"
-#include "jsonint.h"
+#include "reader.h"
 #include "regions.h"
 #include "retry.h"
 #include "sink.h"
@@ -313,39 +313,6 @@ static CURLcode perform(tim_client *c, const char *url, const char *body,
     return rc;
 }
 
-/* Reads the envelope of a 200 answer: TIM_OK for ErrorCode 0, TIM_E_API
- * with the code and text, TIM_E_PROTOCOL for anything else.  The answer is
- * checked to be valid JSON once, here; the readers after this rely on it. */
-static int read_envelope(tim_client *c, struct tim_error *err)
-{
-    const char *a = c->answer.data ? c->answer.data : "";
-    size_t n = c->answer.len;
-    const char *raw;
-    size_t len;
-    uint64_t code = 0;
-    size_t start = 0;
-    while (start < n && strchr(" \t\r\n", a[start]))
-        start++;
-    if (!jsonint_valid(a, n) || start >= n || a[start] != '{' ||
-        !jsonint_member(a, n, "ErrorCode", &raw, &len) ||
-        jsonint_parse_u64(raw, len, &code) != 0)
-        return tim_fail(
-            err, TIM_E_PROTOCOL,
-            "the answer is not a JSON object with an ErrorCode (%zu "
-            "bytes)",
-            n);
-    if (code == 0)
-        return TIM_OK;
-    char info[256] = "";
-    if (jsonint_member(a, n, "ErrorInfo", &raw, &len) &&
-        jsonint_string(raw, len, info, sizeof info) < 0)
-        snprintf(info, sizeof info, "%.*s", (int)(len < 200 ? len : 200), raw);
-    int rc = tim_fail(err, TIM_E_API, "ErrorCode %" PRIu64 ": %s", code, info);
-    err->error_code = code > LONG_MAX ? LONG_MAX : (long)code;
-    snprintf(err->error_info, sizeof err->error_info, "%s", info);
-    return rc;
-}
-
 /* One try of a call: TIM_OK, or a status with err filled. */
 static int try_call(tim_client *c, const char *service, const char *command,
                     const char *body, struct tim_error *err)
@@ -385,7 +352,8 @@ static int try_call(tim_client *c, const char *service, const char *command,
         err->http_status = http;
         return rc;
     }
-    rc = read_envelope(c, err);
+    rc = reader_envelope(c->answer.data ? c->answer.data : "", c->answer.len,
+                         err);
     if (err)
         err->http_status = http;
     if (rc == TIM_E_API)
@@ -469,62 +437,6 @@ int tim_call(tim_client *c, const char *service, const char *command,
     }
 }
 
-void tim_page_release(struct tim_page *page)
-{
-    free(page->ids);
-    free(page->storage);
-    memset(page, 0, sizeof *page);
-}
-
-/* Reads a page from an answer that read_envelope found valid.  No tree of
- * nodes: one pass finds the members, and the IDs are unescaped into one
- * block, one pointer each. */
-static int parse_page(const char *json, size_t n, struct tim_page *page,
-                      struct tim_error *err)
-{
-    static const char *const keys[] = {"TotalCount", "GroupIdList", "Next"};
-    const char *v[3], *el, *raw;
-    size_t len[3], el_len, raw_len, pos = 0, used = 0;
-    struct tim_page p = {0};
-    jsonint_members(json, n, keys, 3, v, len);
-    if (!v[0] || jsonint_parse_u64(v[0], len[0], &p.total_count) != 0)
-        return tim_fail(
-            err, TIM_E_PROTOCOL,
-            "the answer has no TotalCount that is an unsigned integer");
-    if (v[2] && jsonint_parse_u64(v[2], len[2], &p.next) != 0)
-        return tim_fail(err, TIM_E_PROTOCOL,
-                        "the answer's Next is not an unsigned 64-bit integer");
-    if (!v[1] || v[1][0] != '[')
-        return tim_fail(err, TIM_E_PROTOCOL,
-                        "the answer has no GroupIdList array");
-    p.has_next = v[2] != NULL;
-    /* an element {"GroupId":""} takes 15 bytes at least, and an unescaped
-     * ID is never longer than the list's text */
-    p.ids = malloc((len[1] / 15 + 1) * sizeof *p.ids);
-    p.storage = malloc(len[1] + 1);
-    if (!p.ids || !p.storage) {
-        tim_page_release(&p);
-        return tim_fail(err, TIM_E_USAGE, "out of memory");
-    }
-    while (jsonint_element(v[1], len[1], &pos, &el, &el_len)) {
-        long id_len = -1;
-        if (el[0] == '{' && p.count <= len[1] / 15 &&
-            jsonint_member(el, el_len, "GroupId", &raw, &raw_len))
-            id_len = jsonint_string(raw, raw_len, p.storage + used,
-                                    len[1] + 1 - used);
-        if (id_len < 0) {
-            int at = (int)p.count;
-            tim_page_release(&p);
-            return tim_fail(err, TIM_E_PROTOCOL,
-                            "GroupIdList[%d] has no GroupId string", at);
-        }
-        p.ids[p.count++] = p.storage + used;
-        used += (size_t)id_len + 1;
-    }
-    *page = p;
-    return TIM_OK;
-}
-
 int tim_get_group_page(tim_client *c, const struct tim_page_request *req,
                        struct tim_page *page, struct tim_error *err)
 {
@@ -556,7 +468,7 @@ int tim_get_group_page(tim_client *c, const struct tim_page_request *req,
                       &answer, &len, err);
     if (rc != TIM_OK)
         return rc;
-    rc = parse_page(answer, len, page, err);
+    rc = reader_page(answer, len, page, err);
     free(answer);
     return rc;
 }

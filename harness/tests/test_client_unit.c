@@ -11,6 +11,7 @@
  *   - retry: which failures are retried, the backoff's bounds, and when a
  *     fake clock says the budget is spent;
  *   - cursorwatch: a cursor that comes again, at once or later;
+ *   - reader: answers read as envelopes and pages, without a JSON tree;
  *   - tim_client_new and tim_client_url: configuration checks and the URL a
  *     region resolves to (a handle opens no connection until it calls);
  *   - tim_raw_header: a header's value found in a raw answer's header block.
@@ -24,6 +25,7 @@
 
 #include "cursorwatch.h"
 #include "errors.h"
+#include "reader.h"
 #include "regions.h"
 #include "retry.h"
 #include "timclient.h"
@@ -736,6 +738,85 @@ START_TEST(raw_header_rows)
 }
 END_TEST
 
+/* An answer read as the library reads it: the envelope, then the page. */
+static const struct {
+    const char *text;
+    int envelope;   /* reader_envelope's status */
+    long code;      /* error_code, for TIM_E_API */
+    int page;       /* reader_page's status, when the envelope is TIM_OK */
+    size_t count;   /* IDs on the page */
+    const char *id; /* the last ID, or NULL */
+} reader_rows[] = {
+    {"{\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\",\"ErrorCode\":0,"
+     "\"TotalCount\":8000,\"GroupIdList\":[{\"GroupId\":\"@TGS#217R09BJG\"},"
+     "{\"GroupId\":\"@TGS#2FX3E0QZ3\"}],\"Next\":4454690250}",
+     TIM_OK, 0, TIM_OK, 2, "@TGS#2FX3E0QZ3"},
+    {" {\"ErrorCode\":0,\"TotalCount\":0,\"GroupIdList\":[]}\n", TIM_OK, 0,
+     TIM_OK, 0, NULL},
+    {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{\"GroupId\":"
+     "\"caf\\u00e9\\\"\"}]}",
+     TIM_OK, 0, TIM_OK, 1, "caf\xc3\xa9\""},
+    {"{\"ErrorCode\":10004,\"ErrorInfo\":\"invalid parameter\"}", TIM_E_API,
+     10004, 0, 0, NULL},
+    {"<html>502</html>", TIM_E_PROTOCOL, 0, 0, 0, NULL},
+    {"[{\"ErrorCode\":0}]", TIM_E_PROTOCOL, 0, 0, 0, NULL},
+    {"{\"ErrorCode\":-1}", TIM_E_PROTOCOL, 0, 0, 0, NULL},
+    {"{\"ErrorCode\":0", TIM_E_PROTOCOL, 0, 0, 0, NULL},
+    {"{\"ErrorCode\":0,\"TotalCount\":-1,\"GroupIdList\":[]}", TIM_OK, 0,
+     TIM_E_PROTOCOL, 0, NULL},
+    {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":{}}", TIM_OK, 0,
+     TIM_E_PROTOCOL, 0, NULL},
+    {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{\"GroupId\":1}]}",
+     TIM_OK, 0, TIM_E_PROTOCOL, 0, NULL},
+    {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[],\"Next\":1.5}",
+     TIM_OK, 0, TIM_E_PROTOCOL, 0, NULL},
+    /* an ID with \u0000 would be read cut short ("a"): the page is refused */
+    {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{\"GroupId\":"
+     "\"a\\u0000b\"}]}",
+     TIM_OK, 0, TIM_E_PROTOCOL, 0, NULL},
+};
+
+START_TEST(reader_rows_read)
+{
+    const char *t = reader_rows[_i].text;
+    struct tim_error err;
+    struct tim_page page;
+    int rc = reader_envelope(t, strlen(t), &err);
+    ck_assert_int_eq(rc, reader_rows[_i].envelope);
+    if (rc == TIM_E_API)
+        ck_assert_int_eq(err.error_code, reader_rows[_i].code);
+    if (rc != TIM_OK)
+        return;
+    rc = reader_page(t, strlen(t), &page, &err);
+    ck_assert_int_eq(rc, reader_rows[_i].page);
+    if (rc != TIM_OK)
+        return;
+    ck_assert_uint_eq(page.count, reader_rows[_i].count);
+    if (reader_rows[_i].id)
+        ck_assert_str_eq(page.ids[page.count - 1], reader_rows[_i].id);
+    tim_page_release(&page);
+}
+END_TEST
+
+/* Found by fuzz_page: cJSON takes a member "Next\u0000" for "Next"; the
+ * reader rightly finds no Next. */
+START_TEST(reader_name_with_nul)
+{
+    static const char t[] =
+        "{\"ErrorCode\":0,\"TotalCount\":18751615,"
+        "\"GroupIdList\":[{\"GroupId\":\"a\",\"Extra\":[0]}],"
+        "\"Next\\u0000\":1844674407351615}";
+    struct tim_error err;
+    struct tim_page page;
+    ck_assert_int_eq(reader_envelope(t, sizeof t - 1, &err), TIM_OK);
+    ck_assert_int_eq(reader_page(t, sizeof t - 1, &page, &err), TIM_OK);
+    ck_assert_int_eq(page.has_next, 0);
+    ck_assert_uint_eq(page.total_count, 18751615);
+    ck_assert_uint_eq(page.count, 1);
+    tim_page_release(&page);
+}
+END_TEST
+
 #define ROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 int main(void)
@@ -776,6 +857,11 @@ int main(void)
     tcase_add_test(watch, cursorwatch_repeats);
     tcase_add_test(watch, cursorwatch_many);
     suite_add_tcase(s, watch);
+
+    TCase *reader = tcase_create("reader");
+    tcase_add_loop_test(reader, reader_rows_read, 0, ROWS(reader_rows));
+    tcase_add_test(reader, reader_name_with_nul);
+    suite_add_tcase(s, reader);
 
     TCase *client = tcase_create("client");
     tcase_add_loop_test(client, client_config_rows, 0, ROWS(config_rows));

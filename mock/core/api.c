@@ -289,3 +289,14 @@ void api_handle(struct api *api, const struct api_request *req,
 out:
     query_release(&c.q);
 }
+
+void api_unparsable(struct api_answer *ans)
+{
+    ans->status = 200;
+    ans->content_type = "application/json";
+    ans->close = 1;
+    ans->headers = "";
+    ans->error_code = TIM_ERR_BAD_HTTP;
+    ans->body.cap = API_BODY_MAX;
+    answer_error(&ans->body, TIM_ERR_BAD_HTTP, NULL, NULL);
+}

@@ -79,4 +79,11 @@ void api_answer_release(struct api_answer *a);
 void api_handle(struct api *api, const struct api_request *req,
                 struct api_answer *ans);
 
+/* api_unparsable: the answer to a request the web layer could not parse
+ * (an unknown method, a malformed request line or header): 60002 in the
+ * envelope, HTTP 200, and the connection closed.  No fixture is consulted
+ * (the request named nothing), so the envelope and text are the defaults.
+ * ans comes from api_answer_init.  Thread-safe. */
+void api_unparsable(struct api_answer *ans);
+
 #endif

@@ -4,9 +4,14 @@
  * It holds the fixture being served (swapped whole by a reset or a load,
  * while requests in flight finish on the one they started with), the
  * request journal, and the admin settings.  control_handle routes a request:
- * /v4/ to the API (then into the journal), /__admin/ to the admin API (only
- * from loopback peers, only with the token when one is set).  No sockets
- * here.  Every function is thread-safe.
+ * /__admin/ to the admin API, every other path to the API (then into the
+ * journal).  The admin API answers only what a local tool sends: from a
+ * loopback peer, under a Host that is loopback (localhost, 127.x.y.z,
+ * [::1], with or without a port) or an admin host, with no Origin or one of
+ * those hosts, with the token when one is set, and with any body as
+ * application/json; so a web page open in a browser (a foreign Origin, or a
+ * foreign Host after DNS rebinding, or a form's text/plain) cannot drive
+ * it.  No sockets here.  Every function is thread-safe.
  */
 #ifndef TIM_CONTROL_H
 #define TIM_CONTROL_H
@@ -26,6 +31,8 @@ struct control_options {
     size_t journal_size;     /* entries kept; 0: 10000 */
     int admin;               /* 1: serve /__admin/ */
     const char *admin_token; /* NULL: no token needed */
+    const char *admin_hosts; /* more Host names the admin API answers, as
+                                "name,name"; NULL: loopback only */
 };
 
 /* One request, as the web layer saw it. */
@@ -33,6 +40,7 @@ struct control_request {
     struct api_request api;
     const char *content_type;  /* the Content-Type header, or NULL */
     const char *authorization; /* the Authorization header, or NULL */
+    const char *origin;        /* the Origin header, or NULL */
     int peer_loopback;         /* the peer's address is 127.0.0.0/8 */
     int64_t now_ms;            /* unix milliseconds */
 };

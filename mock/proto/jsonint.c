@@ -292,6 +292,39 @@ static int scan_number(struct scan *sc)
     return 1;
 }
 
+/* The four hex digits after s[i] == 'u' of a \u escape, as a number, or -1;
+ * sc->i ends on the last digit. */
+static long scan_hex4(struct scan *sc)
+{
+    long v = 0;
+    for (int k = 0; k < 4; k++) {
+        int h = ++sc->i < sc->n ? jsonint_hexval(sc->s[sc->i]) : -1;
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* A \u escape (sc->i on the 'u').  A surrogate must come as a high one
+ * followed at once by an escaped low one, so that every string unescapes
+ * to UTF-8 (RFC 8259 section 8.2; cJSON refuses the rest too).  sc->i ends
+ * on the escape's last digit. */
+static int scan_escape_u(struct scan *sc)
+{
+    long cp = scan_hex4(sc);
+    if (cp < 0 || (cp >= 0xdc00 && cp < 0xe000))
+        return 0;
+    if (cp < 0xd800 || cp >= 0xdc00)
+        return 1;
+    if (sc->n - sc->i < 3 || sc->s[sc->i + 1] != '\\' ||
+        sc->s[sc->i + 2] != 'u')
+        return 0;
+    sc->i += 2;
+    long lo = scan_hex4(sc);
+    return lo >= 0xdc00 && lo < 0xe000;
+}
+
 static int scan_string(struct scan *sc)
 {
     if (sc->i >= sc->n || sc->s[sc->i] != '"')
@@ -310,9 +343,8 @@ static int scan_string(struct scan *sc)
             return 0;
         c = (unsigned char)sc->s[sc->i];
         if (c == 'u') {
-            for (int k = 0; k < 4; k++)
-                if (++sc->i >= sc->n || jsonint_hexval(sc->s[sc->i]) < 0)
-                    return 0;
+            if (!scan_escape_u(sc))
+                return 0;
         } else if (!strchr("\"\\/bfnrt", c) || c == 0) {
             return 0;
         }

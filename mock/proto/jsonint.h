@@ -62,7 +62,12 @@ int jsonint_members(const char *json, size_t n, const char *const *keys,
 int jsonint_depth_ok(const char *json, size_t n, int max);
 
 /* jsonint_valid: 1 when the n bytes are exactly one JSON value (RFC 8259,
- * surrounding white space allowed, nesting at most 128 deep), else 0. */
+ * surrounding white space allowed, nesting at most 128 deep), else 0.
+ * Stricter than RFC 8259 on one point: a \u escape of a UTF-16 surrogate
+ * only as a high one followed by a low one (cJSON refuses the rest too), so
+ * every string of a valid text unescapes to UTF-8.  \u0000 is valid: a
+ * string may unescape to bytes that hold a NUL (cJSON cuts its copy there,
+ * reading a member "Limit\u0000" as "Limit"). */
 int jsonint_valid(const char *json, size_t n);
 
 /* jsonint_element: walks the elements of the JSON array whose raw text is

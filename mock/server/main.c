@@ -14,11 +14,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "control.h"
 #include "fixture.h"
 #include "server.h"
+
+/* Worker threads: CivetWeb serves one connection per thread.  The default
+ * gives each MEMORY_PER_THREAD of the machine's memory: its 100 KiB stack,
+ * its request buffer, a busy request's body and answer, and room to spare. */
+#define THREADS_MIN         64
+#define THREADS_MAX         8192
+#define THREADS_DEFAULT_MAX 1024
+#define MEMORY_PER_THREAD   (4u << 20)
 
 #ifndef TIMOCK_VERSION
 #define TIMOCK_VERSION "0.0.0"
@@ -28,6 +38,7 @@ static const char usage[] =
     "usage: timock [--fixture FILE] [--listen ADDR:PORT | --port N]\n"
     "              [--threads N] [--clock UNIX_SECONDS] [--quiet]\n"
     "              [--journal-size N] [--admin-token T | --no-admin]\n"
+    "              [--admin-host NAME[,NAME...]]...\n"
     "              [--tls-cert FILE --tls-key FILE [--http-port N]]\n"
     "\n"
     "A mock of Tencent Cloud Chat's REST API get_appid_group_list.\n"
@@ -36,14 +47,17 @@ static const char usage[] =
     "                     the same as fixtures/default.json)\n"
     "  --listen ADDR:PORT address to listen on (default 127.0.0.1:8080)\n"
     "  --port N           listen on 127.0.0.1:N; 0 takes a free port\n"
-    "  --threads N        worker threads, one per open connection "
-    "(default 64)\n"
+    "  --threads N        worker threads, one per open connection, 1 to 8192\n"
+    "                     (default: one per 4 MiB of memory, 64 to 1024)\n"
     "  --clock UNIX       fixed time for UserSig expiry checks\n"
     "  --quiet            print nothing on stderr but errors\n"
     "  --journal-size N   API requests the journal keeps (default 10000)\n"
     "  --admin-token T    the admin API (/__admin/) needs\n"
     "                     'Authorization: Bearer T'\n"
     "  --no-admin         no admin API\n"
+    "  --admin-host NAME  the admin API also answers this Host (and Origin)\n"
+    "                     name, with any port; repeat it or give a comma\n"
+    "                     list (default: localhost, 127.x.y.z, [::1] only)\n"
     "  --tls-cert FILE    serve HTTPS with this PEM certificate (chain)\n"
     "  --tls-key FILE     and its PEM private key\n"
     "  --http-port N      with TLS, plain HTTP on this port too (0: free)\n"
@@ -56,6 +70,7 @@ static const char usage[] =
 struct options {
     const char *fixture;
     const char *admin_token;
+    char admin_hosts[1024]; /* "name,name" */
     int no_admin;
     size_t journal_size;
     const char *tls_cert, *tls_key;
@@ -88,6 +103,51 @@ static long long number(const char *s, long long min, long long max)
     return v;
 }
 
+/* The default number of worker threads: one per MEMORY_PER_THREAD of
+ * memory, from THREADS_MIN to THREADS_DEFAULT_MAX, and fewer than the open
+ * files the process may have (each connection is one). */
+static unsigned default_threads(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    unsigned long long n =
+        pages > 0 && page > 0 ? (unsigned long long)pages *
+                                    (unsigned long long)page / MEMORY_PER_THREAD
+                              : THREADS_MIN;
+    struct rlimit fds;
+    if (n > THREADS_DEFAULT_MAX)
+        n = THREADS_DEFAULT_MAX;
+    if (getrlimit(RLIMIT_NOFILE, &fds) == 0 && fds.rlim_cur != RLIM_INFINITY &&
+        n + 64 > fds.rlim_cur)
+        n = fds.rlim_cur > 64 ? fds.rlim_cur - 64 : 1;
+    return n < THREADS_MIN ? THREADS_MIN : (unsigned)n;
+}
+
+/* Lets the process open as many files as its hard limit allows: one
+ * connection is one descriptor, and there may be a thousand. */
+static void raise_file_limit(void)
+{
+    struct rlimit fds;
+    if (getrlimit(RLIMIT_NOFILE, &fds) == 0 && fds.rlim_cur < fds.rlim_max) {
+        fds.rlim_cur = fds.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &fds);
+    }
+}
+
+/* Appends the comma list names to the admin hosts; -1 when one is empty,
+ * has a port, or there are too many. */
+static int add_admin_hosts(struct options *o, const char *names)
+{
+    size_t have = strlen(o->admin_hosts);
+    if (!*names || strcspn(names, ":/ \t") != strlen(names) ||
+        strstr(names, ",,") || names[0] == ',' ||
+        names[strlen(names) - 1] == ',' ||
+        have + 1 + strlen(names) >= sizeof o->admin_hosts)
+        return -1;
+    snprintf(o->admin_hosts + have, sizeof o->admin_hosts - have, "%s%s",
+             have ? "," : "", names);
+    return 0;
+}
+
 /* Returns -1 to go on, else the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -101,6 +161,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"journal-size", required_argument, NULL, 'j'},
         {"admin-token", required_argument, NULL, 'T'},
         {"no-admin", no_argument, NULL, 'N'},
+        {"admin-host", required_argument, NULL, 'A'},
         {"tls-cert", required_argument, NULL, 'C'},
         {"tls-key", required_argument, NULL, 'K'},
         {"http-port", required_argument, NULL, 'H'},
@@ -110,7 +171,6 @@ static int parse_options(int argc, char **argv, struct options *o)
     long long v;
     int c, listen_set = 0;
     snprintf(o->listen, sizeof o->listen, "127.0.0.1:8080");
-    o->threads = 64;
     o->http_port = -1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -134,9 +194,9 @@ static int parse_options(int argc, char **argv, struct options *o)
                 snprintf(o->listen, sizeof o->listen, "%s", optarg);
             break;
         case 't':
-            if ((v = number(optarg, 1, 1024)) < 0)
-                return bad_usage("--threads: expected 1 to 1024, got '%s'",
-                                 optarg);
+            if ((v = number(optarg, 1, THREADS_MAX)) < 0)
+                return bad_usage("--threads: expected 1 to %d, got '%s'",
+                                 THREADS_MAX, optarg);
             o->threads = (unsigned)v;
             break;
         case 'c':
@@ -162,6 +222,12 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'N':
             o->no_admin = 1;
+            break;
+        case 'A':
+            if (add_admin_hosts(o, optarg) != 0)
+                return bad_usage("--admin-host: expected host names without "
+                                 "ports, got '%s'",
+                                 optarg);
             break;
         case 'C':
             o->tls_cert = optarg;
@@ -194,6 +260,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         return bad_usage("%s", "--http-port goes with --tls-cert");
     if (o->admin_token && o->no_admin)
         return bad_usage("%s", "give --admin-token or --no-admin, not both");
+    if (o->admin_hosts[0] && o->no_admin)
+        return bad_usage("%s", "give --admin-host or --no-admin, not both");
+    if (!o->threads)
+        o->threads = default_threads();
     return -1;
 }
 
@@ -220,6 +290,7 @@ int main(int argc, char **argv)
 {
     struct options o = {0};
     char err[512];
+    raise_file_limit(); /* before the default thread count is chosen */
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)
         return rc;
@@ -234,8 +305,9 @@ int main(int argc, char **argv)
 
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    struct control_options co = {o.fixture, o.clock, o.journal_size,
-                                 !o.no_admin, o.admin_token};
+    struct control_options co = {
+        o.fixture,   o.clock,       o.journal_size,
+        !o.no_admin, o.admin_token, o.admin_hosts[0] ? o.admin_hosts : NULL};
     struct control *c = control_new(&co, err, sizeof err);
     if (!c) {
         fprintf(stderr, "timock: %s\n", err);

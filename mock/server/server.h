@@ -1,10 +1,21 @@
 /*
  * server: the thin CivetWeb layer of timock.
  *
- * It copies each request under /v4/ and /__admin/ into a control_request,
- * lets control_handle answer it, and writes the answer out: after a fault's
+ * It copies each request, whatever its path, into a control_request, lets
+ * control_handle answer it, and writes the answer out: after a fault's
  * delay, slowly, cut short, or not at all with the connection closed or
- * reset, as the answer says.  It holds no API logic.
+ * reset, as the answer says; a HEAD request gets the headers alone.  A
+ * request CivetWeb refuses before any handler (an unknown method, a
+ * malformed request) gets api_unparsable's answer.  It holds no API logic.
+ *
+ * CivetWeb serves each connection on a thread of its own: the number of
+ * threads is the number of connections served at once.  Time limits keep
+ * an idle, slow or never-reading client from keeping a thread: 10 s to
+ * send a request's headers, 5 s idle between keep-alive requests, 10 s to
+ * send a body, and 10 s without progress to take an answer (then the
+ * connection closes).  server_stop ends every wait at once (a fault's
+ * delay, a slow body) and shuts every connection down, so it returns in
+ * milliseconds whatever is in flight.
  */
 #ifndef TIM_SERVER_H
 #define TIM_SERVER_H
@@ -34,7 +45,8 @@ int server_port(const struct server *s);
 /* server_http_port: the plain HTTP port beside TLS, or -1. */
 int server_http_port(const struct server *s);
 
-/* server_stop: stops serving and frees s; NULL does nothing. */
+/* server_stop: stops serving, ending every wait and connection in flight,
+ * and frees s; NULL does nothing. */
 void server_stop(struct server *s);
 
 #endif

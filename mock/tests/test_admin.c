@@ -414,6 +414,11 @@ static const struct {
     {"POST", "/__admin/verify",
      "{\"sdkappid\":1e300,\"expect\":[{\"within_rate_limit\":true}]}", 400,
      "$.sdkappid: must be an integer"},
+    /* found by fuzz_admin (as a cast, it was undefined behaviour) */
+    {"POST", "/__admin/verify",
+     "{\"sdkappid\":140000000184467440737095516150,\"expect\":[{\"within_"
+     "rate_limit\":true}]}",
+     400, "$.sdkappid: must be an integer"},
     {"POST", "/__admin/verify",
      "{\"sdkappid\":1400000000.5,\"expect\":[{\"within_rate_limit\":true}]}",
      400, "$.sdkappid: must be an integer"},
@@ -613,8 +618,11 @@ START_TEST(verify_is_bounded)
     char *cut = strstr(q, "&contenttype=json");
     ck_assert_ptr_nonnull(cut);
     *cut = '\0';
-    for (int i = 0; i < 25; i++)
-        ck_assert_int_eq(api_page(&t, q, "{\"Limit\":1}", NULL).code, 0);
+    for (int i = 0; i < 25; i++) {
+        char fresh[4096]; /* a fresh random each time: one deviation each */
+        tu_fresh_random(fresh, sizeof fresh, q);
+        ck_assert_int_eq(api_page(&t, fresh, "{\"Limit\":1}", NULL).code, 0);
+    }
     free(q);
 
     /* a body near 1 MiB of expectations is refused, not worked through */
@@ -1444,6 +1452,135 @@ START_TEST(admin_refuses_other_peers)
 }
 END_TEST
 
+/* ---- what a web page could send ------------------------------------------
+ * A page in a browser reaches 127.0.0.1 with a foreign Origin, or with a
+ * foreign Host after DNS rebinding, or as a form with text/plain.  Each row
+ * POSTs a fault rule with these headers: refused, no rule is added. */
+
+#define RULE                                                                   \
+    "{\"match\":{\"group_type\":\"Public\"},\"action\":{\"error_code\":10002}" \
+    "}"
+
+static const char *const hosts_option[] = {"--admin-host", "dev.test,Box",
+                                           "--admin-host", "ci.internal", NULL};
+
+static const struct {
+    int with_admin_hosts;             /* timock runs with hosts_option */
+    const char *host, *origin, *type; /* NULL: curl's, none, JSON */
+    const char *body;                 /* NULL: RULE */
+    long status;
+} page_rows[] = {
+    {0, "localhost", NULL, NULL, NULL, 200},
+    {0, "LocalHost:8080", NULL, NULL, NULL, 200},
+    {0, "127.0.0.1", NULL, NULL, NULL, 200},
+    {0, "127.1.2.3:99", NULL, NULL, NULL, 200},
+    {0, "[::1]:8080", NULL, NULL, NULL, 200},
+    {0, "[::1]", NULL, NULL, NULL, 200},
+    {0, "evil.example", NULL, NULL, NULL, 403},
+    {0, "evil.example:8080", NULL, NULL, NULL, 403},
+    {0, "localhost.evil.example", NULL, NULL, NULL, 403},
+    {0, "127.0.0.1.evil.example", NULL, NULL, NULL, 403},
+    {0, "128.0.0.1", NULL, NULL, NULL, 403},
+    {0, "[::2]", NULL, NULL, NULL, 403},
+    {0, "localhost:80x", NULL, NULL, NULL, 403},
+    {0, "dev.test", NULL, NULL, NULL, 403},
+    {0, NULL, "http://localhost:3000", NULL, NULL, 200},
+    {0, NULL, "https://127.0.0.1", NULL, NULL, 200},
+    {0, NULL, "http://evil.example", NULL, NULL, 403},
+    {0, NULL, "http://localhost.evil.example", NULL, NULL, 403},
+    {0, NULL, "null", NULL, NULL, 403},
+    {0, NULL, "localhost", NULL, NULL, 403},
+    {0, NULL, NULL, "Content-Type: application/json; charset=utf-8", NULL, 200},
+    {0, NULL, NULL, "Content-Type: Application/JSON", NULL, 200},
+    {0, NULL, NULL, "Content-Type: text/plain", NULL, 415},
+    {0, NULL, NULL, "Content-Type: application/x-www-form-urlencoded", NULL,
+     415},
+    {0, NULL, NULL, "Content-Type: multipart/form-data; boundary=x", NULL, 415},
+    {0, NULL, NULL, "Content-Type: application/jsonx", NULL, 415},
+    {0, NULL, NULL, "Content-Type:", NULL, 415},
+    /* the issue's reproducer: all three at once */
+    {0, "evil.example", "http://evil.example", "Content-Type: text/plain", NULL,
+     403},
+    {1, "dev.test", NULL, NULL, NULL, 200},
+    {1, "box:8080", "http://DEV.TEST:3000", NULL, NULL, 200},
+    {1, "ci.internal", "https://ci.internal", NULL, NULL, 200},
+    {1, "localhost", NULL, NULL, NULL, 200},
+    {1, "dev.test.evil", NULL, NULL, NULL, 403},
+    {1, "dev", NULL, NULL, NULL, 403},
+    {1, "localhost", "http://evil.example", NULL, NULL, 403},
+};
+
+START_TEST(admin_refuses_web_pages)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, _i ? hosts_option : NULL);
+    for (size_t i = 0; i < sizeof page_rows / sizeof page_rows[0]; i++) {
+        if (page_rows[i].with_admin_hosts != _i)
+            continue;
+        char origin[256];
+        const char *headers[3] = {NULL};
+        int k = 0;
+        if (page_rows[i].origin) {
+            snprintf(origin, sizeof origin, "Origin: %s", page_rows[i].origin);
+            headers[k++] = origin;
+        }
+        if (page_rows[i].type)
+            headers[k++] = page_rows[i].type;
+        struct tu_http r = {.path = "/__admin/faults",
+                            .body = RULE,
+                            .host = page_rows[i].host,
+                            .headers = headers};
+        struct buf ans;
+        ck_assert_int_eq(tu_request(&t, &r, &ans), 0);
+        ck_assert_msg(r.status == page_rows[i].status,
+                      "row %zu: HTTP %ld, wanted %ld: %s", i, r.status,
+                      page_rows[i].status, ans.data);
+        if (r.status != 200) {
+            cJSON *j = cJSON_ParseWithLength(ans.data, ans.len);
+            ck_assert_ptr_nonnull(j);
+            error_text(j);
+            cJSON_Delete(j);
+        }
+        buf_release(&ans);
+        cJSON *f = admin(&t, "GET", "/__admin/faults", NULL, 200);
+        ck_assert_int_eq(
+            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(f, "faults")),
+            r.status == 200);
+        cJSON_Delete(f);
+        cJSON_Delete(admin(&t, "DELETE", "/__admin/faults", NULL, 200));
+    }
+    tu_timock_stop(&t);
+}
+END_TEST
+
+START_TEST(admin_takes_no_body_without_a_type)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    /* curl -X POST .../reset: no body, no Content-Type */
+    const char *none[] = {"Content-Type:", NULL};
+    struct tu_http r = {.path = "/__admin/reset", .headers = none};
+    struct buf ans;
+    ck_assert_int_eq(tu_request(&t, &r, &ans), 0);
+    ck_assert_msg(r.status == 200, "%s", ans.data);
+    buf_release(&ans);
+    /* and the API needs none of the admin API's headers */
+    char *q = tu_query_now(TU_APP, TU_ADMIN);
+    const char *page[] = {"Origin: http://evil.example",
+                          "Content-Type: text/plain", NULL};
+    struct tu_http api = {.query = q,
+                          .body = "{\"Limit\":1}",
+                          .host = "evil.example",
+                          .headers = page};
+    ck_assert_int_eq(tu_request(&t, &api, &ans), 0);
+    ck_assert_int_eq(api.status, 200);
+    ck_assert_int_eq(tu_error_code(ans.data), 0);
+    buf_release(&ans);
+    free(q);
+    tu_timock_stop(&t);
+}
+END_TEST
+
 /* ---- paging while groups change ------------------------------------------ */
 
 /* Makes one change after another until told to stop: each creates three
@@ -1598,6 +1735,8 @@ int main(void)
     tcase_add_loop_test(tc, admin_access, 0,
                         sizeof access_rows / sizeof access_rows[0]);
     tcase_add_test(tc, admin_refuses_other_peers);
+    tcase_add_loop_test(tc, admin_refuses_web_pages, 0, 2);
+    tcase_add_test(tc, admin_takes_no_body_without_a_type);
     tcase_add_test(tc, paging_while_groups_change);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -47,11 +47,6 @@
 static const char *const envelope_pending = NULL;
 
 /* Reasons a row is pending, one per change still to land. */
-#define P8_PATHS   "issue 8: other paths answer the envelope, HEAD 200 no body"
-#define P9_ADMIN   "issue 9 item 4: admin API refuses foreign Host/Origin/type"
-#define P9_EXPECT  "issue 9 item 8: Expect: 100-continue gets 100 Continue"
-#define P9_FRAMING "issue 9: request framing that desyncs or misleads"
-#define P9_NUL     "issue 9: a %00 or \\u0000 cuts a value short"
 
 #define FIXTURE                                                                \
     "{\"apps\":[{\"sdkappid\":1400000000,\"region\":\"singapore\","            \
@@ -148,40 +143,40 @@ struct row {
 
 static const struct row rows[] = {
     /* the request line */
-    {"garbage line", "hello world\r\n\r\n", .want = HTTP(400), .after = CLOSED},
-    {"no HTTP version", "GET /\r\n\r\n", .want = HTTP(400), .after = CLOSED},
-    {"HTTP/0.9 request", "GET /\r\n", .how = HALF, .want = HTTP(400),
+    {"garbage line", "hello world\r\n\r\n", .want = E(60002), .after = CLOSED},
+    {"no HTTP version", "GET /\r\n\r\n", .want = E(60002), .after = CLOSED},
+    {"HTTP/0.9 request", "GET /\r\n", .how = HALF, .want = E(60002),
      .after = CLOSED},
-    {"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", .want = HTTP(400),
+    {"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", .want = E(60002),
      .after = CLOSED},
-    {"HTTP/1.2", "GET / HTTP/1.2\r\n" HOST "\r\n", .want = HTTP(505),
+    {"HTTP/1.2", "GET / HTTP/1.2\r\n" HOST "\r\n", .want = E(60002),
      .after = CLOSED},
-    {"HTTP/9.9", "GET / HTTP/9.9\r\n" HOST "\r\n", .want = HTTP(505),
+    {"HTTP/9.9", "GET / HTTP/9.9\r\n" HOST "\r\n", .want = E(60002),
      .after = CLOSED},
     {"method in lower case",
      "post " API "?@Q@ HTTP/1.1\r\n" HOST "Content-Length: 2\r\n\r\n{}",
-     .want = HTTP(400), .after = CLOSED},
-    {"blank lines only", "\r\n\r\n", .want = HTTP(400), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
+    {"blank lines only", "\r\n\r\n", .want = E(60002), .after = CLOSED},
     {"TLS ClientHello", BYTES("\x16\x03\x01\x00\x05hello\r\n\r\n"),
-     .want = HTTP(400), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"NUL in the request line",
      BYTES("POST " API "?sdkappid=1400000000&identifier=admin\0istrator "
            "HTTP/1.1\r\n" HOST "Content-Length: 2\r\n\r\n{}"),
-     .want = HTTP(400), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"control byte in the URI",
      "POST " API "?@Q@\x01 HTTP/1.1\r\n" HOST "Content-Length: 2\r\n\r\n{}",
-     .want = HTTP(400), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"raw 0xff in the path",
      "POST /v4/\xff HTTP/1.1\r\n" HOST "Content-Length: 2\r\n\r\n{}",
-     .want = HTTP(400), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"raw invalid UTF-8 in the query",
      "POST " API "?@Q@&x=\xff\xfe HTTP/1.1\r\n" HOST
      "Content-Length: 2\r\n\r\n{}",
-     .want = HTTP(400), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"empty line before the request", "\r\n" POST_B, .body = "{}", .want = OK0,
      .after = OPEN},
     {"URI of 20,000 bytes", "GET /@B@ HTTP/1.1\r\n" HOST "\r\n",
-     .fill = {{"a", 20000}}, .want = HTTP(400), .after = CLOSED},
+     .fill = {{"a", 20000}}, .want = E(60002), .after = CLOSED},
     {"query of 8,000 bytes",
      "POST " API "?@Q@&pad=@B@ HTTP/1.1\r\n" HOST "Content-Length: 2\r\n\r\n{}",
      .fill = {{"a", 8000}}, .want = OK0, .after = OPEN},
@@ -226,22 +221,22 @@ static const struct row rows[] = {
      "GET " API "?" SIG_Q("user1") " HTTP/1.1\r\n" HOST "\r\n",
      .want = E(70013), .after = OPEN},
     {"HEAD on the API", "HEAD " API "?@Q@ HTTP/1.1\r\n" HOST "\r\n",
-     .want = {{200, NO_BODY}}, .after = OPEN, .pending = P8_PATHS},
+     .want = {{200, NO_BODY}}, .after = OPEN},
     {"HEAD on /", "HEAD / HTTP/1.1\r\n" HOST "\r\n", .want = {{200, NO_BODY}},
-     .after = OPEN, .pending = P8_PATHS},
+     .after = OPEN},
     {"HEAD under /v4/", "HEAD /v4/x HTTP/1.1\r\n" HOST "\r\n",
-     .want = {{200, NO_BODY}}, .after = OPEN, .pending = P8_PATHS},
+     .want = {{200, NO_BODY}}, .after = OPEN},
 
     /* paths */
-    {"GET /", "GET / HTTP/1.1\r\n" HOST "\r\n", .want = E(60002), .after = OPEN,
-     .pending = P8_PATHS},
+    {"GET /", "GET / HTTP/1.1\r\n" HOST "\r\n", .want = E(60002),
+     .after = OPEN},
     {"POST /", "POST /?@Q@ HTTP/1.1\r\n" HOST "Content-Length: 2\r\n\r\n{}",
-     .want = E(60002), .after = OPEN, .pending = P8_PATHS},
+     .want = E(60002), .after = OPEN},
     {"GET /favicon.ico", "GET /favicon.ico HTTP/1.1\r\n" HOST "\r\n",
-     .want = E(60002), .after = OPEN, .pending = P8_PATHS},
+     .want = E(60002), .after = OPEN},
     {"POST /v4 without its slash",
      "POST /v4?@Q@ HTTP/1.1\r\n" HOST "Content-Length: 2\r\n\r\n{}",
-     .want = E(60002), .after = OPEN, .pending = P8_PATHS},
+     .want = E(60002), .after = OPEN},
     {"GET an unknown command under /v4/", "GET /v4/x HTTP/1.1\r\n" HOST "\r\n",
      .want = E(60009), .after = OPEN},
     {"another command",
@@ -253,10 +248,12 @@ static const struct row rows[] = {
      .want = E(60009), .after = OPEN},
     {"traversal to /etc/passwd",
      "GET /../../etc/passwd HTTP/1.1\r\n" HOST "\r\n", .want = E(60002),
-     .after = OPEN, .pending = P8_PATHS},
+     .after = OPEN},
+    /* dot segments are removed before decoding: encoded ones stay a path
+     * under /v4/ */
     {"encoded traversal to /etc/passwd",
      "GET /v4/%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\n" HOST "\r\n",
-     .want = E(60002), .after = OPEN, .pending = P8_PATHS},
+     .want = E(60009), .after = OPEN},
     {"traversal back into the API",
      "POST /v4/group_open_http_svc/../group_open_http_svc/"
      "get_appid_group_list?@Q@ HTTP/1.1\r\n" HOST "Content-Length: 2\r\n\r\n{}",
@@ -279,7 +276,7 @@ static const struct row rows[] = {
      .want = E(60009), .after = OPEN},
     {"%00 at the path's end",
      "POST " API "%00?@Q@ HTTP/1.1\r\n" HOST "Content-Length: 2\r\n\r\n{}",
-     .want = E(60009), .after = OPEN, .pending = P9_NUL},
+     .want = E(60009), .after = OPEN},
     {"encoded letter in the identifier",
      POST_QB("sdkappid=1400000000&identifier=%61dministrator&usersig=@S@"),
      .body = "{}", .want = OK0, .after = OPEN},
@@ -502,26 +499,26 @@ static const struct row rows[] = {
     /* Content-Length */
     {"Content-Length -1",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST "Content-Length: -1\r\n\r\n{}",
-     .want = HTTP(411), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"Content-Length abc",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST "Content-Length: abc\r\n\r\n{}",
-     .want = HTTP(411), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"Content-Length empty",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST "Content-Length: \r\n\r\n{}",
-     .want = HTTP(411), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"Content-Length 0x2",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST "Content-Length: 0x2\r\n\r\n{}",
-     .want = HTTP(400), .or_4xx = 1, .after = CLOSED, .pending = P9_FRAMING},
+     .want = E(60002), .after = CLOSED},
     {"Content-Length +2",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST "Content-Length: +2\r\n\r\n{}",
-     .want = HTTP(400), .or_4xx = 1, .after = CLOSED, .pending = P9_FRAMING},
+     .want = E(60002), .after = CLOSED},
     {"Content-Length 02",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST "Content-Length: 02\r\n\r\n{}",
      .want = OK0, .after = OPEN},
     {"two different Content-Lengths",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST
      "Content-Length: 11\r\nContent-Length: 2\r\n\r\n{\"Limit\":1}",
-     .want = HTTP(400), .or_4xx = 1, .after = CLOSED, .pending = P9_FRAMING},
+     .want = E(60002), .after = CLOSED},
     {"two equal Content-Lengths",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST
      "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}",
@@ -533,11 +530,11 @@ static const struct row rows[] = {
     {"Content-Length over the body, then half-closed",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST
      "Content-Length: 13\r\n\r\n{\"Limit\":1}",
-     .how = HALF, .want = E(60002), .after = CLOSED, .pending = P9_FRAMING},
+     .how = HALF, .want = E(60002), .after = CLOSED},
     {"Content-Length under the body",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST
      "Content-Length: 2\r\n\r\n{}xyz\r\n\r\n",
-     .want = {{200, 0}, {400, NOT_ENVELOPE}}, .after = CLOSED},
+     .want = {{200, 0}, {200, 60002}}, .after = CLOSED},
 
     /* chunked bodies */
     {"one chunk",
@@ -569,53 +566,54 @@ static const struct row rows[] = {
     {"chunk size zz",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST
      "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
-     .want = E(60003), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"chunk size -2",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST
      "Transfer-Encoding: chunked\r\n\r\n-2\r\n{}\r\n0\r\n\r\n",
-     .want = E(60003), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"chunk size past 2^64",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
      "ffffffffffffffffff\r\n{}\r\n0\r\n\r\n",
-     .want = E(60003), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"chunk without its CRLF",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
      "2\r\n{}XX0\r\n\r\n",
-     .want = E(60003), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"chunk longer than sent, half-closed",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST "Transfer-Encoding: chunked\r\n\r\n"
      "9\r\n{}\r\n0\r\n\r\n",
-     .how = HALF, .want = E(60003), .after = CLOSED},
+     .how = HALF, .want = E(60002), .after = CLOSED},
     {"Transfer-Encoding gzip",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST "Transfer-Encoding: gzip\r\n\r\n{}",
-     .want = HTTP(400), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"Transfer-Encoding gzip, chunked",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST
      "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
-     .want = HTTP(400), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
 
     /* headers */
     {"a header of 20,000 bytes", "GET / HTTP/1.1\r\n" HOST "X-Big: @B@\r\n\r\n",
-     .fill = {{"a", 20000}}, .want = HTTP(400), .after = CLOSED},
+     .fill = {{"a", 20000}}, .want = E(60002), .after = CLOSED},
     {"a header of 8,000 bytes",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST
      "X-Big: @B@\r\nContent-Length: 2\r\n\r\n{}",
      .fill = {{"a", 8000}}, .want = OK0, .after = OPEN},
+    /* a request that fills CivetWeb's table of headers may have lost some:
+     * refused wherever its Content-Length stands */
     {"100 headers after Content-Length",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST
      "Content-Length: 11\r\n@B@\r\n{\"Limit\":1}",
-     .fill = {{"X-A: b\r\n", 100}}, .want = OK0, .after = OPEN},
+     .fill = {{"X-A: b\r\n", 100}}, .want = E(60002), .after = CLOSED},
     {"100 headers before Content-Length",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST
      "@B@Content-Length: 11\r\n\r\n{\"Limit\":1}",
-     .fill = {{"X-A: b\r\n", 100}}, .want = HTTP(431), .or_4xx = 1,
-     .after = CLOSED, .pending = P9_FRAMING},
+     .fill = {{"X-A: b\r\n", 100}}, .want = E(60002), .after = CLOSED},
     {"3,000 headers", "GET / HTTP/1.1\r\n" HOST "@B@\r\n",
-     .fill = {{"X-A: b\r\n", 3000}}, .want = HTTP(400), .after = CLOSED},
+     .fill = {{"X-A: b\r\n", 3000}}, .want = E(60002), .after = CLOSED},
     {"NUL in a header",
      BYTES("POST " API "?sdkappid=1 HTTP/1.1\r\n" HOST
            "X-A: a\0b\r\nContent-Length: 2\r\n\r\n{}"),
-     .want = HTTP(400), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
 
     /* pipelining */
     {"four calls in one send",
@@ -626,7 +624,7 @@ static const struct row rows[] = {
      CALL("2", "{}") "GET " API "?@Q@ HTTP/1.1\r\n" HOST "\r\n" CALL("2", "{}"),
      .want = {{200, 0}, {200, 60002}, {200, 0}}, .after = OPEN},
     {"a call, then garbage", CALL("2", "{}") "hello\r\n\r\n",
-     .want = {{200, 0}, {400, NOT_ENVELOPE}}, .after = CLOSED},
+     .want = {{200, 0}, {200, 60002}}, .after = CLOSED},
     {"an oversized call, then a call",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST "Content-Length: 2097152\r\n\r\n"
      "{}" CALL("2", "{}"),
@@ -640,13 +638,13 @@ static const struct row rows[] = {
     {"Expect: 100-continue, waiting for it",
      "POST " API "?@Q@ HTTP/1.1\r\n" HOST
      "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n{}",
-     .how = EXPECT1, .want = OK0, .after = OPEN, .pending = P9_EXPECT},
+     .how = EXPECT1, .want = OK0, .after = OPEN},
 
     /* slow and vanishing clients */
     {"a call one byte at a time", POST_B, .body = "{\"Limit\":1}", .how = SLOW,
      .want = OK0, .after = OPEN},
     {"garbage one byte at a time", "hello world\r\n\r\n", .how = SLOW,
-     .want = HTTP(400), .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"closed in the request line", "POST /v4/group_open", .how = ABORT},
     {"closed in the headers", "POST " API "?@Q@ HTTP/1.1\r\nHo", .how = ABORT},
     {"closed in the body",
@@ -669,21 +667,21 @@ static const struct row rows[] = {
      .want = HTTP(200), .has = "{\"apps\":[", .after = OPEN},
     {"admin with a foreign Host",
      "GET /__admin/apps HTTP/1.1\r\nHost: evil.example\r\n\r\n",
-     .want = HTTP(403), .after = EITHER, .pending = P9_ADMIN},
+     .want = HTTP(403), .after = EITHER},
     {"admin with a Host that starts 127.0.0.1",
      "GET /__admin/apps HTTP/1.1\r\nHost: 127.0.0.1.evil.example\r\n\r\n",
-     .want = HTTP(403), .after = EITHER, .pending = P9_ADMIN},
+     .want = HTTP(403), .after = EITHER},
     {"admin with a Host that starts localhost",
      "GET /__admin/apps HTTP/1.1\r\nHost: localhost.evil.example:@P@\r\n\r\n",
-     .want = HTTP(403), .after = EITHER, .pending = P9_ADMIN},
+     .want = HTTP(403), .after = EITHER},
     {"admin with a foreign Origin",
      "GET /__admin/apps HTTP/1.1\r\n" HOST
      "Origin: http://evil.example\r\n\r\n",
-     .want = HTTP(403), .after = EITHER, .pending = P9_ADMIN},
+     .want = HTTP(403), .after = EITHER},
     {"admin with an Origin that starts 127.0.0.1",
      "GET /__admin/apps HTTP/1.1\r\n" HOST
      "Origin: http://127.0.0.1.evil.example\r\n\r\n",
-     .want = HTTP(403), .after = EITHER, .pending = P9_ADMIN},
+     .want = HTTP(403), .after = EITHER},
     {"admin with its own Origin",
      "GET /__admin/apps HTTP/1.1\r\nHost: 127.0.0.1:@P@\r\n"
      "Origin: http://127.0.0.1:@P@\r\n\r\n",
@@ -692,7 +690,7 @@ static const struct row rows[] = {
      "POST /__admin/verify HTTP/1.1\r\n" HOST
      "Content-Type: text/plain\r\nContent-Length: @N@\r\n\r\n@B@",
      .body = "{\"sdkappid\":1400000000,\"expect\":[{\"followed_next\":true}]}",
-     .want = HTTP(415), .after = EITHER, .pending = P9_ADMIN},
+     .want = HTTP(415), .after = EITHER},
     {"admin body as JSON with a charset",
      "POST /__admin/verify HTTP/1.1\r\n" HOST
      "Content-Type: application/json; charset=utf-8\r\n"
@@ -716,11 +714,11 @@ static const struct row rows[] = {
     {"admin reached by traversal",
      "GET /v4/../__admin/apps HTTP/1.1\r\n" HOST "\r\n", .want = HTTP(200),
      .has = "{\"apps\":[", .after = OPEN},
-    {"admin by encoded traversal with a foreign Host",
+    {"admin by encoded traversal with a foreign Host: not the admin API",
      "GET /v4/%2e%2e/__admin/apps HTTP/1.1\r\nHost: evil.example\r\n\r\n",
-     .want = HTTP(403), .after = EITHER, .pending = P9_ADMIN},
+     .want = E(60009), .after = EITHER},
     {"admin with FOO", "FOO /__admin/apps HTTP/1.1\r\n" HOST "\r\n",
-     .want = HTTP(400), .or_4xx = 1, .after = CLOSED},
+     .want = E(60002), .after = CLOSED},
     {"admin unknown call", "GET /__admin/nope HTTP/1.1\r\n" HOST "\r\n",
      .want = HTTP(404), .after = OPEN},
 };

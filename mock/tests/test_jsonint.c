@@ -36,6 +36,22 @@ static const struct {
     {"{} {}", 0},
     {"[1] x", 0},
     {"{\"a\":1}}", 0},
+    /* a surrogate escape only as a high one, then a low one */
+    {"\"\\uD83D\\uDE00\"", 1},
+    {"\"\\ud83d\"", 0},
+    {"\"\\ude00\"", 0},
+    {"\"\\ude00\\ud83d\"", 0},
+    {"\"\\ud83dx\"", 0},
+    {"\"\\ud83d\\u0041\"", 0},
+    {"\"\\ud83d\\ud83d\"", 0},
+    {"\"\\ud83d\\\"", 0},
+    /* \u0000 is valid JSON (cJSON would read "a\u0000b" as "a") */
+    {"\"a\\u0000b\"", 1},
+    {"\"\\u0000\"", 1},
+    /* found by fuzz_jsonint: cJSON refused it, jsonint_valid took it */
+    {"{\"\\u004ciiiimit\":0,\"Ne\\u0078t\":2,\"GroupType\":"
+     "\"\\ud83d18446744073709551616\\r\"}",
+     0},
 };
 
 START_TEST(validator)
@@ -43,6 +59,19 @@ START_TEST(validator)
     const char *t = valid_rows[_i].text;
     ck_assert_msg(jsonint_valid(t, strlen(t)) == valid_rows[_i].valid,
                   "row %d: %s", _i, t);
+}
+END_TEST
+
+/* Found by fuzz_jsonint: cJSON finds a member "Limit" in this text;
+ * jsonint rightly does not (that name is "Limit" and a NUL). */
+START_TEST(name_with_nul_is_another_name)
+{
+    static const char t[] = " \r\n\t{ \"Himit\" :\t1 \r , "
+                            "\"Limit\\u0000\":\t\r \t \t0\r \r}\n ";
+    const char *v = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(jsonint_valid(t, sizeof t - 1), 1);
+    ck_assert_int_eq(jsonint_member(t, sizeof t - 1, "Limit", &v, &len), 0);
 }
 END_TEST
 
@@ -172,6 +201,7 @@ int main(void)
     TCase *tc = tcase_create("jsonint");
     tcase_add_loop_test(tc, validator, 0,
                         sizeof valid_rows / sizeof valid_rows[0]);
+    tcase_add_test(tc, name_with_nul_is_another_name);
     tcase_add_test(tc, deep_nesting_refused);
     tcase_add_test(tc, elements);
     tcase_add_test(tc, members_in_one_pass);

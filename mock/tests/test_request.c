@@ -100,6 +100,13 @@ static const struct {
     {"{\"Limit\":3,\"Limit\":\"x\"}", 0, E_OK, 3, GT_ALL},
     {"{\"Limit\":null,\"Limit\":3}", 0, E_OK, 10000, GT_ALL},
     {"{\"L\\u0069mit\":5}", 0, E_OK, 5, GT_ALL}, /* an escaped name */
+    /* found by fuzz_jsonint: cJSON read this name as "Limit"; it is not */
+    {"{\"Limit\\u0000\":5}", 0, E_OK, 10000, GT_ALL},
+    /* found by fuzz_jsonint: a lone surrogate escape is not JSON that
+     * unescapes to UTF-8 (cJSON refused it too) */
+    {"{\"Limit\":5,\"x\":\"\\ud83d\"}", 0, E_JSON, 0, 0},
+    {"{\"Limit\":5,\"x\":\"\\ude00\\ud83d\"}", 0, E_JSON, 0, 0},
+    {"{\"Limit\":5,\"x\":\"\\ud83d\\ude00\"}", 0, E_OK, 5, GT_ALL},
     {"{\"limit\":5,\"Limit\":6}", 0, E_OK, 6, GT_ALL},
     /* nesting: at most 32 levels, wherever they are */
     {"{\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",

@@ -343,7 +343,7 @@ START_TEST(v2_over_http)
                         .query = q,
                         .body = v2_rows[_i].body,
                         .host = v2_rows[_i].host,
-                        .headers = &headers};
+                        .answer_headers = &headers};
     ck_assert_int_eq(tu_request(&t, &r, &ans), 0);
     ck_assert_int_eq(r.status, 200);
     const char *what = v2_rows[_i].what;
@@ -541,9 +541,10 @@ START_TEST(not_http_then_serves)
                      0);
     ck_assert_int_eq(tu_error_code(ans.data), 0);
     buf_release(&ans);
-    /* outside /v4/: the HTTP layer's 404 */
+    /* outside /v4/: the envelope too */
     ck_assert_int_eq(tu_post(&t, "/", q, "{}", &status, &ans), 0);
-    ck_assert_int_eq(status, 404);
+    ck_assert_int_eq(status, 200);
+    ck_assert_ptr_nonnull(strstr(ans.data, "\"ActionStatus\":\"FAIL\""));
     buf_release(&ans);
     free(q);
     tu_timock_stop(&t);
@@ -640,6 +641,202 @@ START_TEST(large_fixture_serves)
 }
 END_TEST
 
+/* ---- every path, every method, HEAD, Expect --------------------------- */
+
+/* The status line and headers of a raw answer, and where its body starts. */
+static const char *raw_body(const struct buf *b)
+{
+    const char *end = strstr(b->data ? b->data : "", "\r\n\r\n");
+    ck_assert_msg(end != NULL, "no end of headers in: %s", b->data);
+    return end + 4;
+}
+
+/* How many times text is in the journal's answer. */
+static int in_journal(const struct tu_timock *t, const char *text)
+{
+    struct tu_http r = {.method = "GET", .path = "/__admin/journal"};
+    struct buf ans;
+    int n = 0;
+    ck_assert_int_eq(tu_request(t, &r, &ans), 0);
+    for (const char *p = ans.data; (p = strstr(p, text)); p++)
+        n++;
+    buf_release(&ans);
+    return n;
+}
+
+/* An answer that is the API's envelope with ActionStatus FAIL, HTTP 200:
+ * what any path but the API's gets (its ErrorCode is the API's choice). */
+static void check_fail_envelope(long status, const char *body)
+{
+    ck_assert_int_eq(status, 200);
+    long long code = tu_error_code(body);
+    ck_assert_msg(code > 0, "not an error envelope: %s", body);
+    ck_assert_ptr_nonnull(strstr(body, "\"ActionStatus\":\"FAIL\""));
+}
+
+static const struct {
+    const char *method, *path;
+} path_rows[] = {
+    {"GET", "/"},           {"POST", "/"},
+    {"GET", "/index.html"}, {"POST", "/x/y/z"},
+    {"DELETE", "/v4"},      {"PUT", "/v4/group_open_http_svc"},
+    {"GET", "/__adminx"},   {"OPTIONS", "/favicon.ico"},
+};
+
+START_TEST(every_path_answers_the_envelope)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    struct tu_http r = {.method = path_rows[_i].method,
+                        .path = path_rows[_i].path};
+    struct buf ans;
+    ck_assert_int_eq(tu_request(&t, &r, &ans), 0);
+    check_fail_envelope(r.status, ans.data);
+    buf_release(&ans);
+    /* answered by the mock itself, which journals what it answers */
+    char path[128];
+    snprintf(path, sizeof path, "\"path\":\"%s\"", path_rows[_i].path);
+    ck_assert_int_eq(in_journal(&t, path), 1);
+    tu_timock_stop(&t);
+}
+END_TEST
+
+START_TEST(head_gets_headers_only)
+{
+    /* the admin API has no HEAD route: its 404, headers only */
+    static const struct {
+        const char *path, *status;
+    } heads[] = {{"/", "HTTP/1.1 200 "},
+                 {API_PATH, "HTTP/1.1 200 "},
+                 {"/__admin/apps", "HTTP/1.1 404 "}};
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+        char req[512];
+        snprintf(req, sizeof req,
+                 "HEAD %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 "Connection: close\r\n\r\n",
+                 heads[i].path);
+        struct buf b;
+        buf_init(&b, 1u << 20);
+        int fd = tu_raw_connect(&t, req, 0);
+        tu_raw_read(fd, &b, 0);
+        close(fd);
+        long length = -1;
+        const char *cl = strstr(b.data ? b.data : "", "Content-Length: ");
+        ck_assert_msg(strncmp(b.data ? b.data : "", heads[i].status, 13) == 0,
+                      "HEAD %s: %s", heads[i].path, b.data);
+        ck_assert_ptr_nonnull(cl);
+        sscanf(cl, "Content-Length: %ld", &length);
+        ck_assert_int_gt(length, 0); /* the GET answer's length */
+        ck_assert_msg(*raw_body(&b) == '\0', "HEAD %s sent a body: %s",
+                      heads[i].path, raw_body(&b));
+        buf_release(&b);
+    }
+    tu_timock_stop(&t);
+}
+END_TEST
+
+START_TEST(unknown_method_gets_the_envelope)
+{
+    static const char *const requests[] = {
+        "FOO " API_PATH " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        "FOO / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        "get / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    };
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    for (size_t i = 0; i < sizeof requests / sizeof requests[0]; i++) {
+        struct buf b;
+        buf_init(&b, 1u << 20);
+        int fd = tu_raw_connect(&t, requests[i], 0);
+        tu_raw_read(fd, &b, 0); /* then timock closes the connection */
+        close(fd);
+        ck_assert_msg(strncmp(b.data ? b.data : "", "HTTP/1.1 200 ", 13) == 0,
+                      "%s: %s", requests[i], b.data);
+        ck_assert_int_eq(tu_error_code(raw_body(&b)), TIM_ERR_BAD_HTTP);
+        buf_release(&b);
+    }
+    tu_timock_stop(&t);
+}
+END_TEST
+
+START_TEST(expect_100_continue)
+{
+    static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    char *q = tu_query_now(TU_APP, TU_ADMIN), req[4096];
+    const char *body = "{\"Limit\":1}";
+    snprintf(req, sizeof req,
+             "POST %s?%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+             "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+             "Expect: 100-continue\r\nConnection: close\r\n\r\n",
+             API_PATH, q, strlen(body));
+    struct buf b;
+    buf_init(&b, 1u << 20);
+    int fd = tu_raw_connect(&t, req, 0);
+    /* the body is not sent until the interim answer comes */
+    tu_raw_read(fd, &b, sizeof go_on - 1);
+    ck_assert_msg(strncmp(b.data, go_on, sizeof go_on - 1) == 0,
+                  "not a 100 Continue first: %s", b.data);
+    ck_assert_int_eq(write(fd, body, strlen(body)), (ssize_t)strlen(body));
+    tu_raw_read(fd, &b, 0);
+    close(fd);
+    const char *final = b.data + sizeof go_on - 1;
+    ck_assert_msg(strncmp(final, "HTTP/1.1 200 ", 13) == 0, "%s", final);
+    ck_assert_int_eq(tu_error_code(raw_body(&b)), 0);
+    buf_release(&b);
+    free(q);
+    tu_timock_stop(&t);
+}
+END_TEST
+
+/* ---- a stop does not wait for what is in flight ------------------------- */
+
+static const struct {
+    const char *what, *rule;
+} stop_rows[] = {
+    {"a 10-minute delay", "{\"action\":{\"delay_ms\":600000}}"},
+    {"a body of 1 byte a minute",
+     "{\"action\":{\"slow_body\":{\"bytes\":1,\"every_ms\":60000}}}"},
+};
+
+START_TEST(stop_ends_a_fault_in_flight)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    long status;
+    struct buf ans;
+    ck_assert_int_eq(
+        tu_post(&t, "/__admin/faults", NULL, stop_rows[_i].rule, &status, &ans),
+        0);
+    ck_assert_msg(status == 200, "%s", ans.data);
+    buf_release(&ans);
+    char *q = tu_query_now(TU_APP, TU_ADMIN), req[4096];
+    snprintf(req, sizeof req,
+             "POST %s?%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+             "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+             API_PATH, q);
+    int fd = tu_raw_connect(&t, req, 0);
+    /* in flight: answered by the core (so in the journal), and waiting */
+    for (int i = 0; i < 6000 && in_journal(&t, "\"method\":") == 0; i++)
+        nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
+    ck_assert_int_eq(in_journal(&t, "\"method\":"), 1);
+    if (_i == 1) { /* the headers and the first byte came */
+        struct buf b;
+        buf_init(&b, 1u << 20);
+        while (!b.data || !strstr(b.data, "\r\n\r\n") || *raw_body(&b) == '\0')
+            tu_raw_read(fd, &b, b.len + 1);
+        buf_release(&b);
+    }
+    /* minutes of waiting left; the stop must not see them */
+    tu_timock_stop_within(&t, 20000);
+    close(fd);
+    free(q);
+}
+END_TEST
+
 /* Runs timock with args; returns its exit code and its stderr's start. */
 static int run_timock(const char *const *args, char *err, size_t errlen)
 {
@@ -670,7 +867,17 @@ static const struct {
     {{"--port", "1", "--listen", "127.0.0.1:2"},
      2,
      "timock: give --listen or --port once"},
-    {{"--threads", "0"}, 2, "timock: --threads: expected 1 to 1024"},
+    {{"--threads", "0"}, 2, "timock: --threads: expected 1 to 8192"},
+    {{"--threads", "8193"}, 2, "timock: --threads: expected 1 to 8192"},
+    {{"--admin-host", "h:80"},
+     2,
+     "timock: --admin-host: expected host names without ports"},
+    {{"--admin-host", "a,,b"},
+     2,
+     "timock: --admin-host: expected host names without ports"},
+    {{"--admin-host", "a", "--no-admin"},
+     2,
+     "timock: give --admin-host or --no-admin, not both"},
     {{"--clock", "soon"}, 2, "timock: --clock: expected unix seconds"},
     {{"--fixture", "/nonexistent.json"},
      2,
@@ -739,6 +946,13 @@ int main(void)
                         sizeof cli_rows / sizeof cli_rows[0]);
     tcase_add_test(tc, port_taken);
     tcase_add_test(tc, sigint_stops_cleanly);
+    tcase_add_loop_test(tc, every_path_answers_the_envelope, 0,
+                        sizeof path_rows / sizeof path_rows[0]);
+    tcase_add_test(tc, head_gets_headers_only);
+    tcase_add_test(tc, unknown_method_gets_the_envelope);
+    tcase_add_test(tc, expect_100_continue);
+    tcase_add_loop_test(tc, stop_ends_a_fault_in_flight, 0,
+                        sizeof stop_rows / sizeof stop_rows[0]);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -74,25 +74,38 @@ struct tu_timock {
 void tu_timock_exec(struct tu_timock *t, const char *const *args, int n,
                     int *ports);
 
-/* tu_timock_start: tu_timock_exec with --port 0 --quiet and the given extra
- * arguments (NULL-terminated, may be NULL). */
+/* tu_timock_start: tu_timock_exec with --port 0 --quiet --threads 64 and
+ * the given extra arguments (NULL-terminated, may be NULL).  64 threads:
+ * the default (up to 1024) costs seconds at each start and stop under the
+ * sanitizers, and no test needs more. */
 void tu_timock_start(struct tu_timock *t, const char *const *args);
 
 /* tu_timock_stop: SIGTERM, then checks that it exited with 0. */
 void tu_timock_stop(struct tu_timock *t);
 
+/* tu_timock_stop_within: SIGTERM, then checks that it exited with 0 within
+ * ms milliseconds (a bound far above the time it needs, so that only a
+ * stop that waits for something fails it); past ms it kills timock and
+ * fails the test. */
+void tu_timock_stop_within(struct tu_timock *t, int ms);
+
 /* One HTTP request to a running timock. */
 struct tu_http {
-    const char *method;  /* NULL: POST */
-    const char *path;    /* NULL: API_PATH */
-    const char *query;   /* NULL: none */
-    const char *body;    /* NULL: empty */
-    size_t body_len;     /* 0: strlen(body) */
-    const char *host;    /* NULL: curl's own Host header */
-    struct buf *headers; /* out, when not NULL: the answer's header lines
-                            (initialized here; the caller releases it) */
-    long status;         /* out: HTTP status */
-    double seconds;      /* out: total time */
+    const char *method;         /* NULL: POST */
+    const char *path;           /* NULL: API_PATH */
+    const char *query;          /* NULL: none */
+    const char *body;           /* NULL: empty */
+    size_t body_len;            /* 0: strlen(body) */
+    const char *host;           /* NULL: curl's own Host header */
+    const char *const *headers; /* more "Name: value" lines, NULL-ended;
+                                   a Content-Type here replaces the
+                                   default application/json, and
+                                   "Content-Type:" sends none */
+    struct buf *answer_headers; /* out, when not NULL: the answer's header
+                                   lines (initialized here; the caller
+                                   releases it) */
+    long status;                /* out: HTTP status */
+    double seconds;             /* out: total time */
 };
 
 /* tu_request: sends r; stores the answer in *answer (a buf the caller
@@ -103,5 +116,15 @@ int tu_request(const struct tu_timock *t, struct tu_http *r,
 /* tu_post: tu_request of a POST of body to path?query. */
 int tu_post(const struct tu_timock *t, const char *path, const char *query,
             const char *body, long *status, struct buf *answer);
+
+/* tu_raw_connect: a TCP connection to t (127.0.0.1), whose reads give up
+ * after 60 s; sends the n bytes of text (n 0: strlen) on it.  Returns the
+ * socket, for exact bytes the HTTP client would not send. */
+int tu_raw_connect(const struct tu_timock *t, const char *text, size_t n);
+
+/* tu_raw_read: reads from fd into b (appending) until the peer closes or b
+ * holds at least want bytes (0: until the peer closes); a read that times
+ * out fails the test.  b must be initialized. */
+void tu_raw_read(int fd, struct buf *b, size_t want);
 
 #endif
