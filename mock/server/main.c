@@ -9,6 +9,7 @@
 #include <civetweb.h>
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -78,65 +79,35 @@ static const char usage[] =
  */
 #define STOP_DEADLINE_MS 20
 
-struct stopper {
-    struct server *server;
-    pthread_mutex_t lock;
-    pthread_cond_t done_cond;
-    int done;
-};
+static int stopped[2]; /* a pipe: the stop's thread writes when done */
 
 static void *stopper_run(void *data)
 {
-    struct stopper *st = data;
-    server_stop(st->server);
-    pthread_mutex_lock(&st->lock);
-    st->done = 1;
-    pthread_cond_signal(&st->done_cond);
-    pthread_mutex_unlock(&st->lock);
+    server_stop(data);
+    (void)!write(stopped[1], "", 1);
     return NULL;
 }
 
 /* Stops the server; returns 0 once it has stopped, or -1 when ms passed
  * first (the stop goes on in its thread).  Waits for the whole stop under
  * TIM_FULL_TEARDOWN. */
-static int stop_within(struct server *s, unsigned ms)
+static int stop_within(struct server *s, int ms)
 {
-    static struct stopper st; /* outlives a return at the deadline */
     pthread_t t;
-    st.server = s;
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&st.done_cond, &ca);
-    pthread_condattr_destroy(&ca);
-    pthread_mutex_init(&st.lock, NULL);
-    if (pthread_create(&t, NULL, stopper_run, &st) != 0) {
+    if (pipe(stopped) != 0 || pthread_create(&t, NULL, stopper_run, s) != 0) {
         server_stop(s);
         return 0;
     }
 #ifndef TIM_FULL_TEARDOWN
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&st.lock);
-    while (!st.done &&
-           pthread_cond_timedwait(&st.done_cond, &st.lock, &until) == 0)
-        ;
-    int done = st.done;
-    pthread_mutex_unlock(&st.lock);
-    if (!done)
+    struct pollfd done = {stopped[0], POLLIN, 0};
+    if (poll(&done, 1, ms) == 0)
         return -1;
 #else
     (void)ms;
 #endif
     pthread_join(t, NULL);
-    pthread_cond_destroy(&st.done_cond);
-    pthread_mutex_destroy(&st.lock);
+    close(stopped[0]);
+    close(stopped[1]);
     return 0;
 }
 
