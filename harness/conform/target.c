@@ -51,8 +51,10 @@ int target_start_mock(struct target *t, const char *fixture, char *err,
         dup2(fds[1], 1);
         close(fds[0]);
         close(fds[1]);
+        /* one request at a time: 64 threads, not a mock's default 1024,
+         * for each of the dozen fixtures a run may start at once */
         execl(t->timock, t->timock, "--fixture", path, "--port", "0", "--quiet",
-              (char *)NULL);
+              "--threads", "64", (char *)NULL);
         _exit(127);
     }
     close(fds[1]);
