@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testlog.h"
 #include "testutil.h"
 #include "timclient.h"
 
@@ -47,39 +48,6 @@
 #define U64_MAX_TXT "18446744073709551615"
 
 /* The lines a client logged. */
-struct lines {
-    char **v;
-    size_t n, cap;
-};
-
-static void log_collect(void *data, const char *line)
-{
-    struct lines *l = data;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 64;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        ck_assert_ptr_nonnull(l->v);
-    }
-    l->v[l->n] = strdup(line);
-    ck_assert_ptr_nonnull(l->v[l->n]);
-    l->n++;
-}
-
-static size_t lines_starting(const struct lines *l, const char *prefix)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < l->n; i++)
-        n += strncmp(l->v[i], prefix, strlen(prefix)) == 0;
-    return n;
-}
-
-static void lines_free(struct lines *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-    memset(l, 0, sizeof *l);
-}
 
 /* The script server.  Each request's Next (0 when absent) is `after`; the
  * answer's Next is after + 1, or, in a cycle, 101 after 0, 102 after 101
@@ -226,7 +194,7 @@ static unsigned long script_stop(struct script_server *m)
 
 /* A client of base_url that sends a fixed UserSig (the script server reads
  * none). */
-static tim_client *client_of(const char *base_url, struct lines *log,
+static tim_client *client_of(const char *base_url, struct tl_lines *log,
                              uint64_t max_pages, long max_time_ms)
 {
     struct tim_config cfg = {.base_url = base_url,
@@ -236,7 +204,7 @@ static tim_client *client_of(const char *base_url, struct lines *log,
                              .max_attempts = 1,
                              .max_pages = max_pages,
                              .max_time_ms = max_time_ms,
-                             .log = log ? log_collect : NULL,
+                             .log = log ? tl_collect : NULL,
                              .log_data = log};
     tim_client *c = NULL;
     struct tim_error err;
@@ -597,7 +565,7 @@ START_TEST(final_transport_errors)
     url = strcmp(url, "@TLS") == 0      ? tls
           : strcmp(url, "@CLOSED") == 0 ? refused
                                         : url;
-    struct lines log = {0};
+    struct tl_lines log = {0};
     struct tim_config cfg = {.base_url = url,
                              .sdkappid = SGP_APP,
                              .identifier = TU_ADMIN,
@@ -606,7 +574,7 @@ START_TEST(final_transport_errors)
                              .max_attempts = 5,
                              .backoff_base_ms = 10,
                              .backoff_max_ms = 10,
-                             .log = log_collect,
+                             .log = tl_collect,
                              .log_data = &log};
     tim_client *c = NULL;
     struct tim_error err = {0};
@@ -625,11 +593,11 @@ START_TEST(final_transport_errors)
                       err.transport_code, err.message);
         ck_assert_uint_gt(strlen(err.message), 0);
     }
-    ck_assert_uint_eq(lines_starting(&log, "POST "), final_rows[_i].posts);
-    ck_assert_uint_eq(lines_starting(&log, "asking again in "),
+    ck_assert_uint_eq(tl_starting(&log, "POST "), final_rows[_i].posts);
+    ck_assert_uint_eq(tl_starting(&log, "asking again in "),
                       final_rows[_i].posts - 1);
     tim_client_free(c);
-    lines_free(&log);
+    tl_free(&log);
     close(fd);
     tu_timock_stop(&t);
 }
@@ -696,7 +664,7 @@ START_TEST(backup_domain)
              "adminapisgp.my-imcloud.com:443:127.0.0.1:%d",
              backup_rows[_i].primary == TO_MOCK ? t.port : closed,
              backup_rows[_i].backup == TO_MOCK ? t.port : closed);
-    struct lines log = {0};
+    struct tl_lines log = {0};
     struct tim_config cfg = {.region = "sgp",
                              .connect_to = map,
                              .cacert = CA_PEM,
@@ -706,7 +674,7 @@ START_TEST(backup_domain)
                              .max_attempts = 2,
                              .backoff_base_ms = 10,
                              .backoff_max_ms = 10,
-                             .log = log_collect,
+                             .log = tl_collect,
                              .log_data = &log};
     tim_client *c = NULL;
     struct tim_error err = {0};
@@ -722,14 +690,13 @@ START_TEST(backup_domain)
         ck_assert_int_eq(err.error_code, backup_rows[_i].code);
     const char *primary = "POST https://adminapisgp.im.qcloud.com/v4/";
     const char *backup = "POST https://adminapisgp.my-imcloud.com/v4/";
-    ck_assert_uint_eq(lines_starting(&log, primary),
-                      backup_rows[_i].on_primary);
-    ck_assert_uint_eq(lines_starting(&log, backup), backup_rows[_i].on_backup);
-    ck_assert_uint_eq(lines_starting(&log, "switching to the backup domain "
-                                           "adminapisgp.my-imcloud.com"),
+    ck_assert_uint_eq(tl_starting(&log, primary), backup_rows[_i].on_primary);
+    ck_assert_uint_eq(tl_starting(&log, backup), backup_rows[_i].on_backup);
+    ck_assert_uint_eq(tl_starting(&log, "switching to the backup domain "
+                                        "adminapisgp.my-imcloud.com"),
                       backup_rows[_i].on_backup ? 1 : 0);
     /* every try is to one of the two domains, the primary's first */
-    ck_assert_uint_eq(lines_starting(&log, "POST "),
+    ck_assert_uint_eq(tl_starting(&log, "POST "),
                       backup_rows[_i].on_primary + backup_rows[_i].on_backup);
     for (size_t i = 0, seen_backup = 0; i < log.n; i++) {
         if (strncmp(log.v[i], backup, strlen(backup)) == 0)
@@ -739,7 +706,7 @@ START_TEST(backup_domain)
                       "back to the primary: %s", log.v[i]);
     }
     tim_client_free(c);
-    lines_free(&log);
+    tl_free(&log);
     close(fd);
     tu_timock_stop(&t);
 }

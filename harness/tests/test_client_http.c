@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "testlog.h"
 #include "testutil.h"
 #include "timclient.h"
 #include "usersig.h"
@@ -38,43 +39,10 @@
 /* What the tests share: a client on a running timock, and the lines it
  * logged. */
 
-struct lines {
-    char **v;
-    size_t n, cap;
-};
-
-static void log_collect(void *data, const char *line)
-{
-    struct lines *l = data;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 64;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        ck_assert_ptr_nonnull(l->v);
-    }
-    l->v[l->n] = strdup(line);
-    ck_assert_ptr_nonnull(l->v[l->n]);
-    l->n++;
-}
-
-static size_t lines_starting(const struct lines *l, const char *prefix)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < l->n; i++)
-        n += strncmp(l->v[i], prefix, strlen(prefix)) == 0;
-    return n;
-}
-
-static void lines_free(struct lines *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-    memset(l, 0, sizeof *l);
-}
-
 /* A configuration for app on t, signing with the key as the admin. */
 static struct tim_config config_for(const struct tu_timock *t, char *url,
-                                    size_t n, uint64_t app, struct lines *log)
+                                    size_t n, uint64_t app,
+                                    struct tl_lines *log)
 {
     snprintf(url, n, "http://127.0.0.1:%d", t->port);
     return (struct tim_config){.base_url = url,
@@ -83,7 +51,7 @@ static struct tim_config config_for(const struct tu_timock *t, char *url,
                                .secret_key = TU_KEY,
                                .backoff_base_ms = 20,
                                .backoff_max_ms = 500,
-                               .log = log ? log_collect : NULL,
+                               .log = log ? tl_collect : NULL,
                                .log_data = log};
 }
 
@@ -306,7 +274,7 @@ START_TEST(chaos_pull)
     const char *args[] = {"--fixture", FIXTURES_DIR "/chaos.json", NULL};
     tu_timock_start(&t, args);
     char url[64];
-    struct lines log = {0};
+    struct tl_lines log = {0};
     struct tim_config cfg = config_for(&t, url, sizeof url, 1400000004, &log);
     cfg.max_attempts = 20;
     cfg.retry_budget_ms = 60000;
@@ -323,10 +291,10 @@ START_TEST(chaos_pull)
     ids_assert_unique(&got);
     /* 31 good answers need at least 6 failed tries of 10002 */
     ck_assert_uint_ge(st.retries, 6);
-    ck_assert_uint_eq(lines_starting(&log, "POST "), 31 + st.retries);
-    ck_assert_uint_eq(lines_starting(&log, "asking again in "), st.retries);
+    ck_assert_uint_eq(tl_starting(&log, "POST "), 31 + st.retries);
+    ck_assert_uint_eq(tl_starting(&log, "asking again in "), st.retries);
     ids_free(&got);
-    lines_free(&log);
+    tl_free(&log);
     tim_client_free(c);
     tu_timock_stop(&t);
 }
@@ -450,7 +418,7 @@ START_TEST(halves_limit_on_10018)
     const char *args[] = {"--fixture", FIXTURES_DIR "/limit-10018.json", NULL};
     tu_timock_start(&t, args);
     char url[64];
-    struct lines log = {0};
+    struct tl_lines log = {0};
     struct tim_config cfg = config_for(&t, url, sizeof url, 1400000003, &log);
     tim_client *c = client_new(&cfg);
     struct ids got = {0};
@@ -466,12 +434,11 @@ START_TEST(halves_limit_on_10018)
     ck_assert_uint_eq(st.retries, 0); /* 10018 is not retried as it is */
     ids_assert_unique(&got);
     /* one refused request of 10000, then 5 of 5000 */
-    ck_assert_uint_eq(lines_starting(&log, "POST "), 6);
+    ck_assert_uint_eq(tl_starting(&log, "POST "), 6);
     ck_assert_uint_eq(
-        lines_starting(&log, "answer too large: asking again with Limit 5000"),
-        1);
+        tl_starting(&log, "answer too large: asking again with Limit 5000"), 1);
     ids_free(&got);
-    lines_free(&log);
+    tl_free(&log);
     tim_client_free(c);
     tu_timock_stop(&t);
 }
@@ -522,7 +489,7 @@ START_TEST(fatal_error_not_retried)
     const char *args[] = {"--fixture", fixture, NULL};
     tu_timock_start(&t, fatal_rows[_i].fixture ? args : NULL);
     char url[64], *sig = NULL;
-    struct lines log = {0};
+    struct tl_lines log = {0};
     struct tim_config cfg =
         config_for(&t, url, sizeof url, fatal_rows[_i].app, &log);
     cfg.identifier = fatal_rows[_i].identifier;
@@ -562,8 +529,8 @@ START_TEST(fatal_error_not_retried)
     snprintf(want, sizeof want, "ErrorCode %ld: ", fatal_rows[_i].code);
     ck_assert_ptr_nonnull(strstr(err.message, want));
     ck_assert_uint_eq(page.count, 12345); /* untouched */
-    ck_assert_uint_eq(lines_starting(&log, "POST "), 1);
-    ck_assert_uint_eq(lines_starting(&log, "asking again"), 0);
+    ck_assert_uint_eq(tl_starting(&log, "POST "), 1);
+    ck_assert_uint_eq(tl_starting(&log, "asking again"), 0);
 
     /* a pull stops on it too, without a retry (10018 aside: it halves) */
     if (fatal_rows[_i].code != TIM_ERR_TOO_LARGE) {
@@ -574,10 +541,10 @@ START_TEST(fatal_error_not_retried)
         ck_assert_int_eq(err.error_code, fatal_rows[_i].code);
         ck_assert_uint_eq(st.retries, 0);
         ck_assert_uint_eq(st.pages, 0);
-        ck_assert_uint_eq(lines_starting(&log, "POST "), 2);
+        ck_assert_uint_eq(tl_starting(&log, "POST "), 2);
     }
     free(sig);
-    lines_free(&log);
+    tl_free(&log);
     tim_client_free(c);
     tu_timock_stop(&t);
 }
@@ -621,7 +588,7 @@ START_TEST(transient_retried)
     const char *args[] = {"--fixture", tu_write_fixture(json), NULL};
     tu_timock_start(&t, args);
     char url[64];
-    struct lines log = {0};
+    struct tl_lines log = {0};
     struct tim_config cfg = config_for(&t, url, sizeof url, TU_APP, &log);
     cfg.max_attempts = transient_rows[_i].max_attempts;
     tim_client *c = client_new(&cfg);
@@ -640,8 +607,8 @@ START_TEST(transient_retried)
     } else if (rc == TIM_E_HTTP) {
         ck_assert_int_eq(err.http_status, transient_rows[_i].code_or_http);
     }
-    ck_assert_uint_eq(lines_starting(&log, "POST "), transient_rows[_i].posts);
-    lines_free(&log);
+    ck_assert_uint_eq(tl_starting(&log, "POST "), transient_rows[_i].posts);
+    tl_free(&log);
     tim_client_free(c);
     tu_timock_stop(&t);
     tu_remove_fixture(args[1]);
@@ -724,7 +691,7 @@ START_TEST(timeout_when_mute)
     mute_start(&m, attempts);
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d", m.port);
-    struct lines log = {0};
+    struct tl_lines log = {0};
     struct tim_config cfg = {.base_url = url,
                              .sdkappid = TU_APP,
                              .identifier = TU_ADMIN,
@@ -733,7 +700,7 @@ START_TEST(timeout_when_mute)
                              .max_attempts = attempts,
                              .backoff_base_ms = 20,
                              .backoff_max_ms = 20,
-                             .log = log_collect,
+                             .log = tl_collect,
                              .log_data = &log};
     tim_client *c = client_new(&cfg);
     struct timespec t0;
@@ -748,14 +715,14 @@ START_TEST(timeout_when_mute)
     ck_assert_int_eq(err.http_status, 0);
     ck_assert_double_ge(secs, attempts * (double)timeout / 1000 - 0.05);
     ck_assert_double_lt(secs, attempts * (double)timeout / 1000 + 2.5);
-    ck_assert_uint_eq(lines_starting(&log, "POST "), attempts);
+    ck_assert_uint_eq(tl_starting(&log, "POST "), attempts);
     tim_client_free(c); /* closes the last connection: the thread ends */
     mute_stop(&m);
     ck_assert_uint_eq(m.accepted, attempts);
     const char *start = "POST /v4/group_open_http_svc/get_appid_group_list?"
                         "sdkappid=1400000000&";
     ck_assert_int_eq(strncmp(m.first, start, strlen(start)), 0);
-    lines_free(&log);
+    tl_free(&log);
 }
 END_TEST
 
@@ -770,14 +737,14 @@ START_TEST(connection_refused)
     ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d", ntohs(sa.sin_port));
-    struct lines log = {0};
+    struct tl_lines log = {0};
     struct tim_config cfg = {.base_url = url,
                              .sdkappid = TU_APP,
                              .identifier = TU_ADMIN,
                              .secret_key = TU_KEY,
                              .max_attempts = 2,
                              .backoff_base_ms = 10,
-                             .log = log_collect,
+                             .log = tl_collect,
                              .log_data = &log};
     tim_client *c = client_new(&cfg);
     struct tim_page page;
@@ -785,10 +752,10 @@ START_TEST(connection_refused)
     struct tim_error err;
     ck_assert_int_eq(tim_get_group_page(c, &r, &page, &err), TIM_E_TRANSPORT);
     ck_assert_int_eq(err.transport_code, CURLE_COULDNT_CONNECT);
-    ck_assert_uint_eq(lines_starting(&log, "POST "), 2);
+    ck_assert_uint_eq(tl_starting(&log, "POST "), 2);
     tim_client_free(c);
     close(fd);
-    lines_free(&log);
+    tl_free(&log);
 }
 END_TEST
 
@@ -811,7 +778,7 @@ START_TEST(no_secret_in_logs)
     struct tu_timock t;
     tu_timock_start(&t, NULL);
     char url[64], *sig = NULL;
-    struct lines log = {0};
+    struct tl_lines log = {0};
     struct tim_error err;
     struct tim_pull_stats st;
 
@@ -858,7 +825,7 @@ START_TEST(no_secret_in_logs)
     tim_client_free(c);
 
     /* 3 + 1 + 1 + 3 + 1 requests, each shown with its URL */
-    ck_assert_uint_eq(lines_starting(&log, "POST "), 9);
+    ck_assert_uint_eq(tl_starting(&log, "POST "), 9);
     size_t redacted = 0;
     for (size_t i = 0; i < log.n; i++) {
         assert_no_secret(log.v[i], sig);
@@ -867,7 +834,7 @@ START_TEST(no_secret_in_logs)
     }
     ck_assert_uint_eq(redacted, 9);
     free(sig);
-    lines_free(&log);
+    tl_free(&log);
     tu_timock_stop(&t);
 }
 END_TEST
@@ -881,14 +848,14 @@ START_TEST(connect_to_mapping)
     tu_timock_start(&t, NULL);
     char map[128];
     snprintf(map, sizeof map, "example.invalid:1234:127.0.0.1:%d", t.port);
-    struct lines log = {0};
+    struct tl_lines log = {0};
     struct tim_config cfg = {.base_url = "http://example.invalid:1234",
                              .connect_to = map,
                              .sdkappid = TU_APP,
                              .identifier = TU_ADMIN,
                              .secret_key = TU_KEY,
                              .max_attempts = 1,
-                             .log = log_collect,
+                             .log = tl_collect,
                              .log_data = &log};
     tim_client *c = client_new(&cfg);
     struct ids got = {0};
@@ -899,14 +866,14 @@ START_TEST(connect_to_mapping)
     ck_assert_msg(rc == TIM_OK, "pull: %s", err.message);
     ck_assert_uint_eq(got.n, 8000);
     ids_assert_unique(&got);
-    ck_assert_uint_eq(lines_starting(&log,
-                                     "POST http://example.invalid:1234/v4/"
-                                     "group_open_http_svc/get_appid_group_list?"
-                                     "sdkappid=1400000000&"),
+    ck_assert_uint_eq(tl_starting(&log,
+                                  "POST http://example.invalid:1234/v4/"
+                                  "group_open_http_svc/get_appid_group_list?"
+                                  "sdkappid=1400000000&"),
                       2);
     tim_client_free(c);
     ids_free(&got);
-    lines_free(&log);
+    tl_free(&log);
 
     /* a closed port of 127.0.0.1 mapped to the mock works; unmapped, it
      * is refused (no name lookup is needed either way) */

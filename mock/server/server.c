@@ -332,9 +332,12 @@ static int handle(struct mg_connection *conn, void *data)
     struct buf body;
     struct api_answer ans;
     int64_t now_ms = unix_ms();
-    char *path = request_path(ri->local_uri);
+    const char *path = ri->local_uri;
+    char *decoded = NULL;
+    if (strchr(path, '%')) /* most paths hold no escape: no copy for them */
+        path = decoded = request_path(path); /* NULL: out of memory */
     if (!path || !framing_sound(ri)) {
-        free(path);
+        free(decoded);
         refuse_unparsable(s, conn);
         return 200;
     }
@@ -377,7 +380,7 @@ static int handle(struct mg_connection *conn, void *data)
     int status = ans.status;
     api_answer_release(&ans);
     buf_release(&body);
-    free(path);
+    free(decoded);
     return status;
 }
 
