@@ -358,10 +358,10 @@ int main(int argc, char **argv)
         return 2;
     }
     if (!o.quiet) {
-        struct fixture *fx = control_get(c);
+        struct fixture *fx = served_get(control_served(c));
         summary(fx, o.fixture ? o.fixture : "embedded default fixture",
                 seconds_since(&t0));
-        control_put(c, fx);
+        served_put(control_served(c), fx);
     }
 
     struct server_options so = {o.listen, o.threads, o.tls_cert, o.tls_key,

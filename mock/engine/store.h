@@ -23,6 +23,8 @@
 #include "regions.h"
 #include "sigcache.h"
 
+struct groupgen;
+
 /* group_type_name: "Public", ... for a type; "" for GT_ALL. */
 const char *group_type_name(int type);
 
@@ -137,6 +139,11 @@ struct app *store_find_app(const struct store *s, uint64_t sdkappid);
  * is used up.  Callers hold change_lock (or are loading). */
 uint64_t app_next_key(struct app *a);
 
+/* app_generate: appends the groups g describes (groupgen.h) to gs, with
+ * the app's next keys.  Returns 0, or -1 when memory or the key space runs
+ * out.  Callers hold change_lock (or are loading). */
+int app_generate(struct app *a, struct groupset *gs, const struct groupgen *g);
+
 /* app_add_group: appends a group to the app's groups with the next key
  * (while loading; not thread-safe).  The ID is copied and not checked (the
  * loader checks it).  Returns 0, or -1. */
@@ -152,7 +159,6 @@ struct groupset *app_groups(struct app *a);
 
 /* A change to an app's groups: groups to create (listed, or generated from
  * a seed) and IDs to delete. */
-struct groupgen;
 struct app_change {
     const char *const *create_ids;
     const int *create_types;

@@ -1,10 +1,8 @@
-/* control: the fixture served, the journal, and routing (control.h). */
+/* control: who may call what, and routing (control.h). */
 #include "control.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,49 +11,13 @@
 #include "admin.h"
 #include "journal.h"
 
-/* A loaded fixture and the requests still using it. */
-struct loaded {
-    struct fixture fx; /* first: control_put finds the loaded from it */
-    atomic_uint refs;
-};
-
 struct control {
-    pthread_mutex_t lock; /* guards cur */
-    struct loaded *cur;
-    char *first_path; /* NULL: the embedded default */
+    struct served *served;
     int64_t clock;
     int admin;
     char *token;
     char *admin_hosts; /* "name,name", or NULL */
-    struct journal *journal;
 };
-
-static struct loaded *load(const char *path, char *err, size_t errlen)
-{
-    struct loaded *l = calloc(1, sizeof *l);
-    if (!l) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    int rc = path ? fixture_load_file(path, &l->fx, err, errlen)
-                  : fixture_load_text(
-                        fixture_default_json, fixture_default_json_len,
-                        "embedded default fixture", &l->fx, err, errlen);
-    if (rc != 0) {
-        free(l);
-        return NULL;
-    }
-    atomic_init(&l->refs, 1);
-    return l;
-}
-
-static void unref(struct loaded *l)
-{
-    if (l && atomic_fetch_sub(&l->refs, 1) == 1) {
-        fixture_release(&l->fx);
-        free(l);
-    }
-}
 
 struct control *control_new(const struct control_options *o, char *err,
                             size_t errlen)
@@ -65,20 +27,18 @@ struct control *control_new(const struct control_options *o, char *err,
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    pthread_mutex_init(&c->lock, NULL);
     c->clock = o->clock;
     c->admin = o->admin;
-    c->first_path = o->fixture ? strdup(o->fixture) : NULL;
     c->token = o->admin_token ? strdup(o->admin_token) : NULL;
     c->admin_hosts = o->admin_hosts ? strdup(o->admin_hosts) : NULL;
-    c->journal = journal_new(o->journal_size ? o->journal_size : 10000);
-    if ((o->fixture && !c->first_path) || (o->admin_token && !c->token) ||
-        (o->admin_hosts && !c->admin_hosts) || !c->journal) {
+    if ((o->admin_token && !c->token) || (o->admin_hosts && !c->admin_hosts)) {
         snprintf(err, errlen, "out of memory");
         control_free(c);
         return NULL;
     }
-    if (!(c->cur = load(c->first_path, err, errlen))) {
+    c->served = served_new(
+        o->fixture, o->journal_size ? o->journal_size : 10000, err, errlen);
+    if (!c->served) {
         control_free(c);
         return NULL;
     }
@@ -89,47 +49,15 @@ void control_free(struct control *c)
 {
     if (!c)
         return;
-    unref(c->cur);
-    journal_free(c->journal);
-    free(c->first_path);
+    served_free(c->served);
     free(c->token);
     free(c->admin_hosts);
-    pthread_mutex_destroy(&c->lock);
     free(c);
 }
 
-struct fixture *control_get(struct control *c)
+struct served *control_served(struct control *c)
 {
-    pthread_mutex_lock(&c->lock);
-    struct loaded *l = c->cur;
-    atomic_fetch_add(&l->refs, 1);
-    pthread_mutex_unlock(&c->lock);
-    return &l->fx;
-}
-
-void control_put(struct control *c, struct fixture *fx)
-{
-    (void)c;
-    unref((struct loaded *)fx);
-}
-
-int control_load(struct control *c, const char *path, char *err, size_t errlen)
-{
-    struct loaded *l = load(path ? path : c->first_path, err, errlen);
-    if (!l)
-        return -1;
-    pthread_mutex_lock(&c->lock);
-    struct loaded *was = c->cur;
-    c->cur = l;
-    pthread_mutex_unlock(&c->lock);
-    unref(was);
-    journal_clear(c->journal);
-    return 0;
-}
-
-struct journal *control_journal(struct control *c)
-{
-    return c->journal;
+    return c->served;
 }
 
 /* "Bearer TOKEN", compared in constant time. */
@@ -283,16 +211,16 @@ void control_handle(struct control *c, const struct control_request *req,
                    "the admin API takes bodies of Content-Type: "
                    "application/json only");
         else
-            admin_handle(c, req, ans);
+            admin_handle(c->served, &req->api, ans);
         return;
     }
-    struct fixture *fx = control_get(c);
+    struct fixture *fx = served_get(c->served);
     struct api api = {fx->store, &fx->faults, c->clock ? c->clock : fx->clock};
     api_handle(&api, &req->api, ans);
     const struct app *a = ans->trace.sdkappid
                               ? store_find_app(fx->store, ans->trace.sdkappid)
                               : NULL;
-    journal_record(c->journal, &req->api, req->content_type, ans,
+    journal_record(served_journal(c->served), &req->api, req->content_type, ans,
                    a ? a->rate_limit : 0, req->now_ms, req->api.now_ms);
-    control_put(c, fx);
+    served_put(c->served, fx);
 }

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "store.h"
+#include "groupset.h"
 
 struct groupgen {
     uint64_t seed;
@@ -26,9 +26,10 @@ struct groupgen {
  * says why not (a custom ID length too short for the counts, or over 48). */
 const char *groupgen_problem(const struct groupgen *g);
 
-/* groupgen_run: appends the generated groups to gs, with keys from app a.
- * Returns 0, or -1 when memory or the key space runs out.  g must have no
- * problem. */
-int groupgen_run(struct app *a, struct groupset *gs, const struct groupgen *g);
+/* groupgen_run: appends the generated groups to gs, each with the cursor
+ * key next_key(ctx) gives (0: the key space is used up).  Returns 0, or -1
+ * when memory or the key space runs out.  g must have no problem. */
+int groupgen_run(struct groupset *gs, const struct groupgen *g,
+                 uint64_t (*next_key)(void *ctx), void *ctx);
 
 #endif

@@ -177,6 +177,16 @@ uint64_t app_next_key(struct app *a)
     return a->last_key += step;
 }
 
+static uint64_t next_key_of(void *app)
+{
+    return app_next_key(app);
+}
+
+int app_generate(struct app *a, struct groupset *gs, const struct groupgen *g)
+{
+    return groupgen_run(gs, g, next_key_of, a);
+}
+
 int app_add_group(struct app *a, const char *id, size_t n, int type)
 {
     uint64_t key = app_next_key(a);
@@ -240,7 +250,7 @@ static int build_change(struct app *a, const struct groupset *old,
         if (!key || groupset_append(g, key, id, strlen(id), type) != 0)
             goto out;
     }
-    if (ch->generate && groupgen_run(a, g, ch->generate) != 0)
+    if (ch->generate && app_generate(a, g, ch->generate) != 0)
         goto out;
     size_t first, second;
     int dup = groupset_finish(g, &first, &second);

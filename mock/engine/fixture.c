@@ -400,7 +400,7 @@ static int load_generate(struct ctx *c, const cJSON *o, const char *path,
     struct groupgen g;
     if (parse_generate(c, o, path, &g))
         return -1;
-    if (groupgen_run(a, a->gs, &g) != 0)
+    if (app_generate(a, a->gs, &g) != 0)
         return fail(c, path, "out of memory or out of cursor keys");
     return 0;
 }

@@ -1,17 +1,17 @@
 /*
  * control: the mock as a whole, between the web layer and the API.
  *
- * It holds the fixture being served (swapped whole by a reset or a load,
- * while requests in flight finish on the one they started with), the
- * request journal, and the admin settings.  control_handle routes a request:
- * /__admin/ to the admin API, every other path to the API (then into the
- * journal).  The admin API answers only what a local tool sends: from a
- * loopback peer, under a Host that is loopback (localhost, 127.x.y.z,
- * [::1], with or without a port) or an admin host, with no Origin or one of
- * those hosts, with the token when one is set, and with any body as
- * application/json; so a web page open in a browser (a foreign Origin, or a
- * foreign Host after DNS rebinding, or a form's text/plain) cannot drive
- * it.  No sockets here.  Every function is thread-safe.
+ * It holds what is served (served.h: the fixture, swapped whole by a reset
+ * or a load, and the request journal) and the admin settings.
+ * control_handle routes a request: /__admin/ to the admin API (admin.h),
+ * every other path to the API (api.h) and then into the journal.  The admin
+ * API answers only what a local tool sends: from a loopback peer, under a
+ * Host that is loopback (localhost, 127.x.y.z, [::1], with or without a
+ * port) or an admin host, with no Origin or one of those hosts, with the
+ * token when one is set, and with any body as application/json; so a web
+ * page open in a browser (a foreign Origin, or a foreign Host after DNS
+ * rebinding, or a form's text/plain) cannot drive it.  No sockets here.
+ * Every function is thread-safe.
  */
 #ifndef TIM_CONTROL_H
 #define TIM_CONTROL_H
@@ -20,10 +20,9 @@
 #include <stdint.h>
 
 #include "api.h"
-#include "fixture.h"
+#include "served.h"
 
 struct control;
-struct journal;
 
 struct control_options {
     const char *fixture;     /* a file, or NULL for the embedded default */
@@ -58,17 +57,7 @@ void control_free(struct control *c);
 void control_handle(struct control *c, const struct control_request *req,
                     struct api_answer *ans);
 
-/* control_fixture: a reference to the fixture being served (its store and
- * faults); give it back with control_put.  Never NULL. */
-struct fixture *control_get(struct control *c);
-void control_put(struct control *c, struct fixture *fx);
-
-/* control_load: serves the fixture file path (NULL: the one loaded first,
- * read again).  Returns 0, or -1 with the loader's message in err; on
- * failure the fixture being served stays. */
-int control_load(struct control *c, const char *path, char *err, size_t errlen);
-
-/* control_journal: the request journal. */
-struct journal *control_journal(struct control *c);
+/* control_served: what the mock serves (served.h). */
+struct served *control_served(struct control *c);
 
 #endif

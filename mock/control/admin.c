@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "answer.h"
-#include "control.h"
+#include "served.h"
 #include "groupgen.h"
 #include "journal.h"
 #include "jsonget.h"
@@ -34,12 +34,11 @@ static void ok(struct api_answer *ans, const char *json)
 
 /* The body as a JSON object, read by jsonget's rules (no nesting deeper
  * than JSON_DEPTH_MAX, no NUL); NULL after answering 400. */
-static cJSON *body_json(const struct control_request *req,
-                        struct api_answer *ans)
+static cJSON *body_json(const struct api_request *req, struct api_answer *ans)
 {
     char why[128], msg[192];
-    cJSON *j = jsonget_parse(req->api.body ? req->api.body : "",
-                             req->api.body_len, why, sizeof why);
+    cJSON *j = jsonget_parse(req->body ? req->body : "", req->body_len, why,
+                             sizeof why);
     if (!cJSON_IsObject(j)) {
         snprintf(msg, sizeof msg, "the body must be a JSON object%s%s",
                  j ? "" : ": ", j ? "" : why);
@@ -50,9 +49,9 @@ static cJSON *body_json(const struct control_request *req,
     return j;
 }
 
-static void list_apps(struct control *c, struct api_answer *ans)
+static void list_apps(struct served *s, struct api_answer *ans)
 {
-    struct fixture *fx = control_get(c);
+    struct fixture *fx = served_get(s);
     struct buf *b = &ans->body;
     buf_reset(b);
     buf_puts(b, "{\"apps\":[");
@@ -74,10 +73,10 @@ static void list_apps(struct control *c, struct api_answer *ans)
     }
     buf_puts(b, "]}");
     ans->status = 200;
-    control_put(c, fx);
+    served_put(s, fx);
 }
 
-static void load_fixture(struct control *c, const struct control_request *req,
+static void load_fixture(struct served *s, const struct api_request *req,
                          struct api_answer *ans, int reset)
 {
     char err[512];
@@ -94,15 +93,15 @@ static void load_fixture(struct control *c, const struct control_request *req,
             return;
         }
     }
-    if (control_load(c, path, err, sizeof err) != 0)
+    if (served_load(s, path, err, sizeof err) != 0)
         error(ans, 400, err);
     else
-        list_apps(c, ans);
+        list_apps(s, ans);
     cJSON_Delete(j);
 }
 
 /* POST /__admin/apps/SDKAPPID/groups: one change, atomic for readers. */
-static void change_groups(struct control *c, const struct control_request *req,
+static void change_groups(struct served *s, const struct api_request *req,
                           const char *rest, struct api_answer *ans)
 {
     char why[512];
@@ -115,7 +114,7 @@ static void change_groups(struct control *c, const struct control_request *req,
     cJSON *j = body_json(req, ans);
     if (!j)
         return;
-    struct fixture *fx = control_get(c);
+    struct fixture *fx = served_get(s);
     struct app *a = store_find_app(fx->store, sdkappid);
     const cJSON *create = cJSON_GetObjectItemCaseSensitive(j, "create");
     const cJSON *del = cJSON_GetObjectItemCaseSensitive(j, "delete");
@@ -206,14 +205,14 @@ out:
     free(types);
     free(dels);
     cJSON_Delete(j);
-    control_put(c, fx);
+    served_put(s, fx);
 }
 
-static void faults_route(struct control *c, const struct control_request *req,
+static void faults_route(struct served *s, const struct api_request *req,
                          const char *rest, struct api_answer *ans)
 {
-    struct fixture *fx = control_get(c);
-    const char *m = req->api.method;
+    struct fixture *fx = served_get(s);
+    const char *m = req->method;
     char err[512];
     if (strcmp(m, "GET") == 0 && !*rest) {
         buf_reset(&ans->body);
@@ -227,7 +226,7 @@ static void faults_route(struct control *c, const struct control_request *req,
         if (j && fixture_parse_fault(j, "rule", &r, err, sizeof err) != 0) {
             error(ans, 400, err);
         } else if (j) {
-            uint64_t id = faults_add(&fx->faults, &r, req->api.now_ms);
+            uint64_t id = faults_add(&fx->faults, &r, req->now_ms);
             buf_reset(&ans->body);
             buf_printf(&ans->body, "{\"id\":%llu}", (unsigned long long)id);
             ans->status = id ? 200 : 500;
@@ -242,24 +241,24 @@ static void faults_route(struct control *c, const struct control_request *req,
     } else {
         error(ans, 405, "faults take GET, POST, DELETE");
     }
-    control_put(c, fx);
+    served_put(s, fx);
 }
 
-static void journal_route(struct control *c, const struct control_request *req,
+static void journal_route(struct served *s, const struct api_request *req,
                           struct api_answer *ans)
 {
-    struct journal *j = control_journal(c);
-    if (strcmp(req->api.method, "DELETE") == 0) {
+    struct journal *j = served_journal(s);
+    if (strcmp(req->method, "DELETE") == 0) {
         journal_clear(j);
         ok(ans, "{\"cleared\":true}");
         return;
     }
-    if (strcmp(req->api.method, "GET") != 0) {
+    if (strcmp(req->method, "GET") != 0) {
         error(ans, 405, "the journal takes GET and DELETE");
         return;
     }
     char app[32], identifier[128], since[32], until[32];
-    const char *qs = req->api.query;
+    const char *qs = req->query;
     struct journal_filter f = {
         query_get(qs, "sdkappid", app, sizeof app) ? strtoull(app, NULL, 10)
                                                    : 0,
@@ -285,7 +284,7 @@ static void journal_route(struct control *c, const struct control_request *req,
     free(e);
 }
 
-static void verify_route(struct control *c, const struct control_request *req,
+static void verify_route(struct served *s, const struct api_request *req,
                          struct api_answer *ans)
 {
     cJSON *j = body_json(req, ans);
@@ -295,7 +294,7 @@ static void verify_route(struct control *c, const struct control_request *req,
     const char *identifier =
         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "identifier"));
     const cJSON *expect = cJSON_GetObjectItemCaseSensitive(j, "expect");
-    struct fixture *fx = control_get(c);
+    struct fixture *fx = served_get(s);
     uint64_t sdkappid = 0;
     struct app *a = jsonget_u64(app, 1, UINT32_MAX, &sdkappid) == 0
                         ? store_find_app(fx->store, sdkappid)
@@ -309,7 +308,7 @@ static void verify_route(struct control *c, const struct control_request *req,
     } else {
         struct journal_filter f = {a->sdkappid, identifier, 0, 0};
         struct journal_entry *e = NULL;
-        long n = journal_copy(control_journal(c), &f, &e);
+        long n = journal_copy(served_journal(s), &f, &e);
         struct groupset *gs = app_groups(a);
         buf_reset(&ans->body);
         ans->body.cap = VERIFY_ANSWER_MAX;
@@ -321,32 +320,32 @@ static void verify_route(struct control *c, const struct control_request *req,
         groupset_release(gs);
         free(e);
     }
-    control_put(c, fx);
+    served_put(s, fx);
     cJSON_Delete(j);
 }
 
-void admin_handle(struct control *c, const struct control_request *req,
+void admin_handle(struct served *s, const struct api_request *req,
                   struct api_answer *ans)
 {
-    const char *path = req->api.path + strlen("/__admin");
-    const char *m = req->api.method;
+    const char *path = req->path + strlen("/__admin");
+    const char *m = req->method;
     ans->content_type = "application/json";
     ans->error_code = -1;
     ans->body.cap = 1u << 30;
     if (strcmp(path, "/apps") == 0 && strcmp(m, "GET") == 0)
-        list_apps(c, ans);
+        list_apps(s, ans);
     else if (strncmp(path, "/apps/", 6) == 0 && strcmp(m, "POST") == 0)
-        change_groups(c, req, path + 6, ans);
+        change_groups(s, req, path + 6, ans);
     else if (strcmp(path, "/reset") == 0 && strcmp(m, "POST") == 0)
-        load_fixture(c, req, ans, 1);
+        load_fixture(s, req, ans, 1);
     else if (strcmp(path, "/fixture") == 0 && strcmp(m, "POST") == 0)
-        load_fixture(c, req, ans, 0);
+        load_fixture(s, req, ans, 0);
     else if (strncmp(path, "/faults", 7) == 0)
-        faults_route(c, req, path + 7, ans);
+        faults_route(s, req, path + 7, ans);
     else if (strcmp(path, "/journal") == 0)
-        journal_route(c, req, ans);
+        journal_route(s, req, ans);
     else if (strcmp(path, "/verify") == 0 && strcmp(m, "POST") == 0)
-        verify_route(c, req, ans);
+        verify_route(s, req, ans);
     else
         error(ans, 404, "no such admin call (see the README)");
 }

@@ -32,11 +32,11 @@
  * as fixtures/large.json holds. */
 #define ADMIN_GENERATE_MAX 10000000u
 
-struct control;
-struct control_request;
+struct served;
 
-/* admin_handle: answers one admin request into ans.  Thread-safe. */
-void admin_handle(struct control *c, const struct control_request *req,
+/* admin_handle: answers one admin request (its path starts /__admin) on
+ * what s serves, into ans.  Thread-safe. */
+void admin_handle(struct served *s, const struct api_request *req,
                   struct api_answer *ans);
 
 #endif

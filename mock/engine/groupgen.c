@@ -90,7 +90,8 @@ static size_t make_id(const struct groupgen *g, int t, uint64_t v, char *id)
     return n + d;
 }
 
-int groupgen_run(struct app *a, struct groupset *gs, const struct groupgen *g)
+int groupgen_run(struct groupset *gs, const struct groupgen *g,
+                 uint64_t (*next_key)(void *ctx), void *ctx)
 {
     struct scramble sc[GT_COUNT];
     uint64_t left[GT_COUNT], made[GT_COUNT] = {0}, total = 0;
@@ -117,7 +118,7 @@ int groupgen_run(struct app *a, struct groupset *gs, const struct groupgen *g)
             r -= left[t++];
         size_t n = make_id(g, t, scramble(&sc[t], made[t]++), id);
         left[t]--;
-        uint64_t key = app_next_key(a);
+        uint64_t key = next_key(ctx);
         if (!key || groupset_append(gs, key, id, n, t) != 0)
             return -1;
     }
