@@ -446,6 +446,42 @@ static const struct {
      1,
      2,
      "timgroups: unknown region 'mars'\n"},
+    /* the last of --region and --url wins */
+    {{"--url", "@URL", "--region", "mars", "--sdkappid", "1", "--identifier",
+      "a"},
+     1,
+     2,
+     "timgroups: unknown region 'mars'\n"},
+    {{"--region", "mars", "--url", "ftp://127.0.0.1", "--sdkappid", "1",
+      "--identifier", "a"},
+     1,
+     2,
+     "timgroups: the URL must start with http:// or https://\n"},
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--retries",
+      "x"},
+     1,
+     2,
+     "timgroups: --retries: expected 0 to 100, got 'x'\n"},
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--timeout",
+      "3601"},
+     1,
+     2,
+     "timgroups: --timeout: expected 1 to 3600 seconds, got '3601'\n"},
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--max-pages",
+      "18446744073709551616"},
+     1,
+     2,
+     "timgroups: --max-pages: expected a number of pages from 1, got "
+     "'18446744073709551616'\n"},
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--format"},
+     1,
+     2,
+     "timgroups: unknown or incomplete option '--format'\n"},
+    /* a flag takes no argument */
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--count=1"},
+     1,
+     2,
+     "timgroups: unknown or incomplete option '--count=1'\n"},
     {{"--url", "ftp://127.0.0.1", "--sdkappid", "1", "--identifier", "a"},
      1,
      2,
@@ -953,7 +989,7 @@ START_TEST(timsig_gen_options)
 END_TEST
 
 static const struct {
-    const char *args[8];
+    const char *args[10];
     int code;
     const char *out, *err; /* the start of each */
 } timsig_usage_rows[] = {
@@ -988,6 +1024,23 @@ static const struct {
      2,
      "",
      "timsig: verify takes one USERSIG\n"},
+    {{"gen", "--sdkappid", "4294967296", "--identifier", "a"},
+     2,
+     "",
+     "timsig: --sdkappid: expected a number, got '4294967296'\n"},
+    {{"gen", "--sdkappid", "1", "--identifier", "a", "--expire",
+      "1099511627777"},
+     2,
+     "",
+     "timsig: --expire: expected seconds, got '1099511627777'\n"},
+    {{"verify", "--sdkappid", "1", "--identifier", "a", "--time", "soon", "x"},
+     2,
+     "",
+     "timsig: --time: expected unix seconds, got 'soon'\n"},
+    {{"gen", "--sdkappid", "1", "--identifier", "a", "--level"},
+     2,
+     "",
+     "timsig: unknown or incomplete option '--level'\n"},
 };
 
 START_TEST(timsig_usage)

@@ -855,8 +855,12 @@ static int run_timock(const char *const *args, char *err, size_t errlen)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Appended to a row whose options timock should refuse: were they taken,
+ * timock would stop on the missing fixture rather than serve. */
+#define TRIPWIRE "--fixture", "/nonexistent.json"
+
 static const struct {
-    const char *args[6];
+    const char *args[8];
     int code;
     const char *output;
 } cli_rows[] = {
@@ -886,6 +890,48 @@ static const struct {
      2,
      "timock: " FIXTURES_DIR "/README.md: $: not valid JSON"},
     {{"stray"}, 2, "timock: unexpected argument 'stray'"},
+    {{"--listen", "nocolon", TRIPWIRE},
+     2,
+     "timock: --listen: expected ADDR:PORT, got 'nocolon'"},
+    {{"--listen", "127.0.0.1:1", "--listen", "127.0.0.1:2", TRIPWIRE},
+     2,
+     "timock: give --listen or --port once"},
+    {{"--port", "x", TRIPWIRE}, 2, "timock: --port: not a port number: 'x'"},
+    {{"--port"}, 2, "timock: unknown or incomplete option '--port'"},
+    {{"--quiet=1", TRIPWIRE},
+     2,
+     "timock: unknown or incomplete option '--quiet=1'"},
+    {{"--threads", "x", TRIPWIRE},
+     2,
+     "timock: --threads: expected 1 to 8192, got 'x'"},
+    {{"--clock", "0", TRIPWIRE},
+     2,
+     "timock: --clock: expected unix seconds, got '0'"},
+    {{"--clock", "1099511627777", TRIPWIRE},
+     2,
+     "timock: --clock: expected unix seconds, got '1099511627777'"},
+    {{"--journal-size", "0", TRIPWIRE},
+     2,
+     "timock: --journal-size: expected 1 to 10000000, got '0'"},
+    {{"--journal-size", "10000001", TRIPWIRE},
+     2,
+     "timock: --journal-size: expected 1 to 10000000, got '10000001'"},
+    {{"--admin-token", "", TRIPWIRE}, 2, "timock: --admin-token: give a token"},
+    {{"--admin-token", "t", "--no-admin", TRIPWIRE},
+     2,
+     "timock: give --admin-token or --no-admin, not both"},
+    {{"--tls-cert", "c.pem", TRIPWIRE},
+     2,
+     "timock: give --tls-cert and --tls-key together"},
+    {{"--tls-key", "k.pem", TRIPWIRE},
+     2,
+     "timock: give --tls-cert and --tls-key together"},
+    {{"--http-port", "0", TRIPWIRE},
+     2,
+     "timock: --http-port goes with --tls-cert"},
+    {{"--http-port", "70000", "--tls-cert", "c.pem", "--tls-key", "k.pem"},
+     2,
+     "timock: --http-port: not a port number: '70000'"},
 };
 
 START_TEST(command_line)
