@@ -855,8 +855,9 @@ static int run_timock(const char *const *args, char *err, size_t errlen)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* Appended to a row whose options timock should refuse: were they taken,
- * timock would stop on the missing fixture rather than serve. */
+/* Appended to each row of options timock should refuse: were they taken,
+ * timock would stop at once on the missing fixture, not serve and leave
+ * the test waiting. */
 #define TRIPWIRE "--fixture", "/nonexistent.json"
 
 static const struct {
@@ -866,30 +867,38 @@ static const struct {
 } cli_rows[] = {
     {{"--help"}, 0, "usage: timock [--fixture FILE]"},
     {{"--version"}, 0, "timock 0."},
-    {{"--bogus"}, 2, "timock: unknown or incomplete option '--bogus'"},
-    {{"--port", "70000"}, 2, "timock: --port: not a port number: '70000'"},
-    {{"--port", "1", "--listen", "127.0.0.1:2"},
+    {{"--bogus", TRIPWIRE},
+     2,
+     "timock: unknown or incomplete option '--bogus'"},
+    {{"--port", "70000", TRIPWIRE},
+     2,
+     "timock: --port: not a port number: '70000'"},
+    {{"--port", "1", "--listen", "127.0.0.1:2", TRIPWIRE},
      2,
      "timock: give --listen or --port once"},
-    {{"--threads", "0"}, 2, "timock: --threads: expected 1 to 8192"},
-    {{"--threads", "8193"}, 2, "timock: --threads: expected 1 to 8192"},
-    {{"--admin-host", "h:80"},
+    {{"--threads", "0", TRIPWIRE}, 2, "timock: --threads: expected 1 to 8192"},
+    {{"--threads", "8193", TRIPWIRE},
+     2,
+     "timock: --threads: expected 1 to 8192"},
+    {{"--admin-host", "h:80", TRIPWIRE},
      2,
      "timock: --admin-host: expected host names without ports"},
-    {{"--admin-host", "a,,b"},
+    {{"--admin-host", "a,,b", TRIPWIRE},
      2,
      "timock: --admin-host: expected host names without ports"},
-    {{"--admin-host", "a", "--no-admin"},
+    {{"--admin-host", "a", "--no-admin", TRIPWIRE},
      2,
      "timock: give --admin-host or --no-admin, not both"},
-    {{"--clock", "soon"}, 2, "timock: --clock: expected unix seconds"},
+    {{"--clock", "soon", TRIPWIRE},
+     2,
+     "timock: --clock: expected unix seconds"},
     {{"--fixture", "/nonexistent.json"},
      2,
      "timock: /nonexistent.json: $: cannot open: No such file"},
     {{"--fixture", FIXTURES_DIR "/README.md"},
      2,
      "timock: " FIXTURES_DIR "/README.md: $: not valid JSON"},
-    {{"stray"}, 2, "timock: unexpected argument 'stray'"},
+    {{"stray", TRIPWIRE}, 2, "timock: unexpected argument 'stray'"},
     {{"--listen", "nocolon", TRIPWIRE},
      2,
      "timock: --listen: expected ADDR:PORT, got 'nocolon'"},
