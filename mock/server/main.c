@@ -465,7 +465,16 @@ int main(int argc, char **argv)
 
     struct server_options so = {o.listen, (unsigned)o.threads, o.tls_cert,
                                 o.tls_key, o.http_port};
-    mg_init_library(o.tls_cert ? MG_FEATURES_TLS : 0);
+    /* CivetWeb loads OpenSSL here; were it to fail, a server started anyway
+     * would crash on the first HTTPS connection (libssl_compat.c) */
+    unsigned features = o.tls_cert ? MG_FEATURES_TLS : 0;
+    if ((mg_init_library(features) & features) != features) {
+        fprintf(stderr, "timock: cannot serve HTTPS: CivetWeb cannot load "
+                        "OpenSSL\n");
+        control_free(c);
+        mg_exit_library();
+        return 1;
+    }
     struct server *s = server_start(c, &so, err, sizeof err);
     if (!s) {
         fprintf(stderr, "timock: cannot serve on %s: %s\n", o.listen, err);
