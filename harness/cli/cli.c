@@ -46,8 +46,14 @@ int cli_read_key(const char *file, char *out, size_t n, char *why,
     }
     size_t got = fread(out, 1, n - 1, f);
     int too_long = got == n - 1 && fgetc(f) != EOF;
+    int failed = ferror(f) ? errno : 0; /* a directory, an I/O error */
     fclose(f);
     out[got] = '\0';
+    if (failed) {
+        snprintf(why, whylen, "%s: %s", file, strerror(failed));
+        memset(out, 0, n);
+        return -1;
+    }
     trim(out);
     if (too_long || !out[0] || strlen(out) != strcspn(out, "\r\n")) {
         snprintf(why, whylen, "%s: %s", file,
@@ -101,6 +107,14 @@ void cli_help(const struct cli_tool *t, FILE *f)
     fputs(t->notes, f);
 }
 
+int cli_written(const struct cli_tool *t)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return CLI_OK;
+    fprintf(stderr, "%s: stdout: %s\n", t->name, strerror(errno));
+    return CLI_USAGE;
+}
+
 int cli_bad_usage(const struct cli_tool *t, const char *fmt, ...)
 {
     va_list ap;
@@ -121,10 +135,10 @@ static int take(const struct cli_tool *t, const struct cli_option *o,
     switch (o->kind) {
     case CLI_HELP:
         cli_help(t, stdout);
-        return CLI_OK;
+        return cli_written(t);
     case CLI_VERSION:
         printf("%s %s\n", t->name, t->version);
-        return CLI_OK;
+        return cli_written(t);
     case CLI_FLAG:
         if (!o->set)
             *(int *)at = 1;

@@ -72,6 +72,10 @@ struct cli_tool {
  * option with help, "  --NAME ARG" then its help from column 21, notes. */
 void cli_help(const struct cli_tool *t, FILE *f);
 
+/* cli_written: CLI_OK once everything written to stdout is out, else
+ * CLI_USAGE with the reason on stderr ("NAME: stdout: ..."). */
+int cli_written(const struct cli_tool *t);
+
 /* cli_bad_usage: writes "NAME: MESSAGE" and "Try 'NAME --help'." to stderr
  * and returns CLI_USAGE. */
 __attribute__((format(printf, 2, 3))) int

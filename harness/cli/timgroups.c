@@ -449,7 +449,7 @@ int main(int argc, char **argv)
                     " asked again, %.3f s\n",
                     stats.ids, stats.pages, stats.retries, elapsed(&p.start));
     }
-    if (fflush(stdout) != 0 && rc == TIM_OK) {
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == TIM_OK) {
         perror("timgroups: stdout");
         rc = TIM_E_USAGE;
     }

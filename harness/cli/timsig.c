@@ -118,11 +118,11 @@ static int parse_options(int argc, char **argv, struct options *o)
     int next;
     if (argc > 1 && strcmp(argv[1], "--help") == 0) {
         cli_help(&tool, stdout);
-        return CLI_OK;
+        return cli_written(&tool);
     }
     if (argc > 1 && strcmp(argv[1], "--version") == 0) {
         printf("%s %s\n", tool.name, tool.version);
-        return CLI_OK;
+        return cli_written(&tool);
     }
     if (argc < 2 || (strcmp(argv[1], "gen") && strcmp(argv[1], "verify")))
         return cli_bad_usage(&tool, "expected 'gen' or 'verify'");
@@ -211,5 +211,7 @@ int main(int argc, char **argv)
         }
     }
     memset(key, 0, sizeof key);
+    if (cli_written(&tool) != CLI_OK)
+        return CLI_USAGE;
     return rc;
 }

@@ -496,6 +496,12 @@ static const struct {
      1,
      2,
      "timgroups: /nonexistent/key: No such file or directory\n"},
+    /* opened, but it cannot be read */
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--key-file",
+      "/"},
+     1,
+     2,
+     "timgroups: /: Is a directory\n"},
     {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--key-file",
       "/dev/null", "--usersig", "x"},
      1,

@@ -62,8 +62,14 @@ static void *stopper_run(void *data)
 static int stop_within(struct server *s, int ms)
 {
     pthread_t t;
-    if (pipe(stopped) != 0 || pthread_create(&t, NULL, stopper_run, s) != 0) {
+    if (pipe(stopped) != 0) {
         server_stop(s);
+        return 0;
+    }
+    if (pthread_create(&t, NULL, stopper_run, s) != 0) {
+        server_stop(s);
+        close(stopped[0]);
+        close(stopped[1]);
         return 0;
     }
 #ifndef TIM_FULL_TEARDOWN
@@ -249,11 +255,20 @@ static int take_hosts(struct options *o, const struct row *r, const char *arg)
 
 static int take_help(struct options *o, const struct row *r, const char *arg);
 
+/* After --help or --version: 0 once stdout has it all, else 1. */
+static int written(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
+    fprintf(stderr, "timock: stdout: %s\n", strerror(errno));
+    return 1;
+}
+
 static int take_version(struct options *o, const struct row *r, const char *arg)
 {
     (void)o, (void)r, (void)arg;
     printf("timock %s (CivetWeb %s)\n", TIMOCK_VERSION, mg_version());
-    return 0;
+    return written();
 }
 
 static const struct row rows[] = {
@@ -370,7 +385,7 @@ static int take_help(struct options *o, const struct row *r, const char *arg)
           "serve,\n"
           "2 bad option or fixture.\n",
           stdout);
-    return 0;
+    return written();
 }
 
 /* Returns -1 to go on, else the exit code. */
@@ -443,8 +458,11 @@ int main(int argc, char **argv)
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    if (pthread_sigmask(SIG_BLOCK, &stop, NULL) != 0 ||
+        signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+        fprintf(stderr, "timock: cannot set up its signals\n");
+        return 1;
+    }
 
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -488,10 +506,13 @@ int main(int argc, char **argv)
            host, server_port(s));
     if (server_http_port(s) >= 0)
         printf("timock listening on http://%s:%d\n", host, server_http_port(s));
-    fflush(stdout);
+    if (fflush(stdout) != 0 || ferror(stdout)) /* it serves all the same */
+        fprintf(stderr, "timock: cannot write the listening line: %s\n",
+                strerror(errno));
 
     int sig = 0;
-    sigwait(&stop, &sig);
+    if (sigwait(&stop, &sig) != 0)
+        sig = 0; /* only for a bad set: stop all the same */
     if (!o.quiet)
         fprintf(stderr, "timock: stopping on signal %d\n", sig);
     if (stop_within(s, STOP_DEADLINE_MS) != 0) {

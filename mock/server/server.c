@@ -446,11 +446,21 @@ struct server *server_start(struct control *c, const struct server_options *o,
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->changed, &ca);
+    if (pthread_condattr_init(&ca) != 0) {
+        snprintf(err, errlen, "out of memory");
+        free(s);
+        return NULL;
+    }
+    int sync = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+               pthread_cond_init(&s->changed, &ca) == 0;
     pthread_condattr_destroy(&ca);
+    if (!sync || pthread_mutex_init(&s->lock, NULL) != 0) {
+        if (sync)
+            pthread_cond_destroy(&s->changed);
+        snprintf(err, errlen, "cannot make a lock: out of resources");
+        free(s);
+        return NULL;
+    }
     s->state = RUNNING;
     memset(&callbacks, 0, sizeof callbacks);
     callbacks.http_error = refused_request;
