@@ -10,6 +10,14 @@
  * and, were TLS started anyway, each HTTPS connection would call a NULL
  * pointer after its handshake (upstream civetweb issue #1334).
  *
+ * No setting of CivetWeb avoids the call: ssl_certificate, the init_ssl
+ * callback, external_ssl_ctx (our own SSL_CTX) and ssl_protocol_version all
+ * lead to the same worker code, which calls SSL_get_peer_certificate
+ * through that table after each SSL_accept, a client certificate asked for
+ * or not; and mg_init_library(MG_FEATURES_TLS) is what fails.  (A server
+ * started after that failure still starts, by accident: CivetWeb's second
+ * try at loading OpenSSL counts the first one's half-done load as done.)
+ *
  * This library is built as libssl.so with that SONAME, and timock links
  * it, so it is loaded before CivetWeb asks.  glibc's dlopen gives out an
  * object already loaded under the name asked for, so CivetWeb gets this
