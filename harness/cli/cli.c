@@ -109,9 +109,11 @@ void cli_help(const struct cli_tool *t, FILE *f)
 
 int cli_written(const struct cli_tool *t)
 {
+    errno = 0;
     if (fflush(stdout) == 0 && !ferror(stdout))
         return CLI_OK;
-    fprintf(stderr, "%s: stdout: %s\n", t->name, strerror(errno));
+    fprintf(stderr, "%s: stdout: %s\n", t->name,
+            strerror(errno ? errno : EIO)); /* EIO: an earlier write failed */
     return CLI_USAGE;
 }
 

@@ -1068,6 +1068,50 @@ START_TEST(timsig_usage)
 }
 END_TEST
 
+/* Output that stdout cannot take (/dev/full): the tool says so and fails,
+ * rather than exit 0 with nothing written. */
+static const struct {
+    const char *args[8]; /* args[0]: the tool */
+    const char *err;
+} full_rows[] = {
+    {{TIMGROUPS_PATH, "--help"},
+     "timgroups: stdout: No space left on device\n"},
+    {{TIMGROUPS_PATH, "--version"},
+     "timgroups: stdout: No space left on device\n"},
+    {{TIMSIG_PATH, "--help"}, "timsig: stdout: No space left on device\n"},
+    {{TIMSIG_PATH, "gen", "--version"},
+     "timsig: stdout: No space left on device\n"},
+    {{TIMSIG_PATH, "gen", "--sdkappid", "1", "--identifier", "a"},
+     "timsig: stdout: No space left on device\n"},
+};
+
+START_TEST(stdout_full)
+{
+    clean_env(1);
+    FILE *err = tmpfile();
+    ck_assert_ptr_nonnull(err);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY), out = open("/dev/full", O_WRONLY);
+        if (in < 0 || out < 0)
+            _exit(126);
+        dup2(in, 0);
+        dup2(out, 1);
+        dup2(fileno(err), 2);
+        execv(full_rows[_i].args[0], (char *const *)full_rows[_i].args);
+        _exit(127);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2, "status %d",
+                  status);
+    char *text = slurp(err, NULL);
+    ck_assert_str_eq(text, full_rows[_i].err);
+    free(text);
+}
+END_TEST
+
 /* gen without a key: usage, and nothing made. */
 START_TEST(timsig_needs_key)
 {
@@ -1109,6 +1153,7 @@ int main(void)
     tcase_add_loop_test(sig, timsig_gen_options, 0, ROWS(gen_rows));
     tcase_add_loop_test(sig, timsig_usage, 0, ROWS(timsig_usage_rows));
     tcase_add_test(sig, timsig_needs_key);
+    tcase_add_loop_test(sig, stdout_full, 0, ROWS(full_rows));
     suite_add_tcase(s, sig);
 
     SRunner *sr = srunner_create(s);

@@ -258,9 +258,11 @@ static int take_help(struct options *o, const struct row *r, const char *arg);
 /* After --help or --version: 0 once stdout has it all, else 1. */
 static int written(void)
 {
+    errno = 0;
     if (fflush(stdout) == 0 && !ferror(stdout))
         return 0;
-    fprintf(stderr, "timock: stdout: %s\n", strerror(errno));
+    fprintf(stderr, "timock: stdout: %s\n",
+            strerror(errno ? errno : EIO)); /* EIO: an earlier write failed */
     return 1;
 }
 
