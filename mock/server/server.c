@@ -486,8 +486,13 @@ struct server *server_start(struct control *c, const struct server_options *o,
     mg_set_request_handler(s->ctx, "/", handle, s);
     struct mg_server_port list[4];
     int n = mg_get_server_ports(s->ctx, 4, list);
-    s->port = n > 0 ? list[0].port : 0;
+    s->port = n > 0 ? list[0].port : -1;
     s->http_port = n > 1 ? list[1].port : -1;
+    if (n < (tls && o->http_port >= 0 ? 2 : 1)) {
+        snprintf(err, errlen, "CivetWeb does not tell the port it listens on");
+        server_stop(s);
+        return NULL;
+    }
     char addr[64];
     snprintf(addr, sizeof addr, "%.*s", (int)host, o->listen);
     if (inet_pton(AF_INET, addr, &s->addr) != 1 || s->addr.s_addr == 0)
