@@ -4,9 +4,8 @@
  * line (or JSON, or NDJSON); --count prints TotalCount per type.  A progress
  * bar shows on stderr when it is a terminal.
  */
-#include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,175 @@
 #include "cli.h"
 #include "timclient.h"
 
-static const char usage[] =
+enum format { FMT_LINES, FMT_JSON, FMT_NDJSON };
+
+struct options {
+    struct tim_config cfg;
+    const char *app; /* --sdkappid, checked once the environment is read */
+    const char *key_file;
+    const char *type;
+    uint64_t limit;
+    int format; /* enum format */
+    int count;
+    int verbose;
+};
+
+/* The target: the last of --region and --url wins, and either wins over
+ * the environment's TIM_REGION and TIM_URL. */
+static void set_region(void *opts, const char *arg, uint64_t n)
+{
+    struct options *o = opts;
+    (void)n;
+    o->cfg.region = arg;
+    o->cfg.base_url = NULL;
+}
+
+static void set_url(void *opts, const char *arg, uint64_t n)
+{
+    struct options *o = opts;
+    (void)n;
+    o->cfg.base_url = arg;
+    o->cfg.region = NULL;
+}
+
+static void set_retries(void *opts, const char *arg, uint64_t n)
+{
+    (void)arg;
+    ((struct options *)opts)->cfg.max_attempts = (unsigned)n + 1;
+}
+
+static void set_timeout(void *opts, const char *arg, uint64_t n)
+{
+    (void)arg;
+    ((struct options *)opts)->cfg.timeout_ms = (long)n * 1000;
+}
+
+static void set_max_time(void *opts, const char *arg, uint64_t n)
+{
+    (void)arg;
+    ((struct options *)opts)->cfg.max_time_ms = (long)n * 1000;
+}
+
+static const char *const formats[] = {"lines", "json", "ndjson", NULL};
+
+#define AT(field) offsetof(struct options, field)
+
+static const struct cli_option options[] = {
+    {.name = "region",
+     .kind = CLI_STRING,
+     .set = set_region,
+     .arg = "NAME",
+     .help = "china, singapore (sgp), seoul (kr), tokyo (jpn),\n"
+             "frankfurt (ger), mumbai (ind), siliconvalley (usa),\n"
+             "jakarta (idn)                      [TIM_REGION]"},
+    {.name = "url",
+     .kind = CLI_STRING,
+     .set = set_url,
+     .arg = "URL",
+     .help = "a base URL instead, e.g. http://127.0.0.1:8080\n"
+             "                                   [TIM_URL]"},
+    {.name = "sdkappid",
+     .kind = CLI_STRING,
+     .offset = AT(app),
+     .arg = "N",
+     .help = "the app                            [TIM_SDKAPPID]"},
+    {.name = "identifier",
+     .kind = CLI_STRING,
+     .offset = AT(cfg.identifier),
+     .arg = "ID",
+     .help = "an admin of the app                [TIM_IDENTIFIER]"},
+    {.name = "key-file",
+     .kind = CLI_STRING,
+     .offset = AT(key_file),
+     .arg = "F",
+     .help = "a file holding the secret key      [TIM_SECRET_KEY]"},
+    {.name = "usersig",
+     .kind = CLI_STRING,
+     .offset = AT(cfg.usersig),
+     .arg = "S",
+     .help = "a ready UserSig instead of the key"},
+    {.name = "type",
+     .kind = CLI_STRING,
+     .offset = AT(type),
+     .arg = "T",
+     .help = "Public, Private, ChatRoom, AVChatRoom, BChatRoom,\n"
+             "Community (default: every type)"},
+    {.name = "limit",
+     .kind = CLI_NUMBER,
+     .offset = AT(limit),
+     .min = 1,
+     .max = 10000,
+     .expected = "1 to 10000",
+     .arg = "N",
+     .help = "IDs per page, 1 to 10000 (default 10000)"},
+    {.name = "format",
+     .kind = CLI_CHOICE,
+     .offset = AT(format),
+     .choices = formats,
+     .expected = "lines, json or ndjson",
+     .arg = "F",
+     .help = "lines (default), json (one array), ndjson"},
+    {.name = "count",
+     .kind = CLI_FLAG,
+     .offset = AT(count),
+     .help = "print TotalCount of each type and the total"},
+    {.name = "connect-to",
+     .kind = CLI_STRING,
+     .offset = AT(cfg.connect_to),
+     .arg = "H:P:H2:P2",
+     .help =
+         " connect to H2:P2 when the URL says H:P\n(several joined by commas)"},
+    {.name = "cacert",
+     .kind = CLI_STRING,
+     .offset = AT(cfg.cacert),
+     .arg = "F",
+     .help = "CA bundle for TLS; --insecure skips verification"},
+    {.name = "insecure", .kind = CLI_FLAG, .offset = AT(cfg.insecure)},
+    {.name = "retries",
+     .kind = CLI_NUMBER,
+     .max = 100,
+     .expected = "0 to 100",
+     .set = set_retries,
+     .arg = "N",
+     .help = "tries again after a transient failure (default 4)"},
+    {.name = "timeout",
+     .kind = CLI_NUMBER,
+     .min = 1,
+     .max = 3600,
+     .expected = "1 to 3600 seconds",
+     .set = set_timeout,
+     .arg = "SECONDS",
+     .help = "per request (default 10)"},
+    {.name = "max-pages",
+     .kind = CLI_NUMBER,
+     .offset = AT(cfg.max_pages),
+     .min = 1,
+     .max = UINT64_MAX,
+     .expected = "a number of pages from 1",
+     .arg = "N",
+     .help = "stop after N pages (default: no bound)"},
+    {.name = "max-time",
+     .kind = CLI_NUMBER,
+     .min = 1,
+     .max = 31 * 86400,
+     .expected = "1 to 2678400 seconds",
+     .set = set_max_time,
+     .arg = "SECONDS",
+     .help = "stop the pull after this long (default: no "
+             "bound)"},
+    {.name = "verbose",
+     .kind = CLI_FLAG,
+     .offset = AT(verbose),
+     .help = "every request on stderr (UserSig redacted)"},
+    {.name = "help", .kind = CLI_HELP},
+    {.name = "version", .kind = CLI_VERSION},
+};
+
+static const struct cli_tool tool = {
+    "timgroups",
+    TIMCLIENT_VERSION,
+    options,
+    sizeof options / sizeof options[0],
     "usage: timgroups (--region NAME | --url URL) --sdkappid N --identifier "
     "ID\n"
     "                 (--key-file F | --usersig S) [--type T] [--limit N]\n"
@@ -27,59 +194,14 @@ static const char usage[] =
     "\n"
     "Pulls every group ID of an app with get_appid_group_list, page after\n"
     "page, and prints one per line.\n"
-    "\n"
-    "  --region NAME      china, singapore (sgp), seoul (kr), tokyo (jpn),\n"
-    "                     frankfurt (ger), mumbai (ind), siliconvalley (usa),\n"
-    "                     jakarta (idn)                      [TIM_REGION]\n"
-    "  --url URL          a base URL instead, e.g. http://127.0.0.1:8080\n"
-    "                                                        [TIM_URL]\n"
-    "  --sdkappid N       the app                            [TIM_SDKAPPID]\n"
-    "  --identifier ID    an admin of the app                [TIM_IDENTIFIER]\n"
-    "  --key-file F       a file holding the secret key      [TIM_SECRET_KEY]\n"
-    "  --usersig S        a ready UserSig instead of the key\n"
-    "  --type T           Public, Private, ChatRoom, AVChatRoom, BChatRoom,\n"
-    "                     Community (default: every type)\n"
-    "  --limit N          IDs per page, 1 to 10000 (default 10000)\n"
-    "  --format F         lines (default), json (one array), ndjson\n"
-    "  --count            print TotalCount of each type and the total\n"
-    "  --connect-to H:P:H2:P2  connect to H2:P2 when the URL says H:P\n"
-    "                     (several joined by commas)\n"
-    "  --cacert F         CA bundle for TLS; --insecure skips verification\n"
-    "  --retries N        tries again after a transient failure (default 4)\n"
-    "  --timeout SECONDS  per request (default 10)\n"
-    "  --max-pages N      stop after N pages (default: no bound)\n"
-    "  --max-time SECONDS stop the pull after this long (default: no bound)\n"
-    "  --verbose          every request on stderr (UserSig redacted)\n"
+    "\n",
     "\n"
     "Options win over the environment. The key is never taken on the command\n"
     "line. Exit codes: 0 done, 1 the API answered an error, 2 usage,\n"
     "3 transport failure, 4 stopped by --max-pages or --max-time.\n"
     "A server that breaks the API's contract (a cursor that comes again, a\n"
     "page over Limit, far more IDs or pages than TotalCount or the IDs\n"
-    "need) is an error of exit code 1.\n";
-
-enum format { FMT_LINES, FMT_JSON, FMT_NDJSON };
-
-struct options {
-    struct tim_config cfg;
-    const char *key_file;
-    const char *type;
-    unsigned limit;
-    enum format format;
-    int count;
-    int verbose;
-};
-
-__attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "timgroups: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\nTry 'timgroups --help'.\n");
-    va_end(ap);
-    return CLI_USAGE;
-}
+    "need) is an error of exit code 1.\n"};
 
 static void log_line(void *data, const char *line)
 {
@@ -90,143 +212,28 @@ static void log_line(void *data, const char *line)
 /* Returns -1 to go on, else the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    static const struct option longopts[] = {
-        {"region", required_argument, NULL, 'r'},
-        {"url", required_argument, NULL, 'u'},
-        {"sdkappid", required_argument, NULL, 'a'},
-        {"identifier", required_argument, NULL, 'i'},
-        {"key-file", required_argument, NULL, 'k'},
-        {"usersig", required_argument, NULL, 's'},
-        {"type", required_argument, NULL, 't'},
-        {"limit", required_argument, NULL, 'l'},
-        {"format", required_argument, NULL, 'f'},
-        {"count", no_argument, NULL, 'c'},
-        {"connect-to", required_argument, NULL, 'C'},
-        {"cacert", required_argument, NULL, 'A'},
-        {"insecure", no_argument, NULL, 'I'},
-        {"retries", required_argument, NULL, 'R'},
-        {"timeout", required_argument, NULL, 'T'},
-        {"max-pages", required_argument, NULL, 'P'},
-        {"max-time", required_argument, NULL, 'M'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
-    const char *app = cli_env("TIM_SDKAPPID");
-    uint64_t v;
-    int c;
+    int next;
+    o->app = cli_env("TIM_SDKAPPID");
     o->cfg.region = cli_env("TIM_REGION");
     o->cfg.base_url = cli_env("TIM_URL");
     o->cfg.identifier = cli_env("TIM_IDENTIFIER");
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            o->cfg.region = optarg;
-            o->cfg.base_url = NULL;
-            break;
-        case 'u':
-            o->cfg.base_url = optarg;
-            o->cfg.region = NULL;
-            break;
-        case 'a':
-            app = optarg;
-            break;
-        case 'i':
-            o->cfg.identifier = optarg;
-            break;
-        case 'k':
-            o->key_file = optarg;
-            break;
-        case 's':
-            o->cfg.usersig = optarg;
-            break;
-        case 't':
-            o->type = optarg;
-            break;
-        case 'l':
-            if (cli_u64(optarg, 1, 10000, &v))
-                return bad_usage("--limit: expected 1 to 10000, got '%s'",
-                                 optarg);
-            o->limit = (unsigned)v;
-            break;
-        case 'f':
-            if (strcmp(optarg, "lines") == 0)
-                o->format = FMT_LINES;
-            else if (strcmp(optarg, "json") == 0)
-                o->format = FMT_JSON;
-            else if (strcmp(optarg, "ndjson") == 0)
-                o->format = FMT_NDJSON;
-            else
-                return bad_usage("--format: expected lines, json or ndjson, "
-                                 "got '%s'",
-                                 optarg);
-            break;
-        case 'c':
-            o->count = 1;
-            break;
-        case 'C':
-            o->cfg.connect_to = optarg;
-            break;
-        case 'A':
-            o->cfg.cacert = optarg;
-            break;
-        case 'I':
-            o->cfg.insecure = 1;
-            break;
-        case 'R':
-            if (cli_u64(optarg, 0, 100, &v))
-                return bad_usage("--retries: expected 0 to 100, got '%s'",
-                                 optarg);
-            o->cfg.max_attempts = (unsigned)v + 1;
-            break;
-        case 'T':
-            if (cli_u64(optarg, 1, 3600, &v))
-                return bad_usage("--timeout: expected 1 to 3600 seconds, "
-                                 "got '%s'",
-                                 optarg);
-            o->cfg.timeout_ms = (long)v * 1000;
-            break;
-        case 'P':
-            if (cli_u64(optarg, 1, UINT64_MAX, &v))
-                return bad_usage("--max-pages: expected a number of pages "
-                                 "from 1, got '%s'",
-                                 optarg);
-            o->cfg.max_pages = v;
-            break;
-        case 'M':
-            if (cli_u64(optarg, 1, 31 * 86400, &v))
-                return bad_usage("--max-time: expected 1 to 2678400 seconds, "
-                                 "got '%s'",
-                                 optarg);
-            o->cfg.max_time_ms = (long)v * 1000;
-            break;
-        case 'v':
-            o->verbose = 1;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return CLI_OK;
-        case 'V':
-            printf("timgroups %s\n", TIMCLIENT_VERSION);
-            return CLI_OK;
-        default:
-            return bad_usage("unknown or incomplete option '%s'",
-                             argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return bad_usage("unexpected argument '%s'", argv[optind]);
+    int rc = cli_parse(&tool, argc, argv, 1, o, &next);
+    if (rc >= 0)
+        return rc;
+    if (next < argc)
+        return cli_bad_usage(&tool, "unexpected argument '%s'", argv[next]);
     if (!o->cfg.region && !o->cfg.base_url)
-        return bad_usage("give --region or --url (or TIM_REGION, TIM_URL)");
-    if (!app)
-        return bad_usage("give --sdkappid (or TIM_SDKAPPID)");
-    if (cli_u64(app, 1, UINT32_MAX, &o->cfg.sdkappid))
-        return bad_usage("--sdkappid: expected a number, got '%s'", app);
+        return cli_bad_usage(&tool,
+                             "give --region or --url (or TIM_REGION, TIM_URL)");
+    if (!o->app)
+        return cli_bad_usage(&tool, "give --sdkappid (or TIM_SDKAPPID)");
+    if (cli_u64(o->app, 1, UINT32_MAX, &o->cfg.sdkappid))
+        return cli_bad_usage(&tool, "--sdkappid: expected a number, got '%s'",
+                             o->app);
     if (!o->cfg.identifier)
-        return bad_usage("give --identifier (or TIM_IDENTIFIER)");
+        return cli_bad_usage(&tool, "give --identifier (or TIM_IDENTIFIER)");
     if (o->cfg.usersig && o->key_file)
-        return bad_usage("give --key-file or --usersig, not both");
+        return cli_bad_usage(&tool, "give --key-file or --usersig, not both");
     if (o->verbose)
         o->cfg.log = log_line;
     return -1;
@@ -429,7 +436,7 @@ int main(int argc, char **argv)
         struct progress p = {.shown = 0};
         clock_gettime(CLOCK_MONOTONIC, &p.start);
         int tty = isatty(STDERR_FILENO) && !o.verbose;
-        rc = tim_pull_groups(c, o.type, o.limit, print_id, &out,
+        rc = tim_pull_groups(c, o.type, (unsigned)o.limit, print_id, &out,
                              tty ? show_progress : NULL, &p, &stats, &err);
         if (p.shown)
             fputc('\n', stderr);
@@ -442,7 +449,7 @@ int main(int argc, char **argv)
                     " asked again, %.3f s\n",
                     stats.ids, stats.pages, stats.retries, elapsed(&p.start));
     }
-    if (fflush(stdout) != 0 && rc == TIM_OK) {
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == TIM_OK) {
         perror("timgroups: stdout");
         rc = TIM_E_USAGE;
     }

@@ -3,9 +3,8 @@
  * take it, with the same module the mock uses.  The key comes from
  * --key-file or TIM_SECRET_KEY, never from the command line.
  */
-#include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,88 @@
 #include "timclient.h"
 #include "usersig.h"
 
-static const char usage[] =
+struct options {
+    int verify;
+    uint64_t sdkappid;
+    int have_app;
+    const char *identifier;
+    uint64_t time;
+    uint64_t expire;
+    const char *userbuf;
+    int level;
+    const char *key_file;
+    const char *usersig;
+};
+
+static void set_sdkappid(void *opts, const char *arg, uint64_t n)
+{
+    struct options *o = opts;
+    (void)arg;
+    o->sdkappid = n;
+    o->have_app = 1;
+}
+
+static void set_level(void *opts, const char *arg, uint64_t n)
+{
+    (void)arg;
+    ((struct options *)opts)->level = (int)n;
+}
+
+#define AT(field) offsetof(struct options, field)
+
+static const struct cli_option options[] = {
+    {.name = "sdkappid",
+     .kind = CLI_NUMBER,
+     .max = UINT32_MAX,
+     .expected = "a number",
+     .set = set_sdkappid,
+     .arg = "N",
+     .help = "the app"},
+    {.name = "identifier",
+     .kind = CLI_STRING,
+     .offset = AT(identifier),
+     .arg = "ID",
+     .help = "the user the UserSig is for"},
+    {.name = "expire",
+     .kind = CLI_NUMBER,
+     .offset = AT(expire),
+     .max = 1ULL << 40,
+     .expected = "seconds",
+     .arg = "SECONDS",
+     .help = "gen: how long it lives (default 86400)"},
+    {.name = "time",
+     .kind = CLI_NUMBER,
+     .offset = AT(time),
+     .max = 1ULL << 40,
+     .expected = "unix seconds",
+     .arg = "UNIX",
+     .help = "when it is made, or checked (default: now)"},
+    {.name = "userbuf",
+     .kind = CLI_STRING,
+     .offset = AT(userbuf),
+     .arg = "TEXT",
+     .help = "gen: the UserBuf it carries"},
+    {.name = "level",
+     .kind = CLI_NUMBER,
+     .max = 9,
+     .expected = "0 to 9",
+     .set = set_level,
+     .arg = "0-9",
+     .help = "gen: zlib's compression level"},
+    {.name = "key-file",
+     .kind = CLI_STRING,
+     .offset = AT(key_file),
+     .arg = "F",
+     .help = "a file holding the secret key"},
+    {.name = "help", .kind = CLI_HELP},
+    {.name = "version", .kind = CLI_VERSION},
+};
+
+static const struct cli_tool tool = {
+    "timsig",
+    TIMCLIENT_VERSION,
+    options,
+    sizeof options / sizeof options[0],
     "usage: timsig gen --sdkappid N --identifier ID [--expire SECONDS]\n"
     "                  [--time UNIX] [--userbuf TEXT] [--level 0-9]\n"
     "                  [--key-file F]\n"
@@ -27,120 +107,42 @@ static const char usage[] =
     "lives --expire seconds (default 86400). verify prints the UserSig's\n"
     "fields and the verdict the mock would give at --time (default: now),\n"
     "with its ErrorCode.\n"
+    "\n",
     "\n"
     "The secret key comes from --key-file F or TIM_SECRET_KEY.\n"
-    "Exit codes: 0 made, or valid; 1 invalid; 2 usage.\n";
-
-struct options {
-    int verify;
-    uint64_t sdkappid;
-    const char *identifier;
-    int64_t time;
-    int64_t expire;
-    const char *userbuf;
-    int level;
-    const char *key_file;
-    const char *usersig;
-};
-
-__attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "timsig: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\nTry 'timsig --help'.\n");
-    va_end(ap);
-    return CLI_USAGE;
-}
+    "Exit codes: 0 made, or valid; 1 invalid; 2 usage.\n"};
 
 /* Returns -1 to go on, else the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    static const struct option longopts[] = {
-        {"sdkappid", required_argument, NULL, 'a'},
-        {"identifier", required_argument, NULL, 'i'},
-        {"expire", required_argument, NULL, 'e'},
-        {"time", required_argument, NULL, 't'},
-        {"userbuf", required_argument, NULL, 'b'},
-        {"level", required_argument, NULL, 'l'},
-        {"key-file", required_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
-    uint64_t v;
-    int c, have_app = 0;
+    int next;
     if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-        fputs(usage, stdout);
-        return CLI_OK;
+        cli_help(&tool, stdout);
+        return cli_written(&tool);
     }
     if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("timsig %s\n", TIMCLIENT_VERSION);
-        return CLI_OK;
+        printf("%s %s\n", tool.name, tool.version);
+        return cli_written(&tool);
     }
     if (argc < 2 || (strcmp(argv[1], "gen") && strcmp(argv[1], "verify")))
-        return bad_usage("expected 'gen' or 'verify'");
+        return cli_bad_usage(&tool, "expected 'gen' or 'verify'");
     o->verify = strcmp(argv[1], "verify") == 0;
-    o->time = (int64_t)time(NULL);
+    o->time = (uint64_t)time(NULL);
     o->expire = 86400;
     o->level = -1;
-    optind = 2;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'a':
-            if (cli_u64(optarg, 0, UINT32_MAX, &o->sdkappid))
-                return bad_usage("--sdkappid: expected a number, got '%s'",
-                                 optarg);
-            have_app = 1;
-            break;
-        case 'i':
-            o->identifier = optarg;
-            break;
-        case 'e':
-            if (cli_u64(optarg, 0, 1ULL << 40, &v))
-                return bad_usage("--expire: expected seconds, got '%s'",
-                                 optarg);
-            o->expire = (int64_t)v;
-            break;
-        case 't':
-            if (cli_u64(optarg, 0, 1ULL << 40, &v))
-                return bad_usage("--time: expected unix seconds, got '%s'",
-                                 optarg);
-            o->time = (int64_t)v;
-            break;
-        case 'b':
-            o->userbuf = optarg;
-            break;
-        case 'l':
-            if (cli_u64(optarg, 0, 9, &v))
-                return bad_usage("--level: expected 0 to 9, got '%s'", optarg);
-            o->level = (int)v;
-            break;
-        case 'k':
-            o->key_file = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return CLI_OK;
-        case 'V':
-            printf("timsig %s\n", TIMCLIENT_VERSION);
-            return CLI_OK;
-        default:
-            return bad_usage("unknown or incomplete option '%s'",
-                             argv[optind - 1]);
-        }
-    }
-    if (!have_app)
-        return bad_usage("give --sdkappid");
+    int rc = cli_parse(&tool, argc, argv, 2, o, &next);
+    if (rc >= 0)
+        return rc;
+    if (!o->have_app)
+        return cli_bad_usage(&tool, "give --sdkappid");
     if (!o->identifier || !o->identifier[0])
-        return bad_usage("give --identifier");
+        return cli_bad_usage(&tool, "give --identifier");
     if (o->verify) {
-        if (optind != argc - 1)
-            return bad_usage("verify takes one USERSIG");
-        o->usersig = argv[optind];
-    } else if (optind < argc) {
-        return bad_usage("unexpected argument '%s'", argv[optind]);
+        if (next != argc - 1)
+            return cli_bad_usage(&tool, "verify takes one USERSIG");
+        o->usersig = argv[next];
+    } else if (next < argc) {
+        return cli_bad_usage(&tool, "unexpected argument '%s'", argv[next]);
     }
     return -1;
 }
@@ -160,7 +162,7 @@ static int verify(const struct options *o, const char *key)
     struct usersig_doc doc;
     int decoded = usersig_decode(o->usersig, &doc) == 0;
     int code = usersig_verify(o->usersig, key, o->sdkappid, o->identifier,
-                              o->time, NULL);
+                              (int64_t)o->time, NULL);
     if (decoded) {
         printf("identifier  %s\n", doc.identifier);
         printf("sdkappid    %" PRIu64 "\n", doc.sdkappid);
@@ -196,8 +198,9 @@ int main(int argc, char **argv)
     } else {
         char *sig = NULL;
         const unsigned char *buf = (const unsigned char *)o.userbuf;
-        if (usersig_make(key, o.sdkappid, o.identifier, o.time, o.expire, buf,
-                         buf ? strlen(o.userbuf) : 0, o.level, &sig) != 0) {
+        if (usersig_make(key, o.sdkappid, o.identifier, (int64_t)o.time,
+                         (int64_t)o.expire, buf, buf ? strlen(o.userbuf) : 0,
+                         o.level, &sig) != 0) {
             fprintf(stderr, "timsig: cannot make a UserSig from these "
                             "fields\n");
             rc = CLI_USAGE;
@@ -208,5 +211,7 @@ int main(int argc, char **argv)
         }
     }
     memset(key, 0, sizeof key);
+    if (cli_written(&tool) != CLI_OK)
+        return CLI_USAGE;
     return rc;
 }

@@ -446,6 +446,42 @@ static const struct {
      1,
      2,
      "timgroups: unknown region 'mars'\n"},
+    /* the last of --region and --url wins */
+    {{"--url", "@URL", "--region", "mars", "--sdkappid", "1", "--identifier",
+      "a"},
+     1,
+     2,
+     "timgroups: unknown region 'mars'\n"},
+    {{"--region", "mars", "--url", "ftp://127.0.0.1", "--sdkappid", "1",
+      "--identifier", "a"},
+     1,
+     2,
+     "timgroups: the URL must start with http:// or https://\n"},
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--retries",
+      "x"},
+     1,
+     2,
+     "timgroups: --retries: expected 0 to 100, got 'x'\n"},
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--timeout",
+      "3601"},
+     1,
+     2,
+     "timgroups: --timeout: expected 1 to 3600 seconds, got '3601'\n"},
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--max-pages",
+      "18446744073709551616"},
+     1,
+     2,
+     "timgroups: --max-pages: expected a number of pages from 1, got "
+     "'18446744073709551616'\n"},
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--format"},
+     1,
+     2,
+     "timgroups: unknown or incomplete option '--format'\n"},
+    /* a flag takes no argument */
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--count=1"},
+     1,
+     2,
+     "timgroups: unknown or incomplete option '--count=1'\n"},
     {{"--url", "ftp://127.0.0.1", "--sdkappid", "1", "--identifier", "a"},
      1,
      2,
@@ -460,6 +496,12 @@ static const struct {
      1,
      2,
      "timgroups: /nonexistent/key: No such file or directory\n"},
+    /* opened, but it cannot be read */
+    {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--key-file",
+      "/"},
+     1,
+     2,
+     "timgroups: /: Is a directory\n"},
     {{"--url", "@URL", "--sdkappid", "1", "--identifier", "a", "--key-file",
       "/dev/null", "--usersig", "x"},
      1,
@@ -953,7 +995,7 @@ START_TEST(timsig_gen_options)
 END_TEST
 
 static const struct {
-    const char *args[8];
+    const char *args[10];
     int code;
     const char *out, *err; /* the start of each */
 } timsig_usage_rows[] = {
@@ -988,6 +1030,23 @@ static const struct {
      2,
      "",
      "timsig: verify takes one USERSIG\n"},
+    {{"gen", "--sdkappid", "4294967296", "--identifier", "a"},
+     2,
+     "",
+     "timsig: --sdkappid: expected a number, got '4294967296'\n"},
+    {{"gen", "--sdkappid", "1", "--identifier", "a", "--expire",
+      "1099511627777"},
+     2,
+     "",
+     "timsig: --expire: expected seconds, got '1099511627777'\n"},
+    {{"verify", "--sdkappid", "1", "--identifier", "a", "--time", "soon", "x"},
+     2,
+     "",
+     "timsig: --time: expected unix seconds, got 'soon'\n"},
+    {{"gen", "--sdkappid", "1", "--identifier", "a", "--level"},
+     2,
+     "",
+     "timsig: unknown or incomplete option '--level'\n"},
 };
 
 START_TEST(timsig_usage)
@@ -1006,6 +1065,50 @@ START_TEST(timsig_usage)
     if (r.code)
         ck_assert_str_eq(r.out, "");
     run_free(&r);
+}
+END_TEST
+
+/* Output that stdout cannot take (/dev/full): the tool says so and fails,
+ * rather than exit 0 with nothing written. */
+static const struct {
+    const char *args[8]; /* args[0]: the tool */
+    const char *err;
+} full_rows[] = {
+    {{TIMGROUPS_PATH, "--help"},
+     "timgroups: stdout: No space left on device\n"},
+    {{TIMGROUPS_PATH, "--version"},
+     "timgroups: stdout: No space left on device\n"},
+    {{TIMSIG_PATH, "--help"}, "timsig: stdout: No space left on device\n"},
+    {{TIMSIG_PATH, "gen", "--version"},
+     "timsig: stdout: No space left on device\n"},
+    {{TIMSIG_PATH, "gen", "--sdkappid", "1", "--identifier", "a"},
+     "timsig: stdout: No space left on device\n"},
+};
+
+START_TEST(stdout_full)
+{
+    clean_env(1);
+    FILE *err = tmpfile();
+    ck_assert_ptr_nonnull(err);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY), out = open("/dev/full", O_WRONLY);
+        if (in < 0 || out < 0)
+            _exit(126);
+        dup2(in, 0);
+        dup2(out, 1);
+        dup2(fileno(err), 2);
+        execv(full_rows[_i].args[0], (char *const *)full_rows[_i].args);
+        _exit(127);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2, "status %d",
+                  status);
+    char *text = slurp(err, NULL);
+    ck_assert_str_eq(text, full_rows[_i].err);
+    free(text);
 }
 END_TEST
 
@@ -1050,6 +1153,7 @@ int main(void)
     tcase_add_loop_test(sig, timsig_gen_options, 0, ROWS(gen_rows));
     tcase_add_loop_test(sig, timsig_usage, 0, ROWS(timsig_usage_rows));
     tcase_add_test(sig, timsig_needs_key);
+    tcase_add_loop_test(sig, stdout_full, 0, ROWS(full_rows));
     suite_add_tcase(s, sig);
 
     SRunner *sr = srunner_create(s);

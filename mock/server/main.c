@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,39 +36,6 @@
 #ifndef TIMOCK_VERSION
 #define TIMOCK_VERSION "0.0.0"
 #endif
-
-static const char usage[] =
-    "usage: timock [--fixture FILE] [--listen ADDR:PORT | --port N]\n"
-    "              [--threads N] [--clock UNIX_SECONDS] [--quiet]\n"
-    "              [--journal-size N] [--admin-token T | --no-admin]\n"
-    "              [--admin-host NAME[,NAME...]]...\n"
-    "              [--tls-cert FILE --tls-key FILE [--http-port N]]\n"
-    "\n"
-    "A mock of Tencent Cloud Chat's REST API get_appid_group_list.\n"
-    "\n"
-    "  --fixture FILE     data set to serve (default: the embedded one,\n"
-    "                     the same as fixtures/default.json)\n"
-    "  --listen ADDR:PORT address to listen on (default 127.0.0.1:8080)\n"
-    "  --port N           listen on 127.0.0.1:N; 0 takes a free port\n"
-    "  --threads N        worker threads, one per open connection, 1 to 8192\n"
-    "                     (default: one per 4 MiB of memory, 64 to 1024)\n"
-    "  --clock UNIX       fixed time for UserSig expiry checks\n"
-    "  --quiet            print nothing on stderr but errors\n"
-    "  --journal-size N   API requests the journal keeps (default 10000)\n"
-    "  --admin-token T    the admin API (/__admin/) needs\n"
-    "                     'Authorization: Bearer T'\n"
-    "  --no-admin         no admin API\n"
-    "  --admin-host NAME  the admin API also answers this Host (and Origin)\n"
-    "                     name, with any port; repeat it or give a comma\n"
-    "                     list (default: localhost, 127.x.y.z, [::1] only)\n"
-    "  --tls-cert FILE    serve HTTPS with this PEM certificate (chain)\n"
-    "  --tls-key FILE     and its PEM private key\n"
-    "  --http-port N      with TLS, plain HTTP on this port too (0: free)\n"
-    "  --help, --version\n"
-    "\n"
-    "Prints 'timock listening on http://ADDR:PORT' once it accepts\n"
-    "connections. Exit codes: 0 stopped by SIGINT/SIGTERM, 1 cannot serve,\n"
-    "2 bad option or fixture.\n";
 
 /*
  * How long a stop may take.  server_stop ends every wait of a handler and
@@ -94,8 +62,14 @@ static void *stopper_run(void *data)
 static int stop_within(struct server *s, int ms)
 {
     pthread_t t;
-    if (pipe(stopped) != 0 || pthread_create(&t, NULL, stopper_run, s) != 0) {
+    if (pipe(stopped) != 0) {
         server_stop(s);
+        return 0;
+    }
+    if (pthread_create(&t, NULL, stopper_run, s) != 0) {
+        server_stop(s);
+        close(stopped[0]);
+        close(stopped[1]);
         return 0;
     }
 #ifndef TIM_FULL_TEARDOWN
@@ -116,12 +90,13 @@ struct options {
     const char *admin_token;
     char admin_hosts[1024]; /* "name,name" */
     int no_admin;
-    size_t journal_size;
+    long long journal_size;
     const char *tls_cert, *tls_key;
     int http_port;
     char listen[128];
-    unsigned threads;
-    int64_t clock;
+    int listen_set; /* --listen or --port was given */
+    long long threads;
+    long long clock;
     int quiet;
 };
 
@@ -173,128 +148,269 @@ static void raise_file_limit(void)
     struct rlimit fds;
     if (getrlimit(RLIMIT_NOFILE, &fds) == 0 && fds.rlim_cur < fds.rlim_max) {
         fds.rlim_cur = fds.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &fds);
+        (void)setrlimit(RLIMIT_NOFILE, &fds); /* else the limit stays */
     }
 }
 
-/* Appends the comma list names to the admin hosts; -1 when one is empty,
- * has a port, or there are too many. */
-static int add_admin_hosts(struct options *o, const char *names)
+/*
+ * The options, one row each: its name, its argument's name (NULL: it takes
+ * none), how the argument is read and checked (take), where it goes, and
+ * its help.  A take function stores the argument, or writes why it cannot
+ * and returns the exit code; -1 to go on.  (The harness's tools share such
+ * a walker in harness/cli; the mock does not depend on the harness, so it
+ * has this one.)
+ */
+struct row;
+typedef int take_fn(struct options *o, const struct row *r, const char *arg);
+
+struct row {
+    const char *name;
+    take_fn *take;
+    size_t offset;          /* take_string, take_flag, take_number */
+    long long min, max;     /* take_number */
+    const char *expected;   /* take_number: what it takes */
+    const char *arg, *help; /* help NULL: no line in --help */
+};
+
+#define AT(field) offsetof(struct options, field)
+#define TEXT(x)   #x
+#define DIGITS(x) TEXT(x)
+
+static int take_string(struct options *o, const struct row *r, const char *arg)
 {
-    size_t have = strlen(o->admin_hosts);
-    if (!*names || strcspn(names, ":/ \t") != strlen(names) ||
-        strstr(names, ",,") || names[0] == ',' ||
-        names[strlen(names) - 1] == ',' ||
-        have + 1 + strlen(names) >= sizeof o->admin_hosts)
-        return -1;
+    *(const char **)((char *)o + r->offset) = arg;
+    return -1;
+}
+
+static int take_flag(struct options *o, const struct row *r, const char *arg)
+{
+    (void)arg;
+    *(int *)((char *)o + r->offset) = 1;
+    return -1;
+}
+
+static int take_number(struct options *o, const struct row *r, const char *arg)
+{
+    long long v = number(arg, r->min, r->max);
+    if (v < 0)
+        return bad_usage("--%s: expected %s, got '%s'", r->name, r->expected,
+                         arg);
+    *(long long *)((char *)o + r->offset) = v;
+    return -1;
+}
+
+static int take_listen(struct options *o, const struct row *r, const char *arg)
+{
+    if (o->listen_set++)
+        return bad_usage("%s", "give --listen or --port once");
+    if (!strchr(arg, ':') || strlen(arg) >= sizeof o->listen)
+        return bad_usage("--%s: expected ADDR:PORT, got '%s'", r->name, arg);
+    snprintf(o->listen, sizeof o->listen, "%s", arg);
+    return -1;
+}
+
+static int take_port(struct options *o, const struct row *r, const char *arg)
+{
+    if (o->listen_set++)
+        return bad_usage("%s", "give --listen or --port once");
+    long long v = number(arg, 0, 65535);
+    if (v < 0)
+        return bad_usage("--%s: not a port number: '%s'", r->name, arg);
+    snprintf(o->listen, sizeof o->listen, "127.0.0.1:%lld", v);
+    return -1;
+}
+
+static int take_http_port(struct options *o, const struct row *r,
+                          const char *arg)
+{
+    long long v = number(arg, 0, 65535);
+    if (v < 0)
+        return bad_usage("--%s: not a port number: '%s'", r->name, arg);
+    o->http_port = (int)v;
+    return -1;
+}
+
+static int take_token(struct options *o, const struct row *r, const char *arg)
+{
+    if (!*arg)
+        return bad_usage("--%s: give a token", r->name);
+    o->admin_token = arg;
+    return -1;
+}
+
+/* Appends the comma list to the admin hosts; refuses an empty name, a
+ * port, or more than the list holds. */
+static int take_hosts(struct options *o, const struct row *r, const char *arg)
+{
+    size_t have = strlen(o->admin_hosts), n = strlen(arg);
+    if (!n || strcspn(arg, ":/ \t") != n || strstr(arg, ",,") ||
+        arg[0] == ',' || arg[n - 1] == ',' ||
+        have + 1 + n >= sizeof o->admin_hosts)
+        return bad_usage("--%s: expected host names without ports, got '%s'",
+                         r->name, arg);
     snprintf(o->admin_hosts + have, sizeof o->admin_hosts - have, "%s%s",
-             have ? "," : "", names);
-    return 0;
+             have ? "," : "", arg);
+    return -1;
+}
+
+static int take_help(struct options *o, const struct row *r, const char *arg);
+
+/* After --help or --version: 0 once stdout has it all, else 1. */
+static int written(void)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
+    fprintf(stderr, "timock: stdout: %s\n",
+            strerror(errno ? errno : EIO)); /* EIO: an earlier write failed */
+    return 1;
+}
+
+static int take_version(struct options *o, const struct row *r, const char *arg)
+{
+    (void)o, (void)r, (void)arg;
+    printf("timock %s (CivetWeb %s)\n", TIMOCK_VERSION, mg_version());
+    return written();
+}
+
+static const struct row rows[] = {
+    {.name = "fixture",
+     .take = take_string,
+     .offset = AT(fixture),
+     .arg = "FILE",
+     .help = "data set to serve (default: the embedded one,\n"
+             "the same as fixtures/default.json)"},
+    {.name = "listen",
+     .take = take_listen,
+     .arg = "ADDR:PORT",
+     .help = "address to listen on (default 127.0.0.1:8080)"},
+    {.name = "port",
+     .take = take_port,
+     .arg = "N",
+     .help = "listen on 127.0.0.1:N; 0 takes a free port"},
+    {.name = "threads",
+     .take = take_number,
+     .offset = AT(threads),
+     .min = 1,
+     .max = THREADS_MAX,
+     .expected = "1 to " DIGITS(THREADS_MAX),
+     .arg = "N",
+     .help = "worker threads, one per open connection, 1 to " DIGITS(
+         THREADS_MAX) "\n"
+                      "(default: one per 4 MiB of memory, " DIGITS(
+                          THREADS_MIN) " to " DIGITS(THREADS_DEFAULT_MAX) ")"},
+    {.name = "clock",
+     .take = take_number,
+     .offset = AT(clock),
+     .min = 1,
+     .max = 1LL << 40,
+     .expected = "unix seconds",
+     .arg = "UNIX",
+     .help = "fixed time for UserSig expiry checks"},
+    {.name = "quiet",
+     .take = take_flag,
+     .offset = AT(quiet),
+     .help = "print nothing on stderr but errors"},
+    {.name = "journal-size",
+     .take = take_number,
+     .offset = AT(journal_size),
+     .min = 1,
+     .max = 10000000,
+     .expected = "1 to 10000000",
+     .arg = "N",
+     .help = "API requests the journal keeps (default 10000)"},
+    {.name = "admin-token",
+     .take = take_token,
+     .arg = "T",
+     .help = "the admin API (/__admin/) needs\n'Authorization: Bearer T'"},
+    {.name = "no-admin",
+     .take = take_flag,
+     .offset = AT(no_admin),
+     .help = "no admin API"},
+    {.name = "admin-host",
+     .take = take_hosts,
+     .arg = "NAME",
+     .help = "the admin API also answers this Host (and Origin)\n"
+             "name, with any port; repeat it or give a comma\n"
+             "list (default: localhost, 127.x.y.z, [::1] only)"},
+    {.name = "tls-cert",
+     .take = take_string,
+     .offset = AT(tls_cert),
+     .arg = "FILE",
+     .help = "serve HTTPS with this PEM certificate (chain)"},
+    {.name = "tls-key",
+     .take = take_string,
+     .offset = AT(tls_key),
+     .arg = "FILE",
+     .help = "and its PEM private key"},
+    {.name = "http-port",
+     .take = take_http_port,
+     .arg = "N",
+     .help = "with TLS, plain HTTP on this port too (0: free)"},
+    {.name = "help", .take = take_help},
+    {.name = "version", .take = take_version},
+};
+
+#define N_ROWS      (sizeof rows / sizeof rows[0])
+#define HELP_COLUMN 21  /* where an option's help starts */
+#define OPTION_VAL  256 /* getopt_long's value for row i: OPTION_VAL + i */
+
+static int take_help(struct options *o, const struct row *r, const char *arg)
+{
+    (void)o, (void)r, (void)arg;
+    fputs("usage: timock [--fixture FILE] [--listen ADDR:PORT | --port N]\n"
+          "              [--threads N] [--clock UNIX_SECONDS] [--quiet]\n"
+          "              [--journal-size N] [--admin-token T | --no-admin]\n"
+          "              [--admin-host NAME[,NAME...]]...\n"
+          "              [--tls-cert FILE --tls-key FILE [--http-port N]]\n"
+          "\n"
+          "A mock of Tencent Cloud Chat's REST API get_appid_group_list.\n"
+          "\n",
+          stdout);
+    for (size_t i = 0; i < N_ROWS; i++) {
+        if (!rows[i].help)
+            continue;
+        int n = printf("  --%s%s%s", rows[i].name, rows[i].arg ? " " : "",
+                       rows[i].arg ? rows[i].arg : "");
+        printf("%*s", n < HELP_COLUMN ? HELP_COLUMN - n : 1, "");
+        for (const char *h = rows[i].help; *h; h++) {
+            putchar(*h);
+            if (*h == '\n')
+                printf("%*s", HELP_COLUMN, "");
+        }
+        putchar('\n');
+    }
+    fputs("  --help, --version\n"
+          "\n"
+          "Prints 'timock listening on http://ADDR:PORT' once it accepts\n"
+          "connections. Exit codes: 0 stopped by SIGINT/SIGTERM, 1 cannot "
+          "serve,\n"
+          "2 bad option or fixture.\n",
+          stdout);
+    return written();
 }
 
 /* Returns -1 to go on, else the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    static const struct option longopts[] = {
-        {"fixture", required_argument, NULL, 'f'},
-        {"listen", required_argument, NULL, 'l'},
-        {"port", required_argument, NULL, 'p'},
-        {"threads", required_argument, NULL, 't'},
-        {"clock", required_argument, NULL, 'c'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"journal-size", required_argument, NULL, 'j'},
-        {"admin-token", required_argument, NULL, 'T'},
-        {"no-admin", no_argument, NULL, 'N'},
-        {"admin-host", required_argument, NULL, 'A'},
-        {"tls-cert", required_argument, NULL, 'C'},
-        {"tls-key", required_argument, NULL, 'K'},
-        {"http-port", required_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
-    long long v;
-    int c, listen_set = 0;
+    struct option longopts[N_ROWS + 1];
+    int c;
+    for (size_t i = 0; i < N_ROWS; i++)
+        longopts[i] = (struct option){
+            rows[i].name, rows[i].arg ? required_argument : no_argument, NULL,
+            OPTION_VAL + (int)i};
+    longopts[N_ROWS] = (struct option){NULL, 0, NULL, 0};
     snprintf(o->listen, sizeof o->listen, "127.0.0.1:8080");
     o->http_port = -1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'f':
-            o->fixture = optarg;
-            break;
-        case 'l':
-        case 'p':
-            if (listen_set++)
-                return bad_usage("%s", "give --listen or --port once");
-            if (c == 'p' && (v = number(optarg, 0, 65535)) < 0)
-                return bad_usage("--port: not a port number: '%s'", optarg);
-            if (c == 'l' &&
-                (!strchr(optarg, ':') || strlen(optarg) >= sizeof o->listen))
-                return bad_usage("--listen: expected ADDR:PORT, got '%s'",
-                                 optarg);
-            if (c == 'p')
-                snprintf(o->listen, sizeof o->listen, "127.0.0.1:%lld", v);
-            else
-                snprintf(o->listen, sizeof o->listen, "%s", optarg);
-            break;
-        case 't':
-            if ((v = number(optarg, 1, THREADS_MAX)) < 0)
-                return bad_usage("--threads: expected 1 to %d, got '%s'",
-                                 THREADS_MAX, optarg);
-            o->threads = (unsigned)v;
-            break;
-        case 'c':
-            if ((v = number(optarg, 1, 1LL << 40)) < 0)
-                return bad_usage("--clock: expected unix seconds, got '%s'",
-                                 optarg);
-            o->clock = v;
-            break;
-        case 'q':
-            o->quiet = 1;
-            break;
-        case 'j':
-            if ((v = number(optarg, 1, 10000000)) < 0)
-                return bad_usage("--journal-size: expected 1 to 10000000, "
-                                 "got '%s'",
-                                 optarg);
-            o->journal_size = (size_t)v;
-            break;
-        case 'T':
-            if (!*optarg)
-                return bad_usage("%s", "--admin-token: give a token");
-            o->admin_token = optarg;
-            break;
-        case 'N':
-            o->no_admin = 1;
-            break;
-        case 'A':
-            if (add_admin_hosts(o, optarg) != 0)
-                return bad_usage("--admin-host: expected host names without "
-                                 "ports, got '%s'",
-                                 optarg);
-            break;
-        case 'C':
-            o->tls_cert = optarg;
-            break;
-        case 'K':
-            o->tls_key = optarg;
-            break;
-        case 'H':
-            if ((v = number(optarg, 0, 65535)) < 0)
-                return bad_usage("--http-port: not a port number: '%s'",
-                                 optarg);
-            o->http_port = (int)v;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        case 'V':
-            printf("timock %s (CivetWeb %s)\n", TIMOCK_VERSION, mg_version());
-            return 0;
-        default:
+        if (c < OPTION_VAL || c >= OPTION_VAL + (int)N_ROWS)
             return bad_usage("unknown or incomplete option '%s'",
                              argv[optind - 1]);
-        }
+        const struct row *r = &rows[c - OPTION_VAL];
+        int rc = r->take(o, r, optarg);
+        if (rc >= 0)
+            return rc;
     }
     if (optind < argc)
         return bad_usage("unexpected argument '%s'", argv[optind]);
@@ -344,14 +460,17 @@ int main(int argc, char **argv)
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    if (pthread_sigmask(SIG_BLOCK, &stop, NULL) != 0 ||
+        signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+        fprintf(stderr, "timock: cannot set up its signals\n");
+        return 1;
+    }
 
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct control_options co = {
-        o.fixture,   o.clock,       o.journal_size,
-        !o.no_admin, o.admin_token, o.admin_hosts[0] ? o.admin_hosts : NULL};
+        o.fixture,   (int64_t)o.clock, (size_t)o.journal_size,
+        !o.no_admin, o.admin_token,    o.admin_hosts[0] ? o.admin_hosts : NULL};
     struct control *c = control_new(&co, err, sizeof err);
     if (!c) {
         fprintf(stderr, "timock: %s\n", err);
@@ -364,9 +483,18 @@ int main(int argc, char **argv)
         served_put(control_served(c), fx);
     }
 
-    struct server_options so = {o.listen, o.threads, o.tls_cert, o.tls_key,
-                                o.http_port};
-    mg_init_library(o.tls_cert ? MG_FEATURES_TLS : 0);
+    struct server_options so = {o.listen, (unsigned)o.threads, o.tls_cert,
+                                o.tls_key, o.http_port};
+    /* CivetWeb loads OpenSSL here; were it to fail, a server started anyway
+     * would crash on the first HTTPS connection (libssl_compat.c) */
+    unsigned features = o.tls_cert ? MG_FEATURES_TLS : 0;
+    if ((mg_init_library(features) & features) != features) {
+        fprintf(stderr, "timock: cannot serve HTTPS: CivetWeb cannot load "
+                        "OpenSSL\n");
+        control_free(c);
+        mg_exit_library();
+        return 1;
+    }
     struct server *s = server_start(c, &so, err, sizeof err);
     if (!s) {
         fprintf(stderr, "timock: cannot serve on %s: %s\n", o.listen, err);
@@ -380,10 +508,13 @@ int main(int argc, char **argv)
            host, server_port(s));
     if (server_http_port(s) >= 0)
         printf("timock listening on http://%s:%d\n", host, server_http_port(s));
-    fflush(stdout);
+    if (fflush(stdout) != 0 || ferror(stdout)) /* it serves all the same */
+        fprintf(stderr, "timock: cannot write the listening line: %s\n",
+                strerror(errno));
 
     int sig = 0;
-    sigwait(&stop, &sig);
+    if (sigwait(&stop, &sig) != 0)
+        sig = 0; /* only for a bad set: stop all the same */
     if (!o.quiet)
         fprintf(stderr, "timock: stopping on signal %d\n", sig);
     if (stop_within(s, STOP_DEADLINE_MS) != 0) {

@@ -5,7 +5,6 @@
 #include <civetweb.h>
 #include <dirent.h>
 #include <errno.h>
-#include <link.h>
 #include <openssl/ssl.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -16,6 +15,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "libssl_compat.h"
 
 /*
  * CivetWeb's limits.  It serves each open connection on a thread of its
@@ -397,73 +398,6 @@ static int refused_request(struct mg_connection *conn, int status,
     return 0;
 }
 
-/*
- * Debian's CivetWeb 1.15 loads OpenSSL at run time, filling a table of
- * {name, required, pointer} by dlsym.  One name, SSL_get_peer_certificate,
- * is only a macro in OpenSSL 3 (for SSL_get1_peer_certificate), so its
- * pointer stays NULL, and CivetWeb calls it after every TLS handshake:
- * each HTTPS connection crashed the server (upstream civetweb issue #1334).
- * This finds that entry in CivetWeb's writable data and points it at the
- * function the name stands for, which takes the same argument and returns
- * the same new reference.  It does nothing when the entry is not there or
- * is already set (a CivetWeb built against OpenSSL 3, or without run-time
- * loading).  Called once, after mg_init_library and before mg_start2, with
- * no other thread running.
- */
-struct civetweb_ssl_func { /* CivetWeb's struct ssl_func */
-    const char *name;
-    int required;
-    void (*ptr)(void);
-};
-
-static int in_segment(const struct dl_phdr_info *info, uintptr_t p, size_t n,
-                      int flag)
-{
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-        if (ph->p_type == PT_LOAD && (ph->p_flags & flag) && p >= lo &&
-            p + n <= lo + ph->p_memsz)
-            return 1;
-    }
-    return 0;
-}
-
-static int fix_civetweb_ssl_table(struct dl_phdr_info *info, size_t size,
-                                  void *data)
-{
-    static const char name[] = "SSL_get_peer_certificate";
-    uintptr_t relro_lo = 0, relro_hi = 0;
-    (void)size;
-    (void)data;
-    if (!strstr(info->dlpi_name, "libcivetweb"))
-        return 0;
-    for (int i = 0; i < info->dlpi_phnum; i++)
-        if (info->dlpi_phdr[i].p_type == PT_GNU_RELRO) {
-            relro_lo = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
-            relro_hi = relro_lo + info->dlpi_phdr[i].p_memsz;
-        }
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
-            continue;
-        uintptr_t p = info->dlpi_addr + ph->p_vaddr;
-        uintptr_t end = p + ph->p_memsz;
-        p = (p + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1);
-        for (; p + sizeof(struct civetweb_ssl_func) <= end;
-             p += sizeof(void *)) {
-            struct civetweb_ssl_func *f = (struct civetweb_ssl_func *)p;
-            uintptr_t at = (uintptr_t)f->name;
-            if ((p < relro_hi && p + sizeof *f > relro_lo) || f->ptr ||
-                !in_segment(info, at, sizeof name, PF_R) ||
-                memcmp(f->name, name, sizeof name) != 0)
-                continue;
-            f->ptr = (void (*)(void))SSL_get1_peer_certificate;
-        }
-    }
-    return 1;
-}
-
 /* CivetWeb's TLS set-up: the certificate chain and its key from files. */
 static int init_tls(void *ssl_ctx, void *data)
 {
@@ -512,17 +446,27 @@ struct server *server_start(struct control *c, const struct server_options *o,
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->changed, &ca);
+    if (pthread_condattr_init(&ca) != 0) {
+        snprintf(err, errlen, "out of memory");
+        free(s);
+        return NULL;
+    }
+    int sync = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+               pthread_cond_init(&s->changed, &ca) == 0;
     pthread_condattr_destroy(&ca);
+    if (!sync || pthread_mutex_init(&s->lock, NULL) != 0) {
+        if (sync)
+            pthread_cond_destroy(&s->changed);
+        snprintf(err, errlen, "cannot make a lock: out of resources");
+        free(s);
+        return NULL;
+    }
     s->state = RUNNING;
     memset(&callbacks, 0, sizeof callbacks);
     callbacks.http_error = refused_request;
     if (tls) {
         callbacks.init_ssl = init_tls;
-        dl_iterate_phdr(fix_civetweb_ssl_table, NULL);
+        (void)libssl_compat_linked(); /* CivetWeb's libssl.so: keep it */
     }
     s->control = c;
     s->tls_cert = o->tls_cert;
@@ -542,8 +486,13 @@ struct server *server_start(struct control *c, const struct server_options *o,
     mg_set_request_handler(s->ctx, "/", handle, s);
     struct mg_server_port list[4];
     int n = mg_get_server_ports(s->ctx, 4, list);
-    s->port = n > 0 ? list[0].port : 0;
+    s->port = n > 0 ? list[0].port : -1;
     s->http_port = n > 1 ? list[1].port : -1;
+    if (n < (tls && o->http_port >= 0 ? 2 : 1)) {
+        snprintf(err, errlen, "CivetWeb does not tell the port it listens on");
+        server_stop(s);
+        return NULL;
+    }
     char addr[64];
     snprintf(addr, sizeof addr, "%.*s", (int)host, o->listen);
     if (inet_pton(AF_INET, addr, &s->addr) != 1 || s->addr.s_addr == 0)
