@@ -185,6 +185,17 @@ static int check_expect(const struct tcase_data *c, const cJSON *exp, char *err,
                         p->string);
         regfree(&re);
     }
+    /* a number is exact up to 2^53 only: a bigger one is given as text */
+    const cJSON *values = cJSON_GetObjectItemCaseSensitive(exp, "values");
+    for (const cJSON *v = values ? values->child : NULL; v; v = v->next) {
+        int64_t x;
+        if (cJSON_IsNumber(v) &&
+            jsonget_i64(v, -JSONGET_INT_MAX, JSONGET_INT_MAX, &x) != 0)
+            return fail(err, errlen, f,
+                        "$.expect.values.%s: a number must be an integer "
+                        "within 2^53; give a bigger one as text",
+                        v->string);
+    }
     const cJSON *dev = cJSON_GetObjectItemCaseSensitive(exp, "deviations");
     for (const cJSON *d = dev ? dev->child : NULL; d; d = d->next)
         if (!cJSON_IsString(d) || !d->valuestring[0])

@@ -1,6 +1,7 @@
 /* run: request cases and pull properties (run.h). */
 #include "run.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -62,15 +63,21 @@ int run_needs_nonadmin(const struct tcase_data *c)
     return needs;
 }
 
-/* The UserSig a request case describes (malloc'd), or NULL for none. */
-static char *make_sig(const cJSON *spec, const struct creds *c)
+/* The UserSig a request case describes: 0 with *out malloc'd (NULL when
+ * the case sends none), or 1 with the reason in why: a case whose UserSig
+ * cannot be made fails, it is never sent without one. */
+static int make_sig(const cJSON *spec, const struct creds *c, char **out,
+                    char *why, size_t n)
 {
     char t1[256], t2[256], t3[256];
+    *out = NULL;
     if (cJSON_IsNull(spec))
-        return NULL;
+        return 0;
     const cJSON *raw = item(spec, "raw");
-    if (cJSON_IsString(raw))
-        return strdup(raw->valuestring);
+    if (cJSON_IsString(raw)) {
+        *out = strdup(raw->valuestring);
+        return *out ? 0 : failed(why, n, "out of memory");
+    }
     const cJSON *id = item(spec, "identifier"), *app = item(spec, "sdkappid"),
                 *key = item(spec, "key"), *age = item(spec, "age"),
                 *expire = item(spec, "expire"), *level = item(spec, "level");
@@ -85,12 +92,24 @@ static char *make_sig(const cJSON *spec, const struct creds *c)
     jsonget_i64(age, -JSONGET_INT_MAX / 2, JSONGET_INT_MAX / 2, &ago);
     jsonget_i64(expire, 0, JSONGET_INT_MAX / 2, &life);
     jsonget_i64(level, -1, 9, &z);
-    char *sig = NULL;
-    if (usersig_make(keys, strtoull(apps, NULL, 10), ids,
-                     (int64_t)time(NULL) - ago, life, NULL, 0, (int)z,
-                     &sig) != 0)
-        return NULL;
-    return sig;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long sdkappid = strtoull(apps, &end, 10);
+    if (errno || end == apps || *end)
+        return failed(why, n,
+                      "cannot make the UserSig: the SDKAppID \"%s\" is not a "
+                      "number",
+                      apps);
+    int rc = usersig_make(keys, sdkappid, ids, (int64_t)time(NULL) - ago, life,
+                          NULL, 0, (int)z, out);
+    if (rc != 0) {
+        *out = NULL;
+        return failed(why, n,
+                      "cannot make the UserSig of identifier \"%s\", "
+                      "SDKAppID %s (usersig_make: %d)",
+                      ids, apps, rc);
+    }
+    return 0;
 }
 
 static void endpoint_target(const struct endpoint *e, struct tim_raw_target *t)
@@ -99,7 +118,9 @@ static void endpoint_target(const struct endpoint *e, struct tim_raw_target *t)
                                  e->insecure, 15000};
 }
 
-/* The raw text of a top-level member, NUL-terminated in tmp. */
+/* The raw text of a top-level member, NUL-terminated in tmp; NULL when the
+ * member is absent, and the text "(too long)" when it does not fit, so that
+ * a cut never compares equal to anything. */
 static const char *raw_member(const char *json, size_t n, const char *key,
                               char *tmp, size_t tn)
 {
@@ -107,13 +128,24 @@ static const char *raw_member(const char *json, size_t n, const char *key,
     size_t len;
     if (!jsonint_member(json, n, key, &raw, &len))
         return NULL;
-    snprintf(tmp, tn, "%.*s", (int)len, raw);
+    if (len >= tn)
+        return "(too long)";
+    memcpy(tmp, raw, len);
+    tmp[len] = '\0';
     return tmp;
+}
+
+/* Is the text a JSON integer (an optional minus, then digits only)? */
+static int integer_text(const char *r)
+{
+    uint64_t u;
+    if (r[0] == '-')
+        r++;
+    return jsonint_parse_u64(r, strlen(r), &u) == 0;
 }
 
 static const char *json_type(const cJSON *v, const char *raw)
 {
-    uint64_t u;
     if (cJSON_IsString(v))
         return "string";
     if (cJSON_IsArray(v))
@@ -124,10 +156,7 @@ static const char *json_type(const cJSON *v, const char *raw)
         return "boolean";
     if (cJSON_IsNull(v))
         return "null";
-    if (raw && jsonint_parse_u64(raw, strlen(raw), &u) == 0)
-        return "integer";
-    if (raw && raw[0] == '-' &&
-        jsonint_parse_u64(raw + 1, strlen(raw + 1), &u) == 0)
+    if (raw && integer_text(raw))
         return "integer";
     return "number";
 }
@@ -180,12 +209,13 @@ static int check_code(const struct answer *a, const cJSON *want, char *why,
 static int check_code_not(const struct answer *a, const cJSON *want, char *why,
                           size_t n)
 {
-    char got[128];
+    char got[128], w[32];
     const char *r =
         raw_member(a->raw->body, a->raw->len, "ErrorCode", got, sizeof got);
-    if (!r || atol(r) == want->valueint)
-        return failed(why, n, "ErrorCode %s, expected anything else but %d",
-                      r ? r : "missing", want->valueint);
+    snprintf(w, sizeof w, "%d", want->valueint);
+    if (!r || !integer_text(r) || strcmp(r, w) == 0)
+        return failed(why, n, "ErrorCode %s, expected an integer other than %s",
+                      r ? r : "missing", w);
     return 0;
 }
 
@@ -224,7 +254,7 @@ static int check_types(const struct answer *a, const cJSON *want, char *why,
         const char *r =
             raw_member(a->raw->body, a->raw->len, t->string, raw, sizeof raw);
         const char *type = v ? json_type(v, r) : "absent";
-        if (!cJSON_IsString(t) || strcmp(type, t->valuestring) != 0)
+        if (!v || !cJSON_IsString(t) || strcmp(type, t->valuestring) != 0)
             return failed(why, n, "%s is %s, expected %s", t->string, type,
                           cJSON_IsString(t) ? t->valuestring : "?");
     }
@@ -241,23 +271,27 @@ static int check_absent(const struct answer *a, const cJSON *want, char *why,
     return 0;
 }
 
+/* values: each member is there and equals the case's value.  A number
+ * (an integer up to 2^53: cases.c) and a string against a number compare
+ * as exact integer text, so a 64-bit value differs in its last digit too. */
 static int check_values(const struct answer *a, const cJSON *want, char *why,
                         size_t n)
 {
     for (const cJSON *v = want->child; v; v = v->next) {
         const cJSON *actual = item(a->root, v->string);
-        char raw[64], w[64];
+        char raw[128], w[64];
         const char *r =
             raw_member(a->raw->body, a->raw->len, v->string, raw, sizeof raw);
         int same = 0;
-        if (cJSON_IsNumber(v)) {
+        if (!actual || !r) {
+            same = 0;
+        } else if (cJSON_IsNumber(v)) {
             snprintf(w, sizeof w, "%.0f", v->valuedouble);
-            same = r && strcmp(r, w) == 0;
+            same = strcmp(r, w) == 0;
         } else if (cJSON_IsString(v) && cJSON_IsNumber(actual)) {
-            /* a number given as text: compared exactly, past 2^53 too */
-            same = r && strcmp(r, v->valuestring) == 0;
+            same = strcmp(r, v->valuestring) == 0;
         } else {
-            same = actual && cJSON_Compare(actual, v, 1);
+            same = cJSON_Compare(actual, v, 1);
         }
         if (!same) {
             char *text = cJSON_PrintUnformatted(v);
@@ -319,8 +353,9 @@ static int check_nonzero(const struct answer *a, const cJSON *want, char *why,
                             ? raw_member(a->raw->body, a->raw->len,
                                          k->valuestring, raw, sizeof raw)
                             : NULL;
-        if (!r || strcmp(r, "0") == 0)
-            return failed(why, n, "%s is %s, expected a non-zero value",
+        if (!r || !integer_text(r) || strcmp(r, "0") == 0 ||
+            strcmp(r, "-0") == 0)
+            return failed(why, n, "%s is %s, expected a non-zero integer",
                           cJSON_IsString(k) ? k->valuestring : "?",
                           r ? r : "absent");
     }
@@ -523,8 +558,9 @@ static int run_request(const struct tcase_data *c, const struct endpoint *e,
                        char *why, size_t n)
 {
     const cJSON *req = item(c->doc, "request"), *exp = item(c->doc, "expect");
-    const cJSON *sig_spec = item(req, "usersig");
-    char *sig = make_sig(sig_spec ? sig_spec : NULL, &e->creds);
+    char *sig = NULL;
+    if (make_sig(item(req, "usersig"), &e->creds, &sig, why, n) != 0)
+        return 1;
     char app[32], random[16], tmp[16][256];
     uint32_t r = 0;
     if (getrandom(&r, sizeof r, 0) != sizeof r)

@@ -59,8 +59,9 @@ START_TEST(wrong_case_is_reported)
 }
 END_TEST
 
-/* The expectation keys added for the v2 rules: each right case passes and
- * each deliberately wrong one is reported failed, with its reason. */
+/* Every expectation key: each right case passes and each deliberately wrong
+ * one is reported failed, with its reason; a key on a member the answer
+ * lacks fails too. */
 static const struct {
     const char *id;
     int pass;
@@ -90,12 +91,59 @@ static const struct {
      "ErrorInfo is not a string: absent, expected it empty"},
     /* a bound on GroupIdList does not hold of an answer without one */
     {"ids-wrong-absent", 0, "GroupIdList is absent, expected an array"},
-    {"code-not-wrong", 0, "ErrorCode 10004, expected anything else but 10004"},
+    {"code-not-wrong", 0,
+     "ErrorCode 10004, expected an integer other than 10004"},
+    {"code-not-right", 1, NULL},
+    {"code-not-missing", 0,
+     "ErrorCode missing, expected an integer other than 10004"},
+    {"code-wrong", 0, "ErrorCode 10004, expected 0"},
+    {"code-wrong-missing", 0, "ErrorCode missing, expected 0"},
+    {"action-wrong", 0, "ActionStatus FAIL, expected OK"},
+    {"action-missing", 0, "ActionStatus missing, expected OK"},
+    {"errorinfo-empty-right", 1, NULL},
+    {"errorinfo-empty-wrong-value", 0,
+     "ErrorInfo \\\"invalid parameter: Limit must be an integer from 1 to "
+     "10000\\\", expected it empty"},
+    {"errorinfo-given-wrong", 0, "ErrorInfo \\\"\\\", expected it not empty"},
+    {"errorinfo-given-missing", 0,
+     "ErrorInfo is not a string: absent, expected it not empty"},
+    {"types-right", 1, NULL},
+    {"types-wrong", 0, "Next is integer, expected string"},
+    {"types-wrong-missing", 0, "Next is absent, expected absent"},
+    {"absent-right", 1, NULL},
+    {"absent-wrong", 0, "TotalCount is present, expected it absent"},
+    {"values-right", 1, NULL},
+    /* differs from the answer in the last digit only, past 2^53 */
+    {"values-wrong-big-next", 0,
+     "Next is 9007199254740993, expected \\\"9007199254740992\\\""},
+    {"values-wrong-total", 0, "TotalCount is 25000, expected 25001"},
+    {"values-wrong-text", 0, "ErrorInfo is \\\"\\\", expected \\\"x\\\""},
+    {"values-wrong-missing", 0, "Next is absent, expected 0"},
+    {"key-order-wrong", 0,
+     "the keys are not in the order expected (first difference at "
+     "TotalCount)"},
+    {"key-order-wrong-short", 0,
+     "the keys are not in the order expected (first difference at Next)"},
+    {"nonzero-wrong", 0, "Next is 0, expected a non-zero integer"},
+    {"nonzero-wrong-missing", 0, "Next is absent, expected a non-zero integer"},
+    {"group-ids-right", 1, NULL},
+    {"group-ids-wrong", 0,
+     "GroupIdList[0] is not {\\\"GroupId\\\": \\\"app_...\\\"}"},
+    {"group-ids-wrong-missing", 0, "GroupIdList is absent, expected an array"},
+    {"max-ids-wrong", 0, "GroupIdList holds 5 IDs, expected at most 4"},
+    {"min-ids-wrong", 0, "GroupIdList holds 5 IDs, expected at least 6"},
+    {"min-ids-wrong-missing", 0, "GroupIdList is absent, expected an array"},
+    {"patterns-wrong-missing", 0,
+     "RequestId is absent, expected a string that matches .*"},
+    {"status-wrong", 0, "HTTP status 200, expected 404"},
+    {"repeat-right", 1, NULL},
+    /* never sent without a UserSig: the mock would answer it HTTP 200 */
+    {"usersig-unmakeable", 0, "cannot make the UserSig of identifier"},
 };
 
 START_TEST(new_keys_are_checked)
 {
-    char tap[1 << 15], args[512], parity[] = "/tmp/timconform-parity-XXXXXX";
+    char tap[1 << 17], args[512], parity[] = "/tmp/timconform-parity-XXXXXX";
     close(mkstemp(parity));
     snprintf(args, sizeof args,
              "--mock --cases " TESTS_DIR "/key-cases --parity %s", parity);
@@ -115,6 +163,11 @@ START_TEST(new_keys_are_checked)
                      "pass |"));
     ck_assert_ptr_nonnull(strstr(
         text, "| deviations-wrong | I | test of the runner |  | FAIL |"));
+    /* every case of the folder has its row */
+    char plan[32];
+    snprintf(plan, sizeof plan, "\n1..%zu\n",
+             sizeof key_rows / sizeof key_rows[0]);
+    ck_assert_msg(strstr(tap, plan) != NULL, "not %s in:\n%.200s", plan, tap);
     for (size_t i = 0; i < sizeof key_rows / sizeof key_rows[0]; i++) {
         ck_assert_msg(verdict(tap, key_rows[i].id) == key_rows[i].pass,
                       "%s: expected %s in:\n%s", key_rows[i].id,
