@@ -595,7 +595,8 @@ int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
         p.s.pages++;
         p.s.ids += given;
         p.s.total_count = page.total_count;
-        next = page.next;
+        p.s.next = next = page.next;
+        p.s.count = page.count;
         tim_page_release(&page);
         if (rc != TIM_OK)
             break;
