@@ -249,6 +249,45 @@ START_TEST(case_file_rules)
 }
 END_TEST
 
+/* A fixture past 1 MiB (a long comment before its apps) is read whole: the
+ * runner takes the credentials from it as the mock does. */
+START_TEST(big_fixture_is_read)
+{
+    char dir[] = "/tmp/timconform-big-XXXXXX",
+         fx[] = "/tmp/timconform-fx-XXXXXX", path[128], args[512], tap[4096];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_ptr_nonnull(mkdtemp(fx));
+    snprintf(path, sizeof path, "%s/big.json", fx);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"comment\":\"", f);
+    for (int i = 0; i < (3 << 19); i++)
+        fputc('x', f);
+    fputs("\",\"apps\":[{\"sdkappid\":1400000077,\"admins\":[\"adm\"],"
+          "\"key\":\"k\",\"check_usersig\":true,"
+          "\"generate\":{\"seed\":1,\"counts\":{\"Public\":10}}}]}",
+          f);
+    ck_assert_int_eq(fclose(f), 0);
+    snprintf(path, sizeof path, "%s/c.json", dir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(CASE_HEAD "\"fixture\":\"big.json\",\"where\":\"mock\","
+                    "\"request\":{\"body\":{\"Limit\":1}},"
+                    "\"expect\":{\"ErrorCode\":0,"
+                    "\"values\":{\"TotalCount\":10}}}",
+          f);
+    ck_assert_int_eq(fclose(f), 0);
+    snprintf(args, sizeof args, "--mock --cases %s --fixtures %s", dir, fx);
+    ck_assert_int_eq(run_conform(args, tap, sizeof tap), 0);
+    ck_assert_int_eq(verdict(tap, "c"), 1);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/big.json", fx);
+    unlink(path);
+    rmdir(dir);
+    rmdir(fx);
+}
+END_TEST
+
 /* A server that answers get_appid_group_list over six groups, cut by the
  * request's Limit, filtered by its GroupType, with the Next cursor
  * base + offset; each flag makes it break one promise. */
@@ -630,6 +669,7 @@ int main(void)
     tcase_add_loop_test(tc, properties_catch_a_misbehaving_server, 0,
                         sizeof servers / sizeof servers[0]);
     tcase_add_test(tc, reports_are_written);
+    tcase_add_test(tc, big_fixture_is_read);
     tcase_add_loop_test(tc, client_cmd_checks_a_client, 0,
                         sizeof clients / sizeof clients[0]);
     suite_add_tcase(s, tc);
