@@ -30,8 +30,8 @@ static const char *const top_keys[] = {
     "fixture", "app",    "request", "expect",  "property", "type",
     "limit",   "limits", "verify",  "comment", NULL};
 static const char *const request_keys[] = {
-    "method",   "path",         "params", "usersig", "body",
-    "body_raw", "content_type", "host",   "repeat",  NULL};
+    "method",       "path", "params", "usersig",   "body",        "body_raw",
+    "content_type", "host", "repeat", "body_size", "same_second", NULL};
 static const char *const usersig_keys[] = {
     "identifier", "sdkappid", "key", "age", "expire", "raw", "level", NULL};
 static const char *const expect_keys[] = {"http_status",
@@ -294,6 +294,15 @@ static int check_case(struct tcase_data *c, char *err, size_t errlen)
     if (repeat && jsonget_i64(repeat, 1, 10, &times) != 0)
         return fail(err, errlen, f,
                     "$.request.repeat: must be an integer from 1 to 10");
+    const cJSON *size = cJSON_GetObjectItemCaseSensitive(req, "body_size");
+    if (size && jsonget_i64(size, 0, CASE_BODY_SIZE_MAX, &times) != 0)
+        return fail(err, errlen, f,
+                    "$.request.body_size: must be an integer from 0 to %d",
+                    CASE_BODY_SIZE_MAX);
+    const cJSON *second = cJSON_GetObjectItemCaseSensitive(req, "same_second");
+    if (second && !cJSON_IsBool(second))
+        return fail(err, errlen, f,
+                    "$.request.same_second: must be true or false");
     const cJSON *sig = cJSON_GetObjectItemCaseSensitive(req, "usersig");
     if (sig && !cJSON_IsNull(sig) &&
         check_keys(sig, usersig_keys, "$.request.usersig", f, err, errlen))

@@ -555,6 +555,41 @@ out:
     return rc;
 }
 
+/* body_size: the body padded with trailing spaces (JSON white space) to
+ * exactly this many bytes. */
+static int pad_body(char **text, const cJSON *size, char *why, size_t n)
+{
+    if (!size)
+        return 0;
+    size_t want = (size_t)size->valuedouble, len = strlen(*text);
+    if (want < len)
+        return failed(why, n, "the body is %zu bytes, more than body_size %zu",
+                      len, want);
+    char *t = realloc(*text, want + 1);
+    if (!t)
+        return failed(why, n, "out of memory");
+    memset(t + len, ' ', want - len);
+    t[want] = '\0';
+    *text = t;
+    return 0;
+}
+
+/* same_second: waits for the start of the next second of the clock, so
+ * that the requests that follow (repeat) fall in one second of a server
+ * that counts calls per second of the same clock. */
+static void next_second(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct timespec wait = {0, 1000000000L - now.tv_nsec + 2000000L};
+    if (wait.tv_nsec >= 1000000000L) {
+        wait.tv_sec = 1;
+        wait.tv_nsec -= 1000000000L;
+    }
+    while (nanosleep(&wait, &wait) != 0 && errno == EINTR)
+        ;
+}
+
 static int run_request(const struct tcase_data *c, const struct endpoint *e,
                        char *why, size_t n)
 {
@@ -591,6 +626,15 @@ static int run_request(const struct tcase_data *c, const struct endpoint *e,
     char *text = cJSON_IsString(raw) ? strdup(raw->valuestring)
                  : body              ? cJSON_PrintUnformatted(body)
                                      : strdup("{}");
+    if (!text) {
+        free(sig);
+        return failed(why, n, "out of memory");
+    }
+    if (pad_body(&text, item(req, "body_size"), why, n) != 0) {
+        free(text);
+        free(sig);
+        return 1;
+    }
     const cJSON *method = item(req, "method"), *path = item(req, "path"),
                 *ctype = item(req, "content_type"), *host = item(req, "host"),
                 *repeat = item(req, "repeat");
@@ -608,6 +652,8 @@ static int run_request(const struct tcase_data *c, const struct endpoint *e,
     struct tim_raw_answer a = {0};
     struct tim_error err;
     endpoint_target(e, &t);
+    if (cJSON_IsTrue(item(req, "same_second")))
+        next_second();
     /* the journal's clock is the mock's: a second's margin */
     int64_t since_ms = unix_ms() - 1000;
     int rc = TIM_OK;
