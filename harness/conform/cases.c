@@ -233,7 +233,8 @@ static int check_case(struct tcase_data *c, char *err, size_t errlen)
             return fail(err, errlen, f,
                         "$.source: must name evidence ids, e.g. \"S10\" or "
                         "\"S2, S3\"");
-        c->source = strdup(source->valuestring);
+        if (!(c->source = strdup(source->valuestring)))
+            return fail(err, errlen, f, "out of memory");
     }
     char *where = string_member(d, "where");
     if (!where || strcmp(where, "anywhere") == 0)
@@ -252,8 +253,8 @@ static int check_case(struct tcase_data *c, char *err, size_t errlen)
     }
     free(where);
     c->fixture = string_member(d, "fixture");
-    if (!c->fixture)
-        c->fixture = strdup("default.json");
+    if (!c->fixture && !(c->fixture = strdup("default.json")))
+        return fail(err, errlen, f, "out of memory");
     const cJSON *app = cJSON_GetObjectItemCaseSensitive(d, "app");
     c->app = cJSON_IsNumber(app) ? app->valueint : 0;
     if (app && (!cJSON_IsNumber(app) || c->app < 0 || c->app > 100))

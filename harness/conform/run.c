@@ -1071,15 +1071,22 @@ static int run_property(const struct tcase_data *c, const struct endpoint *e,
 static int run_client(const struct tcase_data *c, const struct endpoint *e,
                       char *why, size_t n)
 {
-    cJSON *req = cJSON_CreateObject();
-    cJSON_AddNumberToObject(req, "sdkappid", (double)e->creds.sdkappid);
-    cJSON_AddStringToObject(req, "identifier", e->creds.admin);
-    cJSON_AddItemToObject(req, "expect", cJSON_Duplicate(c->verify, 1));
-    char *body = cJSON_PrintUnformatted(req);
+    cJSON *req = cJSON_CreateObject(), *expect = cJSON_Duplicate(c->verify, 1);
+    char *body = NULL;
+    if (req && expect &&
+        cJSON_AddNumberToObject(req, "sdkappid", (double)e->creds.sdkappid) &&
+        cJSON_AddStringToObject(req, "identifier", e->creds.admin) &&
+        cJSON_AddItemToObject(req, "expect", expect)) {
+        expect = NULL; /* req holds it */
+        body = cJSON_PrintUnformatted(req);
+    }
+    cJSON_Delete(expect);
     cJSON_Delete(req);
+    if (!body)
+        return failed(why, n, "out of memory");
     struct tim_raw_target t;
-    struct tim_raw_request rr = {"POST", "/__admin/verify",       NULL, 0,
-                                 body,   body ? strlen(body) : 0, NULL, NULL};
+    struct tim_raw_request rr = {"POST", "/__admin/verify", NULL, 0,
+                                 body,   strlen(body),      NULL, NULL};
     struct tim_raw_answer a;
     struct tim_error err;
     endpoint_target(e, &t);
