@@ -574,19 +574,15 @@ static int pad_body(char **text, const cJSON *size, char *why, size_t n)
     return 0;
 }
 
-/* same_second: waits for the start of the next second of the clock, so
- * that the requests that follow (repeat) fall in one second of a server
- * that counts calls per second of the same clock. */
+/* same_second: waits for the start of the next second of the monotonic
+ * clock (the mock counts calls per second of it, on the same machine), so
+ * that the requests that follow (repeat) fall in one second. */
 static void next_second(void)
 {
     struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    struct timespec wait = {0, 1000000000L - now.tv_nsec + 2000000L};
-    if (wait.tv_nsec >= 1000000000L) {
-        wait.tv_sec = 1;
-        wait.tv_nsec -= 1000000000L;
-    }
-    while (nanosleep(&wait, &wait) != 0 && errno == EINTR)
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    struct timespec at = {now.tv_sec + 1, 2000000L};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR)
         ;
 }
 
