@@ -30,8 +30,8 @@ static const char *const top_keys[] = {
     "fixture", "app",    "request", "expect",  "property", "type",
     "limit",   "limits", "verify",  "comment", NULL};
 static const char *const request_keys[] = {
-    "method",   "path",         "params", "usersig", "body",
-    "body_raw", "content_type", "host",   "repeat",  NULL};
+    "method",       "path", "params", "usersig",   "body",        "body_raw",
+    "content_type", "host", "repeat", "body_size", "same_second", NULL};
 static const char *const usersig_keys[] = {
     "identifier", "sdkappid", "key", "age", "expire", "raw", "level", NULL};
 static const char *const expect_keys[] = {"http_status",
@@ -185,6 +185,17 @@ static int check_expect(const struct tcase_data *c, const cJSON *exp, char *err,
                         p->string);
         regfree(&re);
     }
+    /* a number is exact up to 2^53 only: a bigger one is given as text */
+    const cJSON *values = cJSON_GetObjectItemCaseSensitive(exp, "values");
+    for (const cJSON *v = values ? values->child : NULL; v; v = v->next) {
+        int64_t x;
+        if (cJSON_IsNumber(v) &&
+            jsonget_i64(v, -JSONGET_INT_MAX, JSONGET_INT_MAX, &x) != 0)
+            return fail(err, errlen, f,
+                        "$.expect.values.%s: a number must be an integer "
+                        "within 2^53; give a bigger one as text",
+                        v->string);
+    }
     const cJSON *dev = cJSON_GetObjectItemCaseSensitive(exp, "deviations");
     for (const cJSON *d = dev ? dev->child : NULL; d; d = d->next)
         if (!cJSON_IsString(d) || !d->valuestring[0])
@@ -222,7 +233,8 @@ static int check_case(struct tcase_data *c, char *err, size_t errlen)
             return fail(err, errlen, f,
                         "$.source: must name evidence ids, e.g. \"S10\" or "
                         "\"S2, S3\"");
-        c->source = strdup(source->valuestring);
+        if (!(c->source = strdup(source->valuestring)))
+            return fail(err, errlen, f, "out of memory");
     }
     char *where = string_member(d, "where");
     if (!where || strcmp(where, "anywhere") == 0)
@@ -241,8 +253,8 @@ static int check_case(struct tcase_data *c, char *err, size_t errlen)
     }
     free(where);
     c->fixture = string_member(d, "fixture");
-    if (!c->fixture)
-        c->fixture = strdup("default.json");
+    if (!c->fixture && !(c->fixture = strdup("default.json")))
+        return fail(err, errlen, f, "out of memory");
     const cJSON *app = cJSON_GetObjectItemCaseSensitive(d, "app");
     c->app = cJSON_IsNumber(app) ? app->valueint : 0;
     if (app && (!cJSON_IsNumber(app) || c->app < 0 || c->app > 100))
@@ -283,6 +295,15 @@ static int check_case(struct tcase_data *c, char *err, size_t errlen)
     if (repeat && jsonget_i64(repeat, 1, 10, &times) != 0)
         return fail(err, errlen, f,
                     "$.request.repeat: must be an integer from 1 to 10");
+    const cJSON *size = cJSON_GetObjectItemCaseSensitive(req, "body_size");
+    if (size && jsonget_i64(size, 0, CASE_BODY_SIZE_MAX, &times) != 0)
+        return fail(err, errlen, f,
+                    "$.request.body_size: must be an integer from 0 to %d",
+                    CASE_BODY_SIZE_MAX);
+    const cJSON *second = cJSON_GetObjectItemCaseSensitive(req, "same_second");
+    if (second && !cJSON_IsBool(second))
+        return fail(err, errlen, f,
+                    "$.request.same_second: must be true or false");
     const cJSON *sig = cJSON_GetObjectItemCaseSensitive(req, "usersig");
     if (sig && !cJSON_IsNull(sig) &&
         check_keys(sig, usersig_keys, "$.request.usersig", f, err, errlen))

@@ -14,6 +14,9 @@
 
 #include <cjson/cJSON.h>
 
+/* The largest body a case may pad its request to (request.body_size). */
+#define CASE_BODY_SIZE_MAX (16 << 20)
+
 enum case_where { WHERE_ANYWHERE, WHERE_MOCK, WHERE_REGION, WHERE_CLIENT };
 
 struct tcase_data {

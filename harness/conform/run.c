@@ -1,9 +1,11 @@
 /* run: request cases and pull properties (run.h). */
 #include "run.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <regex.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,15 +64,21 @@ int run_needs_nonadmin(const struct tcase_data *c)
     return needs;
 }
 
-/* The UserSig a request case describes (malloc'd), or NULL for none. */
-static char *make_sig(const cJSON *spec, const struct creds *c)
+/* The UserSig a request case describes: 0 with *out malloc'd (NULL when
+ * the case sends none), or 1 with the reason in why: a case whose UserSig
+ * cannot be made fails, it is never sent without one. */
+static int make_sig(const cJSON *spec, const struct creds *c, char **out,
+                    char *why, size_t n)
 {
     char t1[256], t2[256], t3[256];
+    *out = NULL;
     if (cJSON_IsNull(spec))
-        return NULL;
+        return 0;
     const cJSON *raw = item(spec, "raw");
-    if (cJSON_IsString(raw))
-        return strdup(raw->valuestring);
+    if (cJSON_IsString(raw)) {
+        *out = strdup(raw->valuestring);
+        return *out ? 0 : failed(why, n, "out of memory");
+    }
     const cJSON *id = item(spec, "identifier"), *app = item(spec, "sdkappid"),
                 *key = item(spec, "key"), *age = item(spec, "age"),
                 *expire = item(spec, "expire"), *level = item(spec, "level");
@@ -85,12 +93,24 @@ static char *make_sig(const cJSON *spec, const struct creds *c)
     jsonget_i64(age, -JSONGET_INT_MAX / 2, JSONGET_INT_MAX / 2, &ago);
     jsonget_i64(expire, 0, JSONGET_INT_MAX / 2, &life);
     jsonget_i64(level, -1, 9, &z);
-    char *sig = NULL;
-    if (usersig_make(keys, strtoull(apps, NULL, 10), ids,
-                     (int64_t)time(NULL) - ago, life, NULL, 0, (int)z,
-                     &sig) != 0)
-        return NULL;
-    return sig;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long sdkappid = strtoull(apps, &end, 10);
+    if (errno || end == apps || *end)
+        return failed(why, n,
+                      "cannot make the UserSig: the SDKAppID \"%s\" is not a "
+                      "number",
+                      apps);
+    int rc = usersig_make(keys, sdkappid, ids, (int64_t)time(NULL) - ago, life,
+                          NULL, 0, (int)z, out);
+    if (rc != 0) {
+        *out = NULL;
+        return failed(why, n,
+                      "cannot make the UserSig of identifier \"%s\", "
+                      "SDKAppID %s (usersig_make: %d)",
+                      ids, apps, rc);
+    }
+    return 0;
 }
 
 static void endpoint_target(const struct endpoint *e, struct tim_raw_target *t)
@@ -99,7 +119,9 @@ static void endpoint_target(const struct endpoint *e, struct tim_raw_target *t)
                                  e->insecure, 15000};
 }
 
-/* The raw text of a top-level member, NUL-terminated in tmp. */
+/* The raw text of a top-level member, NUL-terminated in tmp; NULL when the
+ * member is absent, and the text "(too long)" when it does not fit, so that
+ * a cut never compares equal to anything. */
 static const char *raw_member(const char *json, size_t n, const char *key,
                               char *tmp, size_t tn)
 {
@@ -107,13 +129,24 @@ static const char *raw_member(const char *json, size_t n, const char *key,
     size_t len;
     if (!jsonint_member(json, n, key, &raw, &len))
         return NULL;
-    snprintf(tmp, tn, "%.*s", (int)len, raw);
+    if (len >= tn)
+        return "(too long)";
+    memcpy(tmp, raw, len);
+    tmp[len] = '\0';
     return tmp;
+}
+
+/* Is the text a JSON integer (an optional minus, then digits only)? */
+static int integer_text(const char *r)
+{
+    uint64_t u;
+    if (r[0] == '-')
+        r++;
+    return jsonint_parse_u64(r, strlen(r), &u) == 0;
 }
 
 static const char *json_type(const cJSON *v, const char *raw)
 {
-    uint64_t u;
     if (cJSON_IsString(v))
         return "string";
     if (cJSON_IsArray(v))
@@ -124,10 +157,7 @@ static const char *json_type(const cJSON *v, const char *raw)
         return "boolean";
     if (cJSON_IsNull(v))
         return "null";
-    if (raw && jsonint_parse_u64(raw, strlen(raw), &u) == 0)
-        return "integer";
-    if (raw && raw[0] == '-' &&
-        jsonint_parse_u64(raw + 1, strlen(raw + 1), &u) == 0)
+    if (raw && integer_text(raw))
         return "integer";
     return "number";
 }
@@ -148,9 +178,13 @@ static int check_headers(const struct answer *a, const cJSON *want, char *why,
                          size_t n)
 {
     for (const cJSON *h = want->child; h; h = h->next) {
-        char value[256];
+        char value[1024];
         int there =
             tim_raw_header(a->raw->headers, h->string, value, sizeof value);
+        /* a value cut to the buffer never compares equal */
+        if (there && strlen(value) == sizeof value - 1)
+            return failed(why, n, "the header %s is longer than %zu bytes",
+                          h->string, sizeof value - 1);
         if (cJSON_IsNull(h) && there)
             return failed(why, n,
                           "the header %s is there (%s), expected it absent",
@@ -180,12 +214,13 @@ static int check_code(const struct answer *a, const cJSON *want, char *why,
 static int check_code_not(const struct answer *a, const cJSON *want, char *why,
                           size_t n)
 {
-    char got[128];
+    char got[128], w[32];
     const char *r =
         raw_member(a->raw->body, a->raw->len, "ErrorCode", got, sizeof got);
-    if (!r || atol(r) == want->valueint)
-        return failed(why, n, "ErrorCode %s, expected anything else but %d",
-                      r ? r : "missing", want->valueint);
+    snprintf(w, sizeof w, "%d", want->valueint);
+    if (!r || !integer_text(r) || strcmp(r, w) == 0)
+        return failed(why, n, "ErrorCode %s, expected an integer other than %s",
+                      r ? r : "missing", w);
     return 0;
 }
 
@@ -224,7 +259,7 @@ static int check_types(const struct answer *a, const cJSON *want, char *why,
         const char *r =
             raw_member(a->raw->body, a->raw->len, t->string, raw, sizeof raw);
         const char *type = v ? json_type(v, r) : "absent";
-        if (!cJSON_IsString(t) || strcmp(type, t->valuestring) != 0)
+        if (!v || !cJSON_IsString(t) || strcmp(type, t->valuestring) != 0)
             return failed(why, n, "%s is %s, expected %s", t->string, type,
                           cJSON_IsString(t) ? t->valuestring : "?");
     }
@@ -241,23 +276,27 @@ static int check_absent(const struct answer *a, const cJSON *want, char *why,
     return 0;
 }
 
+/* values: each member is there and equals the case's value.  A number
+ * (an integer up to 2^53: cases.c) and a string against a number compare
+ * as exact integer text, so a 64-bit value differs in its last digit too. */
 static int check_values(const struct answer *a, const cJSON *want, char *why,
                         size_t n)
 {
     for (const cJSON *v = want->child; v; v = v->next) {
         const cJSON *actual = item(a->root, v->string);
-        char raw[64], w[64];
+        char raw[128], w[64];
         const char *r =
             raw_member(a->raw->body, a->raw->len, v->string, raw, sizeof raw);
         int same = 0;
-        if (cJSON_IsNumber(v)) {
+        if (!actual || !r) {
+            same = 0;
+        } else if (cJSON_IsNumber(v)) {
             snprintf(w, sizeof w, "%.0f", v->valuedouble);
-            same = r && strcmp(r, w) == 0;
+            same = strcmp(r, w) == 0;
         } else if (cJSON_IsString(v) && cJSON_IsNumber(actual)) {
-            /* a number given as text: compared exactly, past 2^53 too */
-            same = r && strcmp(r, v->valuestring) == 0;
+            same = strcmp(r, v->valuestring) == 0;
         } else {
-            same = actual && cJSON_Compare(actual, v, 1);
+            same = cJSON_Compare(actual, v, 1);
         }
         if (!same) {
             char *text = cJSON_PrintUnformatted(v);
@@ -319,8 +358,9 @@ static int check_nonzero(const struct answer *a, const cJSON *want, char *why,
                             ? raw_member(a->raw->body, a->raw->len,
                                          k->valuestring, raw, sizeof raw)
                             : NULL;
-        if (!r || strcmp(r, "0") == 0)
-            return failed(why, n, "%s is %s, expected a non-zero value",
+        if (!r || !integer_text(r) || strcmp(r, "0") == 0 ||
+            strcmp(r, "-0") == 0)
+            return failed(why, n, "%s is %s, expected a non-zero integer",
                           cJSON_IsString(k) ? k->valuestring : "?",
                           r ? r : "absent");
     }
@@ -519,12 +559,44 @@ out:
     return rc;
 }
 
+/* body_size: the body padded with trailing spaces (JSON white space) to
+ * exactly this many bytes. */
+static int pad_body(char **text, const cJSON *size, char *why, size_t n)
+{
+    if (!size)
+        return 0;
+    size_t want = (size_t)size->valuedouble, len = strlen(*text);
+    if (want < len)
+        return failed(why, n, "the body is %zu bytes, more than body_size %zu",
+                      len, want);
+    char *t = realloc(*text, want + 1);
+    if (!t)
+        return failed(why, n, "out of memory");
+    memset(t + len, ' ', want - len);
+    t[want] = '\0';
+    *text = t;
+    return 0;
+}
+
+/* same_second: waits for the start of the next second of the monotonic
+ * clock (the mock counts calls per second of it, on the same machine), so
+ * that the requests that follow (repeat) fall in one second. */
+static void next_second(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    struct timespec at = {now.tv_sec + 1, 2000000L};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR)
+        ;
+}
+
 static int run_request(const struct tcase_data *c, const struct endpoint *e,
                        char *why, size_t n)
 {
     const cJSON *req = item(c->doc, "request"), *exp = item(c->doc, "expect");
-    const cJSON *sig_spec = item(req, "usersig");
-    char *sig = make_sig(sig_spec ? sig_spec : NULL, &e->creds);
+    char *sig = NULL;
+    if (make_sig(item(req, "usersig"), &e->creds, &sig, why, n) != 0)
+        return 1;
     char app[32], random[16], tmp[16][256];
     uint32_t r = 0;
     if (getrandom(&r, sizeof r, 0) != sizeof r)
@@ -554,6 +626,15 @@ static int run_request(const struct tcase_data *c, const struct endpoint *e,
     char *text = cJSON_IsString(raw) ? strdup(raw->valuestring)
                  : body              ? cJSON_PrintUnformatted(body)
                                      : strdup("{}");
+    if (!text) {
+        free(sig);
+        return failed(why, n, "out of memory");
+    }
+    if (pad_body(&text, item(req, "body_size"), why, n) != 0) {
+        free(text);
+        free(sig);
+        return 1;
+    }
     const cJSON *method = item(req, "method"), *path = item(req, "path"),
                 *ctype = item(req, "content_type"), *host = item(req, "host"),
                 *repeat = item(req, "repeat");
@@ -571,6 +652,8 @@ static int run_request(const struct tcase_data *c, const struct endpoint *e,
     struct tim_raw_answer a = {0};
     struct tim_error err;
     endpoint_target(e, &t);
+    if (cJSON_IsTrue(item(req, "same_second")))
+        next_second();
     /* the journal's clock is the mock's: a second's margin */
     int64_t since_ms = unix_ms() - 1000;
     int rc = TIM_OK;
@@ -599,18 +682,22 @@ static int run_request(const struct tcase_data *c, const struct endpoint *e,
 
 /* ---- pulls ---- */
 
-/* Everything one pull saw. */
+/* Everything one pull saw, page by page, through the client library's
+ * pull (tim_pull_groups: it stops a pull that would never end). */
 struct pull {
     char **ids;
     size_t n, cap;
+    size_t page_start; /* where the last page's IDs begin in ids */
     uint64_t first_total;
     int total_changed;
-    size_t pages;
-    size_t longest_page;
-    int ended;
-    int repeated;
+    uint64_t longest_page;
     uint64_t max_next;
+    uint64_t *cursors; /* every Next seen, in order */
+    size_t n_cursors, cap_cursors;
     int overlap; /* a page repeated an ID of the page before */
+    int ended;
+    int oom;
+    struct tim_pull_stats stats;
     char error[768];
 };
 
@@ -644,10 +731,40 @@ static void pull_release(struct pull *p)
     for (size_t i = 0; i < p->n; i++)
         free(p->ids[i]);
     free(p->ids);
+    free(p->cursors);
     memset(p, 0, sizeof *p);
 }
 
-static int has(char **v, size_t n, const char *id)
+/* Grows an array of elements of size sz to hold one more; 0 or -1. */
+static int grow(void *arrp, size_t *cap, size_t n, size_t sz)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 1024;
+    if (c < *cap || c > SIZE_MAX / sz)
+        return -1;
+    void *v = realloc(*(void **)arrp, c * sz);
+    if (!v)
+        return -1;
+    *(void **)arrp = v;
+    *cap = c;
+    return 0;
+}
+
+static int on_id(void *data, const char *id, size_t len)
+{
+    struct pull *p = data;
+    char *copy = NULL;
+    if (grow(&p->ids, &p->cap, p->n, sizeof *p->ids) != 0 ||
+        !(copy = strndup(id, len))) {
+        p->oom = 1;
+        return 1;
+    }
+    p->ids[p->n++] = copy;
+    return 0;
+}
+
+static int has(char *const *v, size_t n, const char *id)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(v[i], id) == 0)
@@ -655,74 +772,44 @@ static int has(char **v, size_t n, const char *id)
     return 0;
 }
 
-/* Pulls page after page, recording; never loops for ever: it stops on a
- * repeated cursor or after far more pages than TotalCount allows. */
-static void pull_run(tim_client *c, const char *type, unsigned limit,
-                     int check_overlap, struct pull *p)
+static void on_page(void *data, const struct tim_pull_stats *s)
 {
-    uint64_t next = 0, seen[4096];
-    size_t n_seen = 0, prev_start = 0;
+    struct pull *p = data;
+    if (s->pages == 1)
+        p->first_total = s->total_count;
+    else if (s->total_count != p->first_total)
+        p->total_changed = 1;
+    if (s->count > p->longest_page)
+        p->longest_page = s->count;
+    if (s->next > p->max_next)
+        p->max_next = s->next;
+    /* the page's IDs are the last s->count of the pull */
+    size_t start = p->n - (size_t)s->count;
+    for (size_t i = start; s->pages > 1 && i < p->n; i++)
+        if (has(p->ids + p->page_start, start - p->page_start, p->ids[i]))
+            p->overlap = 1;
+    p->page_start = start;
+    if (grow(&p->cursors, &p->cap_cursors, p->n_cursors, sizeof *p->cursors))
+        p->oom = 1;
+    else
+        p->cursors[p->n_cursors++] = s->next;
+}
+
+/* Pulls the app (or type) at Limit limit; p->error says why it did not
+ * end on Next 0. */
+static void pull_run(tim_client *c, const char *type, unsigned limit,
+                     struct pull *p)
+{
+    struct tim_error err;
     memset(p, 0, sizeof *p);
-    for (;;) {
-        struct tim_page page;
-        struct tim_error err;
-        struct tim_page_request req = {limit, 1, next, type};
-        if (tim_get_group_page(c, &req, &page, &err) != TIM_OK) {
-            snprintf(p->error, sizeof p->error, "page %zu: %s", p->pages + 1,
-                     err.message);
-            return;
-        }
-        if (p->pages == 0)
-            p->first_total = page.total_count;
-        else if (page.total_count != p->first_total)
-            p->total_changed = 1;
-        p->pages++;
-        if (page.count > p->longest_page)
-            p->longest_page = page.count;
-        size_t start = p->n;
-        for (size_t i = 0; i < page.count; i++) {
-            if (check_overlap && p->pages > 1 &&
-                has(p->ids + prev_start, start - prev_start, page.ids[i]))
-                p->overlap = 1;
-            if (p->n == p->cap) {
-                p->cap = p->cap ? p->cap * 2 : 1024;
-                p->ids = realloc(p->ids, p->cap * sizeof *p->ids);
-            }
-            p->ids[p->n++] = strdup(page.ids[i]);
-        }
-        prev_start = start;
-        int no_next = !page.has_next;
-        next = page.next;
-        tim_page_release(&page);
-        if (no_next) {
-            snprintf(p->error, sizeof p->error,
-                     "page %zu has no Next though the request had one",
-                     p->pages);
-            return;
-        }
-        if (next > p->max_next)
-            p->max_next = next;
-        if (next == 0) {
-            p->ended = 1;
-            return;
-        }
-        for (size_t i = 0; i < n_seen; i++)
-            if (seen[i] == next) {
-                p->repeated = 1;
-                snprintf(p->error, sizeof p->error,
-                         "the cursor %" PRIu64 " came again at page %zu", next,
-                         p->pages);
-                return;
-            }
-        if (n_seen < sizeof seen / sizeof seen[0])
-            seen[n_seen++] = next;
-        if (p->pages > 2 * (p->first_total / limit + 1) + 10) {
-            snprintf(p->error, sizeof p->error,
-                     "%zu pages and no end for TotalCount %" PRIu64, p->pages,
-                     p->first_total);
-            return;
-        }
-    }
+    int rc =
+        tim_pull_groups(c, type, limit, on_id, p, on_page, p, &p->stats, &err);
+    if (p->oom)
+        snprintf(p->error, sizeof p->error, "out of memory");
+    else if (rc != TIM_OK)
+        snprintf(p->error, sizeof p->error, "page %" PRIu64 ": %s",
+                 p->stats.pages, err.message);
+    p->ended = rc == TIM_OK && !p->oom;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -757,7 +844,7 @@ static int total_of(tim_client *c, const char *type, unsigned limit,
 }
 
 /* Same sorted sets? */
-static int same_set(struct pull *a, struct pull *b)
+static int same_set(const struct pull *a, const struct pull *b)
 {
     if (a->n != b->n)
         return 0;
@@ -767,141 +854,215 @@ static int same_set(struct pull *a, struct pull *b)
     return 1;
 }
 
+/* What a property sees: the client, the case's type and Limit, and the
+ * pull at them when the property's row asks for one. */
+struct prop {
+    const struct tcase_data *c;
+    tim_client *cl;
+    const char *type;
+    unsigned limit;
+    struct pull p;
+};
+
+/* One property's check: 0 when it holds, else 1 with the reason. */
+typedef int prop_fn(struct prop *x, char *why, size_t n);
+
+static int prop_ends(struct prop *x, char *why, size_t n)
+{
+    if (!x->p.ended)
+        return failed(why, n, "the pull did not end on Next 0: %s", x->p.error);
+    return 0;
+}
+
+static int prop_no_cursor_repeat(struct prop *x, char *why, size_t n)
+{
+    const struct pull *p = &x->p;
+    /* the library stops a pull on the page whose Next came before */
+    for (size_t i = 0; !p->ended && i < p->n_cursors; i++)
+        if (p->cursors[i] == p->stats.next)
+            return failed(why, n,
+                          "the cursor %" PRIu64 " came again at page %" PRIu64,
+                          p->stats.next, p->stats.pages);
+    return prop_ends(x, why, n);
+}
+
+static int prop_no_duplicates(struct prop *x, char *why, size_t n)
+{
+    const char *dup = duplicate(&x->p);
+    return dup ? failed(why, n, "%s came twice", dup) : 0;
+}
+
+static int prop_pages_within_limit(struct prop *x, char *why, size_t n)
+{
+    if (x->p.longest_page > x->p.stats.limit)
+        return failed(why, n, "a page held %" PRIu64 " IDs for Limit %u",
+                      x->p.longest_page, x->p.stats.limit);
+    return 0;
+}
+
+static int prop_count_equals_total(struct prop *x, char *why, size_t n)
+{
+    if (x->p.n != x->p.first_total)
+        return failed(why, n, "%zu IDs pulled, TotalCount %" PRIu64, x->p.n,
+                      x->p.first_total);
+    return 0;
+}
+
+static int prop_total_stable(struct prop *x, char *why, size_t n)
+{
+    static const unsigned limits[] = {1, 7, 1000, 10000};
+    if (x->p.total_changed)
+        return failed(why, n, "TotalCount changed from page to page");
+    for (size_t i = 0; i < sizeof limits / sizeof *limits; i++) {
+        uint64_t t = 0;
+        if (total_of(x->cl, x->type, limits[i], i ? x->p.max_next / 2 : 0, &t,
+                     why, n))
+            return 1;
+        if (t != x->p.first_total)
+            return failed(why, n,
+                          "TotalCount %" PRIu64 " for Limit %u, %" PRIu64
+                          " for Limit %u",
+                          t, limits[i], x->p.first_total, x->limit);
+    }
+    return 0;
+}
+
+static int prop_next_exact(struct prop *x, char *why, size_t n)
+{
+    /* every Next was read as an exact unsigned 64-bit integer (the client
+     * refuses anything else) and, sent back, went on where the page before
+     * stopped */
+    const char *dup = duplicate(&x->p);
+    if (x->p.overlap || dup)
+        return failed(why, n,
+                      "a page repeated %s: a Next was not read back exactly",
+                      dup ? dup : "IDs of the page before");
+    if (x->p.n != x->p.first_total)
+        return failed(why, n,
+                      "%zu IDs pulled, TotalCount %" PRIu64
+                      ": a Next was not read back exactly",
+                      x->p.n, x->p.first_total);
+    return 0;
+}
+
+static int prop_type_totals_add_up(struct prop *x, char *why, size_t n)
+{
+    uint64_t all = 0, sum = 0, t = 0;
+    if (total_of(x->cl, NULL, 1, 0, &all, why, n))
+        return 1;
+    for (size_t i = 0; i < sizeof all_types / sizeof *all_types; i++) {
+        if (total_of(x->cl, all_types[i], 1, 0, &t, why, n))
+            return 1;
+        sum += t;
+    }
+    if (sum != all)
+        return failed(why, n,
+                      "the types' TotalCounts add up to %" PRIu64
+                      ", the unfiltered one is %" PRIu64,
+                      sum, all);
+    return 0;
+}
+
+static int prop_types_partition(struct prop *x, char *why, size_t n)
+{
+    struct pull all = {0};
+    int rc = 0;
+    if (duplicate(&x->p))
+        return failed(why, n, "the unfiltered pull repeats an ID");
+    /* the per-type pulls, merged, are the whole */
+    for (size_t i = 0; i < sizeof all_types / sizeof *all_types && !rc; i++) {
+        struct pull t;
+        pull_run(x->cl, all_types[i], x->limit, &t);
+        if (t.error[0])
+            rc = failed(why, n, "%s: %s", all_types[i], t.error);
+        for (size_t k = 0; k < t.n && !rc; k++) {
+            if (grow(&all.ids, &all.cap, all.n, sizeof *all.ids) != 0)
+                rc = failed(why, n, "out of memory");
+            else
+                all.ids[all.n++] = t.ids[k], t.ids[k] = NULL;
+        }
+        pull_release(&t);
+    }
+    const char *dup = rc ? NULL : duplicate(&all);
+    if (dup)
+        rc = failed(why, n, "%s is in two types", dup);
+    else if (!rc && !same_set(&x->p, &all))
+        rc = failed(why, n,
+                    "the types hold %zu IDs in all, the unfiltered pull %zu",
+                    all.n, x->p.n);
+    pull_release(&all);
+    return rc;
+}
+
+static int prop_limits_same_set(struct prop *x, char *why, size_t n)
+{
+    const cJSON *limits = item(x->c->doc, "limits");
+    if (duplicate(&x->p))
+        return failed(why, n, "the pull at Limit %u repeats an ID", x->limit);
+    int rc = 0;
+    for (const cJSON *l = limits ? limits->child : NULL; l && !rc;
+         l = l->next) {
+        struct pull q;
+        pull_run(x->cl, x->type, (unsigned)l->valueint, &q);
+        duplicate(&q);
+        if (q.error[0] || !same_set(&x->p, &q))
+            rc =
+                failed(why, n, "Limit %d gives %zu IDs, Limit %u gives %zu%s%s",
+                       l->valueint, q.n, x->limit, x->p.n,
+                       q.error[0] ? ": " : " (another set)", q.error);
+        pull_release(&q);
+    }
+    return rc;
+}
+
+/* The properties (cases.c case_properties names them); pull: the check
+ * needs the pull at the case's type and Limit to have ended on Next 0
+ * (ends and no_cursor_repeat judge a pull that did not). */
+static const struct {
+    const char *name;
+    enum { PULL_NONE, PULL_ANY, PULL_ENDED } pull;
+    prop_fn *check;
+} properties[] = {
+    {"ends", PULL_ANY, prop_ends},
+    {"no_cursor_repeat", PULL_ANY, prop_no_cursor_repeat},
+    {"no_duplicates", PULL_ENDED, prop_no_duplicates},
+    {"pages_within_limit", PULL_ENDED, prop_pages_within_limit},
+    {"count_equals_total", PULL_ENDED, prop_count_equals_total},
+    {"total_stable", PULL_ENDED, prop_total_stable},
+    {"next_exact", PULL_ENDED, prop_next_exact},
+    {"type_totals_add_up", PULL_NONE, prop_type_totals_add_up},
+    {"types_partition", PULL_ENDED, prop_types_partition},
+    {"limits_same_set", PULL_ENDED, prop_limits_same_set},
+};
+
 static int run_property(const struct tcase_data *c, const struct endpoint *e,
                         char *why, size_t n)
 {
     const cJSON *type_j = item(c->doc, "type"),
                 *limit_j = item(c->doc, "limit");
-    const char *type = cJSON_IsString(type_j) ? type_j->valuestring : NULL;
-    unsigned limit =
-        cJSON_IsNumber(limit_j) ? (unsigned)limit_j->valueint : 1000;
-    const char *prop = c->property;
-    tim_client *cl = client_for(e, why, n);
-    if (!cl)
+    size_t i = 0;
+    while (i < sizeof properties / sizeof *properties &&
+           strcmp(properties[i].name, c->property) != 0)
+        i++;
+    if (i == sizeof properties / sizeof *properties)
+        return failed(why, n, "unknown property %s", c->property);
+    struct prop x = {
+        .c = c,
+        .type = cJSON_IsString(type_j) ? type_j->valuestring : NULL,
+        .limit = cJSON_IsNumber(limit_j) ? (unsigned)limit_j->valueint : 1000,
+    };
+    x.cl = client_for(e, why, n);
+    if (!x.cl)
         return 1;
-    struct pull p = {0}, q = {0};
     int rc = 0;
-
-    if (strcmp(prop, "type_totals_add_up") == 0) {
-        uint64_t all = 0, sum = 0, t = 0;
-        rc = total_of(cl, NULL, 1, 0, &all, why, n);
-        for (int i = 0; i < 6 && !rc; i++) {
-            rc = total_of(cl, all_types[i], 1, 0, &t, why, n);
-            sum += t;
-        }
-        if (!rc && sum != all)
-            rc = failed(why, n,
-                        "the types' TotalCounts add up to %" PRIu64
-                        ", the unfiltered one is %" PRIu64,
-                        sum, all);
-        goto out;
-    }
-    if (strcmp(prop, "limits_same_set") == 0 ||
-        strcmp(prop, "types_partition") == 0) {
-        pull_run(cl, type, limit, strcmp(prop, "next_exact") == 0, &p);
-        if (p.error[0] || duplicate(&p)) {
-            rc = failed(why, n, "the first pull failed: %s",
-                        p.error[0] ? p.error : "a duplicate");
-            goto out;
-        }
-        if (strcmp(prop, "limits_same_set") == 0) {
-            const cJSON *limits = item(c->doc, "limits");
-            for (const cJSON *l = limits ? limits->child : NULL; l && !rc;
-                 l = l->next) {
-                pull_release(&q);
-                pull_run(cl, type, (unsigned)l->valueint, 0, &q);
-                duplicate(&q);
-                if (q.error[0] || !same_set(&p, &q))
-                    rc =
-                        failed(why, n,
-                               "Limit %d gives %zu IDs, Limit %u gives %zu%s%s",
-                               l->valueint, q.n, limit, p.n,
-                               q.error[0] ? ": " : " (another set)", q.error);
-            }
-            goto out;
-        }
-        /* types_partition: the per-type pulls, merged, are the whole */
-        for (int i = 0; i < 6 && !rc; i++) {
-            struct pull t;
-            pull_run(cl, all_types[i], limit, 0, &t);
-            if (t.error[0])
-                rc = failed(why, n, "%s: %s", all_types[i], t.error);
-            for (size_t k = 0; k < t.n; k++) {
-                if (q.n == q.cap) {
-                    q.cap = q.cap ? q.cap * 2 : 1024;
-                    q.ids = realloc(q.ids, q.cap * sizeof *q.ids);
-                }
-                q.ids[q.n++] = t.ids[k];
-            }
-            free(t.ids);
-        }
-        const char *dup = rc ? NULL : duplicate(&q);
-        if (dup)
-            rc = failed(why, n, "%s is in two types", dup);
-        else if (!rc && !same_set(&p, &q))
-            rc = failed(why, n,
-                        "the types hold %zu IDs in all, the unfiltered pull "
-                        "%zu",
-                        q.n, p.n);
-        goto out;
-    }
-
-    pull_run(cl, type, limit, strcmp(prop, "next_exact") == 0, &p);
-    if (strcmp(prop, "ends") == 0 || strcmp(prop, "no_cursor_repeat") == 0) {
-        if (!p.ended)
-            rc = failed(why, n, "the pull did not end on Next 0: %s", p.error);
-        goto out;
-    }
-    if (p.error[0]) {
-        rc = failed(why, n, "the pull failed: %s", p.error);
-        goto out;
-    }
-    if (strcmp(prop, "no_duplicates") == 0) {
-        const char *dup = duplicate(&p);
-        if (dup)
-            rc = failed(why, n, "%s came twice", dup);
-    } else if (strcmp(prop, "pages_within_limit") == 0) {
-        if (p.longest_page > limit)
-            rc = failed(why, n, "a page held %zu IDs for Limit %u",
-                        p.longest_page, limit);
-    } else if (strcmp(prop, "count_equals_total") == 0) {
-        if (p.n != p.first_total)
-            rc = failed(why, n, "%zu IDs pulled, TotalCount %" PRIu64, p.n,
-                        p.first_total);
-    } else if (strcmp(prop, "total_stable") == 0) {
-        uint64_t t = 0;
-        static const unsigned limits[] = {1, 7, 1000, 10000};
-        if (p.total_changed)
-            rc = failed(why, n, "TotalCount changed from page to page");
-        for (size_t i = 0; i < 4 && !rc; i++) {
-            rc = total_of(cl, type, limits[i], i ? p.max_next / 2 : 0, &t, why,
-                          n);
-            if (!rc && t != p.first_total)
-                rc = failed(why, n,
-                            "TotalCount %" PRIu64 " for Limit %u, %" PRIu64
-                            " for Limit %u",
-                            t, limits[i], p.first_total, limit);
-        }
-    } else if (strcmp(prop, "next_exact") == 0) {
-        /* every Next was read as an exact unsigned 64-bit integer (the
-         * client refuses anything else) and, sent back, went on where the
-         * page before stopped */
-        const char *dup = duplicate(&p);
-        if (p.overlap || dup)
-            rc = failed(why, n,
-                        "a page repeated %s: a Next was not read back "
-                        "exactly",
-                        dup ? dup : "IDs of the page before");
-        else if (p.n != p.first_total)
-            rc = failed(why, n,
-                        "%zu IDs pulled, TotalCount %" PRIu64
-                        ": a Next was not read back exactly",
-                        p.n, p.first_total);
-    }
-out:
-    pull_release(&p);
-    pull_release(&q);
-    tim_client_free(cl);
+    if (properties[i].pull != PULL_NONE)
+        pull_run(x.cl, x.type, x.limit, &x.p);
+    if (properties[i].pull == PULL_ENDED && !x.p.ended)
+        rc = failed(why, n, "the pull failed: %s", x.p.error);
+    else
+        rc = properties[i].check(&x, why, n);
+    pull_release(&x.p);
+    tim_client_free(x.cl);
     return rc;
 }
 
@@ -910,15 +1071,22 @@ out:
 static int run_client(const struct tcase_data *c, const struct endpoint *e,
                       char *why, size_t n)
 {
-    cJSON *req = cJSON_CreateObject();
-    cJSON_AddNumberToObject(req, "sdkappid", (double)e->creds.sdkappid);
-    cJSON_AddStringToObject(req, "identifier", e->creds.admin);
-    cJSON_AddItemToObject(req, "expect", cJSON_Duplicate(c->verify, 1));
-    char *body = cJSON_PrintUnformatted(req);
+    cJSON *req = cJSON_CreateObject(), *expect = cJSON_Duplicate(c->verify, 1);
+    char *body = NULL;
+    if (req && expect &&
+        cJSON_AddNumberToObject(req, "sdkappid", (double)e->creds.sdkappid) &&
+        cJSON_AddStringToObject(req, "identifier", e->creds.admin) &&
+        cJSON_AddItemToObject(req, "expect", expect)) {
+        expect = NULL; /* req holds it */
+        body = cJSON_PrintUnformatted(req);
+    }
+    cJSON_Delete(expect);
     cJSON_Delete(req);
+    if (!body)
+        return failed(why, n, "out of memory");
     struct tim_raw_target t;
-    struct tim_raw_request rr = {"POST", "/__admin/verify",       NULL, 0,
-                                 body,   body ? strlen(body) : 0, NULL, NULL};
+    struct tim_raw_request rr = {"POST", "/__admin/verify", NULL, 0,
+                                 body,   strlen(body),      NULL, NULL};
     struct tim_raw_answer a;
     struct tim_error err;
     endpoint_target(e, &t);

@@ -2,13 +2,17 @@
 #include "target.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixture.h" /* the mock's FIXTURE_FILE_MAX */
 #include "jsonget.h"
 
 /* A fixture named by a path (it holds a '/') or by a shipped file name. */
@@ -43,18 +47,26 @@ int target_start_mock(struct target *t, const char *fixture, char *err,
     snprintf(s->fixture, sizeof s->fixture, "%s", fixture);
     int fds[2];
     if (pipe(fds) != 0) {
-        snprintf(err, errlen, "pipe failed");
+        snprintf(err, errlen, "pipe failed: %s", strerror(errno));
         return -1;
     }
     s->pid = fork();
+    if (s->pid < 0) {
+        snprintf(err, errlen, "fork failed: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
     if (s->pid == 0) {
-        dup2(fds[1], 1);
+        if (dup2(fds[1], 1) < 0)
+            _exit(127);
         close(fds[0]);
         close(fds[1]);
         /* one request at a time: 64 threads, not a mock's default 1024,
-         * for each of the dozen fixtures a run may start at once */
-        execl(t->timock, t->timock, "--fixture", path, "--port", "0", "--quiet",
-              "--threads", "64", (char *)NULL);
+         * for each of the dozen fixtures a run may start at once; a
+         * timock without a slash is looked for on PATH */
+        execlp(t->timock, t->timock, "--fixture", path, "--port", "0",
+               "--quiet", "--threads", "64", (char *)NULL);
         _exit(127);
     }
     close(fds[1]);
@@ -65,8 +77,13 @@ int target_start_mock(struct target *t, const char *fixture, char *err,
         sscanf(line, "timock listening on http://127.0.0.1:%d", &s->port) == 1;
     if (out)
         fclose(out);
+    else
+        close(fds[0]);
     if (!ok) {
-        snprintf(err, errlen, "%s did not start on %s", t->timock, path);
+        snprintf(err, errlen,
+                 "%s did not start on %s (give --timock, or put timock on "
+                 "PATH)",
+                 t->timock, path);
         if (s->pid > 0) {
             kill(s->pid, SIGTERM);
             waitpid(s->pid, NULL, 0);
@@ -82,18 +99,67 @@ static void copy_string(char *out, size_t n, const cJSON *v)
     snprintf(out, n, "%s", cJSON_IsString(v) ? v->valuestring : "");
 }
 
+/* The whole text of a fixture file (malloc'd, NUL-terminated), at most the
+ * mock's own FIXTURE_FILE_MAX bytes; NULL with the reason in err. */
+static char *read_fixture(const char *path, size_t *len, char *err,
+                          size_t errlen)
+{
+    struct stat st;
+    char *text = NULL;
+    size_t got = 0;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file", path);
+        goto fail;
+    }
+    if (st.st_size > (off_t)FIXTURE_FILE_MAX) {
+        snprintf(err, errlen,
+                 "%s: %lld bytes: a fixture file is at most %u MiB", path,
+                 (long long)st.st_size, FIXTURE_FILE_MAX >> 20);
+        goto fail;
+    }
+    size_t size = (size_t)st.st_size;
+    if (!(text = malloc(size + 1))) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        goto fail;
+    }
+    while (got < size) {
+        ssize_t k = read(fd, text + got, size - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+            goto fail;
+        }
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    close(fd);
+    text[got] = '\0';
+    *len = got;
+    return text;
+fail:
+    free(text);
+    close(fd);
+    return NULL;
+}
+
 /* The credentials of app number app of a fixture file. */
 static int fixture_creds(const char *path, int app, struct creds *c, char *err,
                          size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    static char text[1 << 20];
     char why[128];
-    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    if (f)
-        fclose(f);
-    text[n] = '\0';
+    size_t n = 0;
+    char *text = read_fixture(path, &n, err, errlen);
+    if (!text)
+        return -1;
     cJSON *root = jsonget_parse(text, n, why, sizeof why);
+    free(text);
     const cJSON *apps = cJSON_GetObjectItemCaseSensitive(root, "apps");
     const cJSON *a = cJSON_GetArrayItem(apps, app);
     int rc = -1;

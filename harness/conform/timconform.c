@@ -9,6 +9,9 @@
  * Exit codes: 0 every case that ran passed, 1 otherwise, 2 usage.
  */
 #include <check.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -28,14 +31,10 @@
 #include "target.h"
 #include "timclient.h"
 
-#ifndef TIMCONFORM_CASES
-#define TIMCONFORM_CASES "cases"
-#endif
-#ifndef TIMCONFORM_FIXTURES
-#define TIMCONFORM_FIXTURES "fixtures"
-#endif
-#ifndef TIMOCK_PATH
-#define TIMOCK_PATH "timock"
+/* Where the installed cases and fixtures are, from the folder of the
+ * installed binary: <bin>/../share/timock by default (CMake sets it). */
+#ifndef TIMCONFORM_DATA_REL
+#define TIMCONFORM_DATA_REL "../share/timock"
 #endif
 
 static const char usage[] =
@@ -76,6 +75,10 @@ struct options {
     const char *client_cmd;
     const char *client_fixture;
     unsigned client_timeout;
+    const char *url, *region;
+    const char *fixtures_dir, *timock;
+    const char *connect_to, *cacert;
+    int insecure;
 };
 
 /* State shared with the Check tests (children of a fork inherit it). */
@@ -185,111 +188,178 @@ START_TEST(conformance_case)
 }
 END_TEST
 
+/* ---- options ---- */
+
+/* An option's action: -1 to go on, or the exit code to stop with. */
+typedef int opt_fn(struct options *o, const char *arg);
+
+static int opt_mock(struct options *o, const char *arg)
+{
+    (void)arg;
+    o->url = o->region = NULL;
+    return -1;
+}
+
+static int opt_url(struct options *o, const char *arg)
+{
+    o->url = arg;
+    o->region = NULL;
+    return -1;
+}
+
+static int opt_region(struct options *o, const char *arg)
+{
+    o->region = arg;
+    o->url = NULL;
+    return -1;
+}
+
+static int opt_case(struct options *o, const char *arg)
+{
+    if (o->n_only == sizeof o->only / sizeof o->only[0])
+        return bad_usage("too many --case options");
+    o->only[o->n_only++] = arg;
+    return -1;
+}
+
+static int opt_insecure(struct options *o, const char *arg)
+{
+    (void)arg;
+    o->insecure = 1;
+    return -1;
+}
+
+static int opt_list(struct options *o, const char *arg)
+{
+    (void)arg;
+    o->list = 1;
+    return -1;
+}
+
+static int opt_client_timeout(struct options *o, const char *arg)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long t = strtoul(arg, &end, 10);
+    if (errno || end == arg || *end || t < 1 || t > 86400)
+        return bad_usage("--client-timeout: expected 1 to 86400 seconds, "
+                         "got '%s'",
+                         arg);
+    o->client_timeout = (unsigned)t;
+    return -1;
+}
+
+static int opt_help(struct options *o, const char *arg)
+{
+    (void)o;
+    (void)arg;
+    fputs(usage, stdout);
+    return 0;
+}
+
+static int opt_version(struct options *o, const char *arg)
+{
+    (void)o;
+    (void)arg;
+    printf("timconform %s\n", TIMCLIENT_VERSION);
+    return 0;
+}
+
+#define FIELD(f) offsetof(struct options, f)
+#define NO_FIELD ((size_t)-1)
+
+/* The options: each sets a string of struct options (field) or acts. */
+static const struct opt {
+    const char *name;
+    int arg; /* takes an argument */
+    size_t field;
+    opt_fn *act;
+} opts[] = {
+    {"mock", 0, NO_FIELD, opt_mock},
+    {"url", 1, NO_FIELD, opt_url},
+    {"region", 1, NO_FIELD, opt_region},
+    {"cases", 1, FIELD(cases_dir), NULL},
+    {"include", 1, FIELD(include), NULL},
+    {"exclude", 1, FIELD(exclude), NULL},
+    {"case", 1, NO_FIELD, opt_case},
+    {"junit", 1, FIELD(junit), NULL},
+    {"tap", 1, FIELD(tap), NULL},
+    {"parity", 1, FIELD(parity), NULL},
+    {"fixtures", 1, FIELD(fixtures_dir), NULL},
+    {"timock", 1, FIELD(timock), NULL},
+    {"connect-to", 1, FIELD(connect_to), NULL},
+    {"cacert", 1, FIELD(cacert), NULL},
+    {"insecure", 0, NO_FIELD, opt_insecure},
+    {"list", 0, NO_FIELD, opt_list},
+    {"client-cmd", 1, FIELD(client_cmd), NULL},
+    {"fixture", 1, FIELD(client_fixture), NULL},
+    {"client-timeout", 1, NO_FIELD, opt_client_timeout},
+    {"help", 0, NO_FIELD, opt_help},
+    {"version", 0, NO_FIELD, opt_version},
+};
+#define N_OPTS (sizeof opts / sizeof opts[0])
+
+/* The remote target and its credentials (TIM_*), or a usage error. */
+static int remote_target(const struct options *o)
+{
+    struct endpoint *e = &g_target.remote;
+    e->connect_to = o->connect_to;
+    e->cacert = o->cacert;
+    e->insecure = o->insecure;
+    if (o->region) {
+        const struct tim_region *r = tim_region_find(o->region);
+        if (!r)
+            return bad_usage("unknown region '%s'", o->region);
+        e->region = r->name;
+        snprintf(e->base_url, sizeof e->base_url, "https://%s", r->primary);
+    } else if ((size_t)snprintf(e->base_url, sizeof e->base_url, "%s",
+                                o->url) >= sizeof e->base_url) {
+        return bad_usage("--url: too long");
+    }
+    const char *app = getenv("TIM_SDKAPPID"), *id = getenv("TIM_IDENTIFIER"),
+               *key = getenv("TIM_SECRET_KEY"),
+               *nonadmin = getenv("TIM_NONADMIN_IDENTIFIER");
+    if (!app || !id || !key || !*app || !*id || !*key)
+        return bad_usage("a remote target needs TIM_SDKAPPID, "
+                         "TIM_IDENTIFIER and TIM_SECRET_KEY");
+    char *end = NULL;
+    errno = 0;
+    e->creds.sdkappid = strtoull(app, &end, 10);
+    if (errno || *end || !e->creds.sdkappid)
+        return bad_usage("TIM_SDKAPPID is not a number: '%s'", app);
+    if ((size_t)snprintf(e->creds.admin, sizeof e->creds.admin, "%s", id) >=
+            sizeof e->creds.admin ||
+        (size_t)snprintf(e->creds.key, sizeof e->creds.key, "%s", key) >=
+            sizeof e->creds.key ||
+        (size_t)snprintf(e->creds.nonadmin, sizeof e->creds.nonadmin, "%s",
+                         nonadmin ? nonadmin : "") >= sizeof e->creds.nonadmin)
+        return bad_usage("TIM_IDENTIFIER, TIM_SECRET_KEY or "
+                         "TIM_NONADMIN_IDENTIFIER is too long");
+    return -1;
+}
+
+/* -1 to run, or the exit code to stop with. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    static const struct option longopts[] = {
-        {"mock", no_argument, NULL, 'm'},
-        {"url", required_argument, NULL, 'u'},
-        {"region", required_argument, NULL, 'r'},
-        {"cases", required_argument, NULL, 'c'},
-        {"include", required_argument, NULL, 'i'},
-        {"exclude", required_argument, NULL, 'x'},
-        {"case", required_argument, NULL, 'C'},
-        {"junit", required_argument, NULL, 'J'},
-        {"tap", required_argument, NULL, 'T'},
-        {"parity", required_argument, NULL, 'P'},
-        {"fixtures", required_argument, NULL, 'f'},
-        {"timock", required_argument, NULL, 't'},
-        {"connect-to", required_argument, NULL, 'o'},
-        {"cacert", required_argument, NULL, 'a'},
-        {"insecure", no_argument, NULL, 'k'},
-        {"list", no_argument, NULL, 'l'},
-        {"client-cmd", required_argument, NULL, 'X'},
-        {"fixture", required_argument, NULL, 'F'},
-        {"client-timeout", required_argument, NULL, 'W'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
-    struct endpoint *e = &g_target.remote;
-    const char *url = NULL, *region = NULL;
+    struct option longopts[N_OPTS + 1];
+    for (size_t i = 0; i < N_OPTS; i++)
+        longopts[i] = (struct option){
+            opts[i].name, opts[i].arg ? required_argument : no_argument, NULL,
+            256 + (int)i};
+    longopts[N_OPTS] = (struct option){NULL, 0, NULL, 0};
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'm':
-            url = region = NULL;
-            break;
-        case 'u':
-            url = optarg;
-            region = NULL;
-            break;
-        case 'r':
-            region = optarg;
-            url = NULL;
-            break;
-        case 'c':
-            o->cases_dir = optarg;
-            break;
-        case 'i':
-            o->include = optarg;
-            break;
-        case 'x':
-            o->exclude = optarg;
-            break;
-        case 'C':
-            if (o->n_only == sizeof o->only / sizeof o->only[0])
-                return bad_usage("too many --case options");
-            o->only[o->n_only++] = optarg;
-            break;
-        case 'J':
-            o->junit = optarg;
-            break;
-        case 'T':
-            o->tap = optarg;
-            break;
-        case 'P':
-            o->parity = optarg;
-            break;
-        case 'f':
-            g_target.fixtures_dir = optarg;
-            break;
-        case 't':
-            g_target.timock = optarg;
-            break;
-        case 'o':
-            e->connect_to = optarg;
-            break;
-        case 'a':
-            e->cacert = optarg;
-            break;
-        case 'k':
-            e->insecure = 1;
-            break;
-        case 'l':
-            o->list = 1;
-            break;
-        case 'X':
-            o->client_cmd = optarg;
-            break;
-        case 'F':
-            o->client_fixture = optarg;
-            break;
-        case 'W':
-            o->client_timeout = (unsigned)strtoul(optarg, NULL, 10);
-            if (!o->client_timeout || o->client_timeout > 86400)
-                return bad_usage("--client-timeout: expected 1 to 86400 "
-                                 "seconds, got '%s'",
-                                 optarg);
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        case 'V':
-            printf("timconform %s\n", TIMCLIENT_VERSION);
-            return 0;
-        default:
+        if (c < 256 || c >= 256 + (int)N_OPTS)
             return bad_usage("unknown or incomplete option '%s'",
                              argv[optind - 1]);
+        const struct opt *r = &opts[c - 256];
+        if (r->act) {
+            int rc = r->act(o, optarg);
+            if (rc >= 0)
+                return rc;
+        } else {
+            *(const char **)((char *)o + r->field) = optarg;
         }
     }
     if (optind < argc)
@@ -298,36 +368,12 @@ static int parse_options(int argc, char **argv, struct options *o)
         (o->exclude && !list_ok(o->exclude)))
         return bad_usage("--include and --exclude take D, O, I, anywhere, "
                          "mock, region");
-    g_target.mock = !url && !region;
+    g_target.mock = !o->url && !o->region;
     if (o->client_fixture && !o->client_cmd)
         return bad_usage("--fixture goes with --client-cmd");
     if (o->client_cmd && !g_target.mock)
         return bad_usage("--client-cmd runs against the mock only");
-    if (g_target.mock)
-        return -1;
-    if (region) {
-        const struct tim_region *r = tim_region_find(region);
-        if (!r)
-            return bad_usage("unknown region '%s'", region);
-        e->region = r->name;
-        snprintf(e->base_url, sizeof e->base_url, "https://%s", r->primary);
-    } else {
-        snprintf(e->base_url, sizeof e->base_url, "%s", url);
-    }
-    const char *app = getenv("TIM_SDKAPPID"), *id = getenv("TIM_IDENTIFIER"),
-               *key = getenv("TIM_SECRET_KEY"),
-               *nonadmin = getenv("TIM_NONADMIN_IDENTIFIER");
-    if (!app || !id || !key || !*app || !*id || !*key)
-        return bad_usage("a remote target needs TIM_SDKAPPID, "
-                         "TIM_IDENTIFIER and TIM_SECRET_KEY");
-    e->creds.sdkappid = strtoull(app, NULL, 10);
-    if (!e->creds.sdkappid)
-        return bad_usage("TIM_SDKAPPID is not a number: '%s'", app);
-    snprintf(e->creds.admin, sizeof e->creds.admin, "%s", id);
-    snprintf(e->creds.key, sizeof e->creds.key, "%s", key);
-    snprintf(e->creds.nonadmin, sizeof e->creds.nonadmin, "%s",
-             nonadmin ? nonadmin : "");
-    return -1;
+    return g_target.mock ? -1 : remote_target(o);
 }
 
 static int write_report(const char *path, const char *what,
@@ -405,15 +451,69 @@ static int tap(FILE *f, const struct result *r, size_t n, const char *t)
     return report_tap(f, r, n);
 }
 
+/* The folder of the running binary, from /proc/self/exe; 0 or -1. */
+static int self_dir(char *out, size_t n)
+{
+    ssize_t len = readlink("/proc/self/exe", out, n - 1);
+    if (len <= 0 || (size_t)len >= n - 1)
+        return -1;
+    out[len] = '\0';
+    char *slash = strrchr(out, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    return 0;
+}
+
+/* The defaults of what the options did not name: the environment
+ * (TIMCONFORM_CASES, TIMCONFORM_FIXTURES, TIMOCK), else the installed
+ * data beside the binary and the timock next to it, else timock on PATH. */
+static int find_defaults(struct options *o, char *cases, char *fixtures,
+                         char *timock, size_t n)
+{
+    char dir[PATH_MAX];
+    int have_dir = self_dir(dir, sizeof dir) == 0;
+    if (!o->cases_dir)
+        o->cases_dir = getenv("TIMCONFORM_CASES");
+    if (!o->fixtures_dir)
+        o->fixtures_dir = getenv("TIMCONFORM_FIXTURES");
+    if (!o->timock)
+        o->timock = getenv("TIMOCK");
+    if (!o->cases_dir || !o->fixtures_dir) {
+        if (!have_dir ||
+            (size_t)snprintf(cases, n, "%s/" TIMCONFORM_DATA_REL "/cases",
+                             dir) >= n ||
+            (size_t)snprintf(fixtures, n, "%s/" TIMCONFORM_DATA_REL "/fixtures",
+                             dir) >= n) {
+            fprintf(stderr, "timconform: cannot tell where the installed "
+                            "cases are: give --cases and --fixtures\n");
+            return -1;
+        }
+        if (!o->cases_dir)
+            o->cases_dir = cases;
+        if (!o->fixtures_dir)
+            o->fixtures_dir = fixtures;
+    }
+    if (!o->timock) {
+        o->timock = "timock"; /* on PATH */
+        if (have_dir && (size_t)snprintf(timock, n, "%s/timock", dir) < n &&
+            access(timock, X_OK) == 0)
+            o->timock = timock;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    struct options o = {.cases_dir = TIMCONFORM_CASES};
-    char err[1024];
-    g_target.timock = getenv("TIMOCK") ? getenv("TIMOCK") : TIMOCK_PATH;
-    g_target.fixtures_dir = TIMCONFORM_FIXTURES;
+    struct options o = {0};
+    char err[1024], cases[PATH_MAX], fixtures[PATH_MAX], timock[PATH_MAX];
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)
         return rc;
+    if (find_defaults(&o, cases, fixtures, timock, PATH_MAX) != 0)
+        return 2;
+    g_target.fixtures_dir = o.fixtures_dir;
+    g_target.timock = o.timock;
     g_client_mode = o.client_cmd != NULL;
     if (o.client_fixture)
         g_client_fixture = o.client_fixture;
@@ -449,7 +549,14 @@ int main(int argc, char **argv)
     snprintf(target_name, sizeof target_name, "%s",
              g_target.mock ? "timock (the mock)" : g_target.remote.base_url);
     struct result *results = calloc(g_cases.n, sizeof *results);
-    Suite *s = suite_create("timconform");
+    Suite *s = results ? suite_create("timconform") : NULL;
+    if (!s) {
+        fprintf(stderr, "timconform: out of memory\n");
+        free(results);
+        cases_release(&g_cases);
+        tim_global_cleanup();
+        return 2;
+    }
     size_t skipped = 0, not_started = 0;
     for (size_t i = 0; i < g_cases.n; i++) {
         const struct tcase_data *c = &g_cases.v[i];

@@ -23,6 +23,7 @@
 #include "reader.h"
 #include "regions.h"
 #include "retry.h"
+#include "rng.h"
 #include "sink.h"
 #include "url.h"
 #include "usersig.h"
@@ -89,14 +90,6 @@ __attribute__((format(printf, 2, 3))) static void logf_(tim_client *c,
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     c->log(c->log_data, line);
-}
-
-static uint64_t next_random(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
 }
 
 static long now_ms(void)
@@ -322,7 +315,7 @@ static int try_call(tim_client *c, const char *service, const char *command,
     int rc = current_sig(c, err);
     if (rc != TIM_OK)
         return rc;
-    uint32_t random = (uint32_t)(next_random(&c->rng) >> 32);
+    uint32_t random = (uint32_t)(rng_next(&c->rng) >> 32);
     if (url_build(url, sizeof url, c->base_url, service, command, c->sdkappid,
                   c->identifier, c->sig, random) < 0)
         return tim_fail(err, TIM_E_USAGE, "the URL would be too long");
@@ -595,7 +588,8 @@ int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
         p.s.pages++;
         p.s.ids += given;
         p.s.total_count = page.total_count;
-        next = page.next;
+        p.s.next = next = page.next;
+        p.s.count = page.count;
         tim_page_release(&page);
         if (rc != TIM_OK)
             break;

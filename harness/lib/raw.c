@@ -54,6 +54,19 @@ static size_t header_write(char *p, size_t size, size_t n, void *sink)
     return sink_write(p, size, n, sink);
 }
 
+/* Appends a line to a header list; the list, or NULL (then *list is
+ * freed and NULL). */
+static struct curl_slist *append(struct curl_slist **list, const char *line)
+{
+    struct curl_slist *l = curl_slist_append(*list, line);
+    if (!l) {
+        curl_slist_free_all(*list);
+        *list = NULL;
+    } else
+        *list = l;
+    return l;
+}
+
 int tim_raw_request(const struct tim_raw_target *t,
                     const struct tim_raw_request *req,
                     struct tim_raw_answer *ans, struct tim_error *err)
@@ -71,43 +84,62 @@ int tim_raw_request(const struct tim_raw_target *t,
         return tim_fail(err, TIM_E_USAGE, "cannot make a libcurl handle");
     const char *type =
         req->content_type ? req->content_type : "application/json";
-    snprintf(ctype, sizeof ctype, "Content-Type:%s%s", type[0] ? " " : "",
-             type);
-    headers = curl_slist_append(headers, ctype);
-    if (req->host) {
-        snprintf(host, sizeof host, "Host: %s", req->host);
-        headers = curl_slist_append(headers, host);
+    if ((size_t)snprintf(ctype, sizeof ctype, "Content-Type:%s%s",
+                         type[0] ? " " : "", type) >= sizeof ctype ||
+        (req->host && (size_t)snprintf(host, sizeof host, "Host: %s",
+                                       req->host) >= sizeof host)) {
+        rc = tim_fail(err, TIM_E_USAGE,
+                      "the Content-Type or Host header is too long");
+        goto out;
     }
-    if (t->connect_to)
-        connect_to = curl_slist_append(NULL, t->connect_to);
+    if (!(headers = curl_slist_append(NULL, ctype)) ||
+        (req->host && !append(&headers, host)) ||
+        (t->connect_to &&
+         !(connect_to = curl_slist_append(NULL, t->connect_to)))) {
+        rc = tim_fail(err, TIM_E_USAGE, "out of memory");
+        goto out;
+    }
     curl_error[0] = '\0';
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_error);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-                     (curl_off_t)(req->body ? req->body_len : 0));
+    /* every option is checked: one libcurl refuses would send another
+     * request than the caller asked for */
+    CURLcode set = CURLE_OK;
+#define SET(opt, val)                                                          \
+    do {                                                                       \
+        if (set == CURLE_OK)                                                   \
+            set = curl_easy_setopt(h, opt, val);                               \
+    } while (0)
+    SET(CURLOPT_URL, url);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_ERRORBUFFER, curl_error);
+    SET(CURLOPT_HTTPHEADER, headers);
+    SET(CURLOPT_POSTFIELDS, req->body ? req->body : "");
+    SET(CURLOPT_POSTFIELDSIZE_LARGE,
+        (curl_off_t)(req->body ? req->body_len : 0));
     if (req->method && strcmp(req->method, "POST") != 0) {
         if (strcmp(req->method, "GET") == 0 && !req->body_len)
-            curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+            SET(CURLOPT_HTTPGET, 1L);
         else if (strcmp(req->method, "HEAD") == 0)
-            curl_easy_setopt(h, CURLOPT_NOBODY, 1L); /* no body will come */
+            SET(CURLOPT_NOBODY, 1L); /* no body will come */
         else
-            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+            SET(CURLOPT_CUSTOMREQUEST, req->method);
     }
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_write);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &head);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-                     t->timeout_ms > 0 ? t->timeout_ms : 10000L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, t->insecure ? 0L : 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, t->insecure ? 0L : 2L);
+    SET(CURLOPT_WRITEFUNCTION, sink_write);
+    SET(CURLOPT_WRITEDATA, &sink);
+    SET(CURLOPT_HEADERFUNCTION, header_write);
+    SET(CURLOPT_HEADERDATA, &head);
+    SET(CURLOPT_TIMEOUT_MS, t->timeout_ms > 0 ? t->timeout_ms : 10000L);
+    SET(CURLOPT_SSL_VERIFYPEER, t->insecure ? 0L : 1L);
+    SET(CURLOPT_SSL_VERIFYHOST, t->insecure ? 0L : 2L);
     if (t->cacert)
-        curl_easy_setopt(h, CURLOPT_CAINFO, t->cacert);
+        SET(CURLOPT_CAINFO, t->cacert);
     if (connect_to)
-        curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
+        SET(CURLOPT_CONNECT_TO, connect_to);
+#undef SET
+    if (set != CURLE_OK) {
+        rc = tim_fail(err, TIM_E_USAGE, "libcurl refused an option: %s",
+                      curl_easy_strerror(set));
+        goto out;
+    }
     CURLcode cc = curl_easy_perform(h);
     if (cc != CURLE_OK) {
         rc = tim_fail(err, TIM_E_TRANSPORT, "%s",
@@ -116,16 +148,25 @@ int tim_raw_request(const struct tim_raw_target *t,
                                       : curl_easy_strerror(cc));
         if (err)
             err->transport_code = (int)cc;
-        free(sink.data);
-        free(head.data);
         goto out;
     }
-    ans->http_status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ans->http_status);
-    ans->body = sink.data ? sink.data : calloc(1, 1);
-    ans->len = sink.len;
-    ans->headers = head.data ? head.data : calloc(1, 1);
+    long status = 0;
+    char *body = sink.data ? sink.data : calloc(1, 1);
+    char *lines = head.data ? head.data : calloc(1, 1);
+    if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK ||
+        !body || !lines) {
+        if (body != sink.data)
+            free(body);
+        if (lines != head.data)
+            free(lines);
+        rc = tim_fail(err, TIM_E_USAGE, "out of memory");
+        goto out;
+    }
+    *ans = (struct tim_raw_answer){status, body, sink.len, lines};
+    sink.data = head.data = NULL;
 out:
+    free(sink.data);
+    free(head.data);
     curl_slist_free_all(headers);
     curl_slist_free_all(connect_to);
     curl_easy_cleanup(h);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "errors.h"
+#include "rng.h"
 
 int retry_is_transient(long error_code, long http_status, int transport)
 {
@@ -46,14 +47,6 @@ int retry_transport_final(int curl_code)
     return 0;
 }
 
-static uint64_t next_random(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 long retry_backoff(const struct retry_policy *p, unsigned attempt,
                    uint64_t *rng)
 {
@@ -63,8 +56,7 @@ long retry_backoff(const struct retry_policy *p, unsigned attempt,
     if (d > p->max_ms)
         d = p->max_ms;
     long half = d / 2;
-    return d - half +
-           (half ? (long)(next_random(rng) % (uint64_t)(half + 1)) : 0);
+    return d - half + (half ? (long)(rng_next(rng) % (uint64_t)(half + 1)) : 0);
 }
 
 int retry_next(const struct retry_policy *p, unsigned attempt, long spent_ms,

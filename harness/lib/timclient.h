@@ -160,13 +160,17 @@ struct tim_pull_stats {
     uint64_t total_count;
     uint64_t retries; /* requests asked again */
     unsigned limit;   /* the Limit in use (halved on 10018) */
+    uint64_t next;    /* the Next of the last page received */
+    uint64_t count;   /* the IDs of the last page received */
 };
 
 /* Called for each group ID of a pull; return non-zero to stop the pull
  * (tim_pull_groups then returns TIM_E_ABORTED). */
 typedef int (*tim_group_fn)(void *data, const char *group_id, size_t len);
 
-/* Called after each page of a pull. */
+/* Called after each page of a pull that passed the pull's checks, after
+ * on_id was called for each of its IDs: s->total_count, s->next and
+ * s->count are that page's. */
 typedef void (*tim_progress_fn)(void *data, const struct tim_pull_stats *s);
 
 /* tim_pull_groups: pulls every group ID of the app (or of group_type),

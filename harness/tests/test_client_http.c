@@ -220,16 +220,20 @@ END_TEST
  * on_id stops the pull at once with TIM_E_ABORTED. */
 
 struct progress {
-    uint64_t pages, last_ids;
+    uint64_t pages, last_ids, last_next, nexts;
 };
 
+/* Each page's own count and Next reach on_page with the running sums. */
 static void on_page(void *data, const struct tim_pull_stats *s)
 {
     struct progress *p = data;
     p->pages++;
     ck_assert_uint_eq(s->pages, p->pages);
     ck_assert_uint_ge(s->ids, p->last_ids);
+    ck_assert_uint_eq(s->count, s->ids - p->last_ids);
     p->last_ids = s->ids;
+    p->last_next = s->next;
+    p->nexts += s->next != 0;
 }
 
 static int stop_at_1500(void *data, const char *id, size_t len)
@@ -254,6 +258,10 @@ START_TEST(progress_and_abort)
         TIM_OK);
     ck_assert_uint_eq(p.pages, 9);
     ck_assert_uint_eq(p.last_ids, 8000);
+    /* 8 full pages, each with a Next; the 9th is empty with Next 0 */
+    ck_assert_uint_eq(p.nexts, 8);
+    ck_assert_uint_eq(p.last_next, 0);
+    ck_assert_uint_eq(st.count, 0);
     int seen = 0;
     ck_assert_int_eq(tim_pull_groups(c, NULL, 1000, stop_at_1500, &seen, NULL,
                                      NULL, &st, &err),

@@ -1,5 +1,6 @@
 /*
- * rng: the one seeded generator of the mock (splitmix64).
+ * rng: the one seeded generator of the project (splitmix64), shared by the
+ * mock and the client library.
  *
  * Everything the mock makes "at random" (generated groups, cursor gaps,
  * fault probabilities) comes from here, so the same seed always gives the
