@@ -369,6 +369,60 @@ START_TEST(rate_limit)
 }
 END_TEST
 
+/* The fixture's rate_limit.error_code is the code over the limit, whichever
+ * it is (60007 only when it names none), with that code's text. */
+static const struct {
+    const char *error_code; /* the member's text in the fixture; "" none */
+    int code;
+} rate_rows[] = {
+    {"", TIM_ERR_RATE_LIMIT},
+    {",\"error_code\":60007", TIM_ERR_RATE_LIMIT},
+    {",\"error_code\":60011", TIM_ERR_APP_RATE},
+    {",\"error_code\":10002", TIM_ERR_INTERNAL},
+    {",\"error_code\":1", 1},
+    {",\"error_code\":99999", 99999},
+};
+
+START_TEST(rate_limit_code)
+{
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"apps\":[{\"sdkappid\":1400000005,"
+             "\"admins\":[\"administrator\"],\"check_usersig\":false,"
+             "\"rate_limit\":{\"calls_per_second\":1%s},"
+             "\"groups\":[{\"id\":\"g1\",\"type\":\"Public\"}]}]}",
+             rate_rows[_i].error_code);
+    struct fixture f;
+    tu_fixture(&f, json);
+    struct api a = {f.store, &f.faults, TU_NOW};
+    struct api_request req = {
+        .method = "POST",
+        .path = API_PATH,
+        .query = "sdkappid=1400000005&identifier=administrator",
+        .body = "{}",
+        .body_len = 2,
+        .now_ms = 3000};
+    struct api_answer ans;
+    api_answer_init(&ans);
+    api_handle(&a, &req, &ans);
+    ck_assert_int_eq(ans.error_code, 0);
+    req.now_ms = 3999;
+    api_handle(&a, &req, &ans);
+    ck_assert_int_eq(ans.error_code, rate_rows[_i].code);
+    char want[160];
+    snprintf(want, sizeof want,
+             "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":%d,"
+             "\"ErrorInfo\":\"%s\"}",
+             rate_rows[_i].code, tim_error_text(rate_rows[_i].code));
+    ck_assert_str_eq(ans.body.data, want);
+    req.now_ms = 4000;
+    api_handle(&a, &req, &ans);
+    ck_assert_int_eq(ans.error_code, 0);
+    api_answer_release(&ans);
+    fixture_release(&f);
+}
+END_TEST
+
 /* 10018 when the answer passes the limit by one byte, not at the limit. */
 START_TEST(size_limit_exact)
 {
@@ -733,6 +787,8 @@ int main(void)
     tcase_add_test(tc, success_bytes);
     tcase_add_test(tc, quirks_off);
     tcase_add_test(tc, rate_limit);
+    tcase_add_loop_test(tc, rate_limit_code, 0,
+                        sizeof rate_rows / sizeof rate_rows[0]);
     tcase_add_test(tc, size_limit_exact);
     tcase_add_loop_test(tc, fault_rules, 0,
                         sizeof fault_rows / sizeof fault_rows[0]);
