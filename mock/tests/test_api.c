@@ -8,6 +8,7 @@
 
 #include "errors.h"
 #include "answer.h"
+#include "faults.h"
 #include "testutil.h"
 #include "usersig.h"
 
@@ -556,6 +557,36 @@ START_TEST(fault_rules)
 }
 END_TEST
 
+/* period_ms: a rule fires from when it is added until period_ms later,
+ * on the clock the caller gives (the last millisecond in, the next out),
+ * whatever times it has fired. */
+START_TEST(fault_period)
+{
+    struct faults f;
+    struct fault_rule r;
+    struct fault_action act;
+    ck_assert_int_eq(faults_init(&f), 0);
+    faults_rule_default(&r);
+    r.action.error_code = 10002;
+    r.period_ms = 500;
+    ck_assert_uint_gt(faults_add(&f, &r, 10000), 0);
+    static const struct {
+        uint64_t now_ms;
+        int fires;
+    } at[] = {{10000, 1}, {10001, 1}, {10499, 1},
+              {10500, 0}, {10501, 0}, {20000, 0}};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        memset(&act, 0, sizeof act);
+        int fired = faults_pick(&f, TU_APP, TU_ADMIN, GT_PUBLIC, 0, 0,
+                                at[i].now_ms, &act);
+        ck_assert_msg(fired == at[i].fires, "at %llu ms: fired %d",
+                      (unsigned long long)at[i].now_ms, fired);
+        ck_assert_int_eq(act.error_code, fired ? 10002 : 0);
+    }
+    faults_release(&f);
+}
+END_TEST
+
 START_TEST(fault_probability_is_seeded)
 {
     const char *r1 = "{\"match\":{\"probability\":0.3,\"seed\":42},"
@@ -792,6 +823,7 @@ int main(void)
     tcase_add_test(tc, size_limit_exact);
     tcase_add_loop_test(tc, fault_rules, 0,
                         sizeof fault_rows / sizeof fault_rows[0]);
+    tcase_add_test(tc, fault_period);
     tcase_add_test(tc, fault_probability_is_seeded);
     tcase_add_loop_test(tc, settings, 0,
                         sizeof setting_rows / sizeof setting_rows[0]);
