@@ -771,6 +771,68 @@ START_TEST(request_id_and_cors)
 }
 END_TEST
 
+/* The one JSON string writer, in both modes: escapes, runs of plain bytes
+ * around them, UTF-8 kept, and (text mode) bytes that are not UTF-8 as
+ * U+FFFD; raw mode copies them. */
+static const struct {
+    const char *in;
+    size_t n;
+    const char *raw, *text;
+} escape_rows[] = {
+#define R(s) s, sizeof s - 1
+    {R(""), "\"\"", "\"\""},
+    {R("plain"), "\"plain\"", "\"plain\""},
+    {R("a\"b\\c"), "\"a\\\"b\\\\c\"", "\"a\\\"b\\\\c\""},
+    {R("\"\"\\"), "\"\\\"\\\"\\\\\"", "\"\\\"\\\"\\\\\""},
+    {R("\x00x\x1f\n\t\x7f"), "\"\\u0000x\\u001f\\u000a\\u0009\x7f\"",
+     "\"\\u0000x\\u001f\\u000a\\u0009\x7f\""},
+    {R("\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e!"),
+     "\"\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e!\"",
+     "\"\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e!\""},
+    {R("a\xff"
+       "b"),
+     "\"a\xff"
+     "b\"",
+     "\"a\\ufffd"
+     "b\""},
+    {R("\xc0\x80"), "\"\xc0\x80\"", "\"\\ufffd\\ufffd\""},
+    {R("\xe0\x9f\xbf"), "\"\xe0\x9f\xbf\"", "\"\\ufffd\\ufffd\\ufffd\""},
+    {R("\xf0\x8f\xbf\xbf"), "\"\xf0\x8f\xbf\xbf\"",
+     "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},
+    {R("\xe0\xa0\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf"),
+     "\"\xe0\xa0\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"",
+     "\"\xe0\xa0\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\""},
+    {R("\xed\xa0\x80"), "\"\xed\xa0\x80\"", "\"\\ufffd\\ufffd\\ufffd\""},
+    {R("\xf4\x90\x80\x80"), "\"\xf4\x90\x80\x80\"",
+     "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},
+    {R("x\xe2\x82"), "\"x\xe2\x82\"", "\"x\\ufffd\\ufffd\""},
+    {R("\xe2\x82\xac\"\xe2\x82"), "\"\xe2\x82\xac\\\"\xe2\x82\"",
+     "\"\xe2\x82\xac\\\"\\ufffd\\ufffd\""},
+#undef R
+};
+
+START_TEST(json_string_escapes)
+{
+    struct buf b;
+    buf_init(&b, 1024);
+    ck_assert_int_eq(
+        answer_json_string(&b, escape_rows[_i].in, escape_rows[_i].n), 0);
+    ck_assert_msg(strcmp(b.data, escape_rows[_i].raw) == 0, "raw %d: %s", _i,
+                  b.data);
+    buf_reset(&b);
+    ck_assert_int_eq(
+        answer_json_text(&b, escape_rows[_i].in, escape_rows[_i].n), 0);
+    ck_assert_msg(strcmp(b.data, escape_rows[_i].text) == 0, "text %d: %s", _i,
+                  b.data);
+    buf_release(&b);
+    /* a cap too small fails */
+    buf_init(&b, strlen(escape_rows[_i].raw) - 1);
+    ck_assert_int_eq(
+        answer_json_string(&b, escape_rows[_i].in, escape_rows[_i].n), -1);
+    buf_release(&b);
+}
+END_TEST
+
 /* The table's texts where the real one is known (SPEC section 1), and the
  * documented codes a fault rule may use. */
 static const struct {
@@ -831,6 +893,8 @@ int main(void)
     tcase_add_loop_test(tc, real_texts, 0,
                         sizeof text_rows / sizeof text_rows[0]);
     tcase_add_test(tc, documented_codes_known);
+    tcase_add_loop_test(tc, json_string_escapes, 0,
+                        sizeof escape_rows / sizeof escape_rows[0]);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
