@@ -226,7 +226,7 @@ size_t groupset_mark(const struct groupset *g, const char *const *ids, size_t n,
     size_t missing = n;
     if (!seen || id_set_init(&set, n) != 0) {
         free(seen);
-        return 0;
+        return GROUPSET_MARK_NOMEM;
     }
     for (size_t k = 0; k < n; k++)
         id_set_find(&set, ids[k], strlen(ids[k]), get_string, ids, k, 1);
