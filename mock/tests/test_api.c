@@ -583,6 +583,39 @@ START_TEST(fault_period)
                       (unsigned long long)at[i].now_ms, fired);
         ck_assert_int_eq(act.error_code, fired ? 10002 : 0);
     }
+    /* a spent rule is not tried: its counters stand still */
+    ck_assert_uint_eq(f.rules[0].seen, 3);
+    ck_assert_uint_eq(f.rules[0].fired, 3);
+    faults_release(&f);
+}
+END_TEST
+
+/* times: a rule fires that many times, then is spent; its counters (the
+ * admin API's seen and fired) count the requests it was tried on. */
+START_TEST(fault_times_counters)
+{
+    struct faults f;
+    struct fault_rule r;
+    struct fault_action act;
+    ck_assert_int_eq(faults_init(&f), 0);
+    faults_rule_default(&r);
+    r.action.error_code = 10002;
+    r.every_nth = 2;
+    r.times = 2;
+    ck_assert_uint_gt(faults_add(&f, &r, 0), 0);
+    static const int want[] = {0, 1, 0, 1, 0, 0, 0, 0};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_msg(faults_pick(&f, TU_APP, TU_ADMIN, GT_PUBLIC, 0, 0, 5,
+                                  &act) == want[i],
+                      "call %zu", i);
+    ck_assert_uint_eq(f.rules[0].seen, 4);
+    ck_assert_uint_eq(f.rules[0].fired, 2);
+    struct buf b;
+    buf_init(&b, 4096);
+    ck_assert_int_eq(faults_json(&f, &b), 0);
+    ck_assert_ptr_nonnull(strstr(b.data, "\"times\":2,\"period_ms\":0,"
+                                         "\"seen\":4,\"fired\":2}"));
+    buf_release(&b);
     faults_release(&f);
 }
 END_TEST
@@ -886,6 +919,7 @@ int main(void)
     tcase_add_loop_test(tc, fault_rules, 0,
                         sizeof fault_rows / sizeof fault_rows[0]);
     tcase_add_test(tc, fault_period);
+    tcase_add_test(tc, fault_times_counters);
     tcase_add_test(tc, fault_probability_is_seeded);
     tcase_add_loop_test(tc, settings, 0,
                         sizeof setting_rows / sizeof setting_rows[0]);
