@@ -206,7 +206,10 @@ struct groupset *groupset_copy(const struct groupset *g,
             continue;
         size_t n;
         const char *id = groupset_id(g, i, &n);
-        groupset_append(c, g->groups[i].key, id, n, g->groups[i].type);
+        if (groupset_append(c, g->groups[i].key, id, n, g->groups[i].type)) {
+            groupset_release(c);
+            return NULL;
+        }
     }
     return c;
 }
