@@ -33,21 +33,41 @@ static const struct {
     {"one a prefix of another", {"ab", "abc", "a", NULL}, 0, 0, 0, 0, 0},
     {"two the same", {"a", "b", "a", NULL}, 0, 0, -1, 0, 2},
     {"the last two the same", {"a", "b", "c", "c", NULL}, 0, 0, -1, 2, 3},
-    {"generated range, no duplicate", {"x", "g1", "g2", "y", NULL}, 1, 3, 0,
-     0, 0},
-    {"the range's last before it", {"g3", "g1", "g2", "g3", NULL}, 1, 4, -1,
-     0, 3},
+    {"generated range, no duplicate",
+     {"x", "g1", "g2", "y", NULL},
+     1,
+     3,
+     0,
+     0,
+     0},
+    {"the range's last before it",
+     {"g3", "g1", "g2", "g3", NULL},
+     1,
+     4,
+     -1,
+     0,
+     3},
     {"the range's first after it", {"g1", "g2", "g1", NULL}, 0, 2, -1, 0, 2},
-    {"the range's first, the set's last", {"x", "g1", "g2", "y", "g1", NULL},
-     1, 3, -1, 1, 4},
-    {"after the range among the rest", {"g1", "g2", "y", "y", NULL}, 0, 2, -1,
-     2, 3},
+    {"the range's first, the set's last",
+     {"x", "g1", "g2", "y", "g1", NULL},
+     1,
+     3,
+     -1,
+     1,
+     4},
+    {"after the range among the rest",
+     {"g1", "g2", "y", "y", NULL},
+     0,
+     2,
+     -1,
+     2,
+     3},
 };
 
 START_TEST(duplicates)
 {
-    struct groupset *g = make(dup_rows[_i].ids, dup_rows[_i].from,
-                              dup_rows[_i].to);
+    struct groupset *g =
+        make(dup_rows[_i].ids, dup_rows[_i].from, dup_rows[_i].to);
     size_t first = 99, second = 99;
     int rc = groupset_finish(g, &first, &second);
     ck_assert_msg(rc == dup_rows[_i].rc, "%s: rc %d", dup_rows[_i].what, rc);
@@ -94,8 +114,10 @@ static const struct {
     unsigned char drop[5];
     const char *kept; /* the IDs left, joined by spaces */
 } copy_rows[] = {
-    {{0, 0, 0, 0, 0}, "a bb c dd e"}, {{1, 0, 0, 0, 0}, "bb c dd e"},
-    {{0, 0, 1, 0, 0}, "a bb dd e"},   {{0, 0, 0, 0, 1}, "a bb c dd"},
+    {{0, 0, 0, 0, 0}, "a bb c dd e"},
+    {{1, 0, 0, 0, 0}, "bb c dd e"},
+    {{0, 0, 1, 0, 0}, "a bb dd e"},
+    {{0, 0, 0, 0, 1}, "a bb c dd"},
     {{1, 1, 1, 1, 1}, ""},
 };
 
@@ -151,7 +173,8 @@ int main(void)
 {
     Suite *s = suite_create("groupset");
     TCase *tc = tcase_create("groupset");
-    tcase_add_loop_test(tc, duplicates, 0, sizeof dup_rows / sizeof dup_rows[0]);
+    tcase_add_loop_test(tc, duplicates, 0,
+                        sizeof dup_rows / sizeof dup_rows[0]);
     tcase_add_test(tc, prefixes_differ);
     tcase_add_loop_test(tc, copy_drops, 0,
                         sizeof copy_rows / sizeof copy_rows[0]);

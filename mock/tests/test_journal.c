@@ -571,6 +571,82 @@ static void fake_record(struct journal *j, uint64_t app, uint64_t asked,
     api_answer_release(&ans);
 }
 
+/* The ErrorCode an entry keeps is the one the client got whole: -1 when
+ * there was no answer, a reset, a body cut short, a gateway page, or a
+ * fault that broke the JSON; the answer's own code otherwise. */
+enum travel {
+    T_WHOLE,
+    T_NONE,
+    T_RESET_BEFORE,
+    T_RESET_AFTER,
+    T_CUT,
+    T_GATEWAY,
+    T_BROKEN,
+    T_FAULT_WHOLE
+};
+
+static const struct {
+    enum travel how;
+    int http_status, error_code;
+} travel_rows[] = {
+    {T_WHOLE, 200, 10002},   {T_NONE, 0, -1},
+    {T_RESET_BEFORE, 0, -1}, {T_RESET_AFTER, 200, -1},
+    {T_CUT, 200, -1},        {T_GATEWAY, 502, -1},
+    {T_BROKEN, 200, -1},     {T_FAULT_WHOLE, 200, 10002},
+};
+
+START_TEST(envelope_seen)
+{
+    static const char env[] =
+        "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":10002,\"ErrorInfo\":\"x\"}";
+    struct api_request req = {.method = "POST",
+                              .path = API_PATH,
+                              .query = "sdkappid=1400000005&identifier=a",
+                              .body = "{}",
+                              .body_len = 2};
+    struct api_answer ans;
+    api_answer_init(&ans);
+    ans.status = 200;
+    ans.error_code = 10002;
+    ans.trace.sdkappid = APP_B;
+    ck_assert_int_eq(buf_puts(&ans.body, env), 0);
+    switch (travel_rows[_i].how) {
+    case T_WHOLE:
+        break;
+    case T_NONE:
+        ans.no_answer = 1;
+        break;
+    case T_RESET_BEFORE:
+        ans.no_answer = 1;
+        ans.reset = RESET_BEFORE_HEADERS;
+        break;
+    case T_RESET_AFTER:
+        ans.reset = RESET_AFTER_HEADERS;
+        break;
+    case T_CUT:
+        ans.cut_body = 1;
+        break;
+    case T_GATEWAY:
+        ans.status = 502;
+        ans.error_code = -1;
+        break;
+    case T_BROKEN:
+        snprintf(ans.trace.fault, sizeof ans.trace.fault, "malformed json");
+        ans.body.len /= 2;
+        ans.body.data[ans.body.len] = '\0';
+        break;
+    case T_FAULT_WHOLE:
+        snprintf(ans.trace.fault, sizeof ans.trace.fault, "error 10002");
+        break;
+    }
+    journal_record(jr, &req, "application/json", &ans, 0, 1, 1);
+    api_answer_release(&ans);
+    struct journal_entry e = last_entry(jr);
+    ck_assert_int_eq(e.http_status, travel_rows[_i].http_status);
+    ck_assert_int_eq(e.error_code, travel_rows[_i].error_code);
+}
+END_TEST
+
 /* fake_record, then whether the asked Next counted as issued. */
 static int fake_call(struct journal *j, uint64_t app, uint64_t asked,
                      uint64_t given)
@@ -1269,6 +1345,8 @@ int main(void)
     tcase_add_test(tc, random_repeated);
     tcase_add_test(tc, null_fields_named);
     tcase_add_test(tc, threads);
+    tcase_add_loop_test(tc, envelope_seen, 0,
+                        sizeof travel_rows / sizeof travel_rows[0]);
     tcase_add_loop_test(tc, verify_expectations, 0,
                         sizeof verify_rows / sizeof verify_rows[0]);
     tcase_add_loop_test(tc, pulled_all_misses_one, 0,
