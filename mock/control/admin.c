@@ -15,21 +15,33 @@
 #include "request.h"
 #include "verify.h"
 
+/* Memory ran out while the answer was written: 500, and the body when
+ * there is room for it. */
+static void out_of_memory(struct api_answer *ans)
+{
+    ans->status = 500;
+    buf_reset(&ans->body);
+    if (buf_puts(&ans->body, "{\"error\":\"out of memory\"}") != 0)
+        buf_reset(&ans->body);
+}
+
 /* Answers status with {"error": why}. */
 static void error(struct api_answer *ans, int status, const char *why)
 {
     ans->status = status;
     buf_reset(&ans->body);
-    buf_puts(&ans->body, "{\"error\":");
-    answer_json_string(&ans->body, why, strlen(why));
-    buf_puts(&ans->body, "}");
+    if (buf_puts(&ans->body, "{\"error\":") ||
+        answer_json_string(&ans->body, why, strlen(why)) ||
+        buf_puts(&ans->body, "}"))
+        out_of_memory(ans);
 }
 
 static void ok(struct api_answer *ans, const char *json)
 {
     ans->status = 200;
     buf_reset(&ans->body);
-    buf_puts(&ans->body, json);
+    if (buf_puts(&ans->body, json) != 0)
+        out_of_memory(ans);
 }
 
 /* The body as a JSON object, read by jsonget's rules (no nesting deeper
@@ -54,25 +66,26 @@ static void list_apps(struct served *s, struct api_answer *ans)
     struct fixture *fx = served_get(s);
     struct buf *b = &ans->body;
     buf_reset(b);
-    buf_puts(b, "{\"apps\":[");
-    for (size_t i = 0; i < fx->store->n_apps; i++) {
+    int rc = buf_puts(b, "{\"apps\":[");
+    for (size_t i = 0; i < fx->store->n_apps && rc == 0; i++) {
         struct app *a = fx->store->apps[i];
         struct groupset *g = app_groups(a);
-        buf_printf(b, "%s{\"sdkappid\":%llu,\"region\":", i ? "," : "",
-                   (unsigned long long)a->sdkappid);
+        rc = buf_printf(b, "%s{\"sdkappid\":%llu,\"region\":", i ? "," : "",
+                        (unsigned long long)a->sdkappid);
         if (a->region)
-            buf_printf(b, "\"%s\"", a->region->name);
+            rc |= buf_printf(b, "\"%s\"", a->region->name);
         else
-            buf_puts(b, "null");
-        buf_printf(b, ",\"groups\":%zu,\"types\":{", g->n_groups);
+            rc |= buf_puts(b, "null");
+        rc |= buf_printf(b, ",\"groups\":%zu,\"types\":{", g->n_groups);
         for (int t = 0; t < GT_COUNT; t++)
-            buf_printf(b, "%s\"%s\":%zu", t ? "," : "", group_type_name(t),
-                       g->n_by_type[t]);
-        buf_puts(b, "}}");
+            rc |= buf_printf(b, "%s\"%s\":%zu", t ? "," : "",
+                             group_type_name(t), g->n_by_type[t]);
+        rc |= buf_puts(b, "}}");
         groupset_release(g);
     }
-    buf_puts(b, "]}");
     ans->status = 200;
+    if (rc || buf_puts(b, "]}"))
+        out_of_memory(ans);
     served_put(s, fx);
 }
 
@@ -191,12 +204,14 @@ out:
          * counts it too, which only an admin racing itself can see */
         struct groupset *gs = app_groups(a);
         buf_reset(&ans->body);
-        buf_printf(&ans->body,
-                   "{\"sdkappid\":%llu,\"created\":%zu,\"deleted\":%d,"
-                   "\"groups\":%zu}",
-                   (unsigned long long)sdkappid,
-                   gs->n_groups + (size_t)nd - n_before, nd, gs->n_groups);
         ans->status = 200;
+        if (buf_printf(&ans->body,
+                       "{\"sdkappid\":%llu,\"created\":%zu,\"deleted\":%d,"
+                       "\"groups\":%zu}",
+                       (unsigned long long)sdkappid,
+                       gs->n_groups + (size_t)nd - n_before, nd,
+                       gs->n_groups) != 0)
+            out_of_memory(ans);
         groupset_release(gs);
     } else {
         error(ans, status, why);
@@ -216,10 +231,10 @@ static void faults_route(struct served *s, const struct api_request *req,
     char err[512];
     if (strcmp(m, "GET") == 0 && !*rest) {
         buf_reset(&ans->body);
-        buf_puts(&ans->body, "{\"faults\":");
-        faults_json(&fx->faults, &ans->body);
-        buf_puts(&ans->body, "}");
         ans->status = 200;
+        if (buf_puts(&ans->body, "{\"faults\":") ||
+            faults_json(&fx->faults, &ans->body) || buf_puts(&ans->body, "}"))
+            out_of_memory(ans);
     } else if (strcmp(m, "POST") == 0 && !*rest) {
         struct fault_rule r;
         cJSON *j = body_json(req, ans);
@@ -228,8 +243,10 @@ static void faults_route(struct served *s, const struct api_request *req,
         } else if (j) {
             uint64_t id = faults_add(&fx->faults, &r, req->now_ms);
             buf_reset(&ans->body);
-            buf_printf(&ans->body, "{\"id\":%llu}", (unsigned long long)id);
-            ans->status = id ? 200 : 500;
+            ans->status = 200;
+            if (!id ||
+                buf_printf(&ans->body, "{\"id\":%llu}", (unsigned long long)id))
+                out_of_memory(ans);
         }
         cJSON_Delete(j);
     } else if (strcmp(m, "DELETE") == 0 && (!*rest || *rest == '/')) {
@@ -273,14 +290,13 @@ static void journal_route(struct served *s, const struct api_request *req,
     long n = journal_copy(j, &f, &e);
     struct buf *b = &ans->body;
     buf_reset(b);
-    buf_printf(b, "{\"capacity\":%zu,\"entries\":[", journal_capacity(j));
-    for (long i = 0; i < n; i++) {
-        if (i)
-            buf_puts(b, ",");
-        journal_entry_json(b, &e[i]);
-    }
-    buf_puts(b, "]}");
-    ans->status = n < 0 ? 500 : 200;
+    int rc = n < 0 || buf_printf(b, "{\"capacity\":%zu,\"entries\":[",
+                                 journal_capacity(j));
+    for (long i = 0; i < n && rc == 0; i++)
+        rc = (i && buf_puts(b, ",")) || journal_entry_json(b, &e[i]);
+    ans->status = 200;
+    if (rc || buf_puts(b, "]}"))
+        out_of_memory(ans);
     free(e);
 }
 

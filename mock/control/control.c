@@ -174,7 +174,11 @@ static void refuse(struct api_answer *ans, int status, const char *why)
     ans->content_type = "application/json";
     ans->error_code = -1;
     buf_reset(&ans->body);
-    buf_printf(&ans->body, "{\"error\":\"%s\"}", why);
+    if (buf_printf(&ans->body, "{\"error\":\"%s\"}", why) != 0) {
+        /* out of memory: the status alone */
+        ans->status = 500;
+        buf_reset(&ans->body);
+    }
 }
 
 static int is_admin_path(const char *path)

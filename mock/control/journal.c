@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "answer.h"
 #include "errors.h"
 #include "hash.h"
 #include "jsonint.h"
@@ -562,66 +563,11 @@ out:
     return count;
 }
 
-/* The length of the valid UTF-8 sequence at s[i] (n bytes in all), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n, size_t i)
-{
-    unsigned char c = s[i];
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4;
-    else
-        return 0;
-    if (c == 0xe0)
-        lo = 0xa0; /* no overlong forms */
-    else if (c == 0xed)
-        hi = 0x9f; /* no surrogates */
-    else if (c == 0xf0)
-        lo = 0x90;
-    else if (c == 0xf4)
-        hi = 0x8f; /* nothing past U+10FFFF */
-    if (n - i < len || s[i + 1] < lo || s[i + 1] > hi)
-        return 0;
-    for (size_t k = 2; k < len; k++)
-        if ((s[i + k] & 0xc0) != 0x80)
-            return 0;
-    return len;
-}
-
-/* Appends s as a JSON string; bytes that are not UTF-8 become U+FFFD. */
+/* Appends the text s as a JSON string; bytes that are not UTF-8 become
+ * U+FFFD. */
 static int json_text(struct buf *b, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *u = (const unsigned char *)s;
-    size_t n = strlen(s);
-    if (buf_append(b, "\"", 1))
-        return -1;
-    for (size_t i = 0; i < n;) {
-        size_t len = utf8_len(u, n, i);
-        int rc;
-        if (len == 0) {
-            rc = buf_puts(b, "\\ufffd");
-            len = 1;
-        } else if (u[i] == '"' || u[i] == '\\') {
-            char esc[2] = {'\\', (char)u[i]};
-            rc = buf_append(b, esc, 2);
-        } else if (u[i] < 0x20) {
-            char esc[6] = {'\\', 'u', '0', '0', hex[u[i] >> 4], hex[u[i] & 15]};
-            rc = buf_append(b, esc, 6);
-        } else {
-            rc = buf_append(b, s + i, len);
-        }
-        if (rc)
-            return -1;
-        i += len;
-    }
-    return buf_append(b, "\"", 1);
+    return answer_json_text(b, s, strlen(s));
 }
 
 /* Appends ,"name": and the value v, or null when !has. */

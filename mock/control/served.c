@@ -53,9 +53,13 @@ struct served *served_new(const char *path, size_t journal_size, char *err,
                           size_t errlen)
 {
     struct served *s = calloc(1, sizeof *s);
-    if (!s || pthread_mutex_init(&s->lock, NULL) != 0) {
-        free(s);
+    if (!s) {
         snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (pthread_mutex_init(&s->lock, NULL) != 0) {
+        free(s);
+        snprintf(err, errlen, "cannot make a lock");
         return NULL;
     }
     s->first_path = path ? strdup(path) : NULL;

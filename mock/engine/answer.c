@@ -5,33 +5,91 @@
 
 #include "errors.h"
 
-int answer_json_string(struct buf *b, const char *s, size_t n)
+/* The length of the valid UTF-8 sequence at s[i] (n bytes in all), or 0
+ * (overlong forms, surrogates and code points past U+10FFFF are not). */
+static size_t utf8_len(const unsigned char *s, size_t n, size_t i)
+{
+    unsigned char c = s[i];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4;
+    else
+        return 0;
+    if (c == 0xe0)
+        lo = 0xa0; /* no overlong 3-byte forms */
+    else if (c == 0xed)
+        hi = 0x9f; /* no surrogates */
+    else if (c == 0xf0)
+        lo = 0x90;
+    else if (c == 0xf4)
+        hi = 0x8f; /* nothing past U+10FFFF */
+    if (n - i < len || s[i + 1] < lo || s[i + 1] > hi)
+        return 0;
+    for (size_t k = 2; k < len; k++)
+        if ((s[i + k] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* The one JSON string writer: runs of bytes that need no escape are copied
+ * at once (the answer's hot path); with utf8 set, a byte that does not
+ * start a valid UTF-8 sequence becomes U+FFFD. */
+static int json_string(struct buf *b, const char *s, size_t n, int utf8)
 {
     static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
     if (buf_append(b, "\"", 1))
         return -1;
     size_t run = 0; /* bytes that need no escape, not yet copied */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
+    for (size_t i = 0; i < n;) {
+        unsigned char c = u[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || !utf8)) {
             run++;
+            i++;
+            continue;
+        }
+        size_t len = c >= 0x80 ? utf8_len(u, n, i) : 1;
+        if (c >= 0x80 && len) { /* valid UTF-8: copied as it is */
+            run += len;
+            i += len;
             continue;
         }
         char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
-        size_t len = 2;
-        if (c < 0x20) {
+        size_t esc_len = 2;
+        if (c >= 0x80) {
+            memcpy(esc, "\\ufffd", 6);
+            esc_len = 6;
+        } else if (c < 0x20) {
             memcpy(esc, "\\u00", 4);
             esc[4] = hex[c >> 4];
             esc[5] = hex[c & 15];
-            len = 6;
+            esc_len = 6;
         }
-        if (buf_append(b, s + i - run, run) || buf_append(b, esc, len))
+        if (buf_append(b, s + i - run, run) || buf_append(b, esc, esc_len))
             return -1;
         run = 0;
+        i++;
     }
     if (buf_append(b, s + n - run, run))
         return -1;
     return buf_append(b, "\"", 1);
+}
+
+int answer_json_string(struct buf *b, const char *s, size_t n)
+{
+    return json_string(b, s, n, 0);
+}
+
+int answer_json_text(struct buf *b, const char *s, size_t n)
+{
+    return json_string(b, s, n, 1);
 }
 
 /* The members an answer may have, and the orders they come in. */

@@ -45,7 +45,16 @@ int answer_success(struct buf *b, const struct page *p, int with_next,
 int answer_error(struct buf *b, int code, const char *info,
                  const struct answer_style *st);
 
-/* answer_json_string: appends s as a JSON string (quotes included). */
+/* answer_json_string: appends the n bytes at s as a JSON string (quotes
+ * included): '"', '\\' and control bytes escaped, every other byte copied
+ * as it is.  Returns 0, or -1 when b's cap is reached (b then holds part of
+ * it).  Thread-safe on distinct buffers. */
 int answer_json_string(struct buf *b, const char *s, size_t n);
+
+/* answer_json_text: answer_json_string for bytes that may not be UTF-8 (a
+ * client's): each byte that does not start a valid UTF-8 sequence becomes
+ * U+FFFD, so the result is always valid JSON text.  Returns as
+ * answer_json_string. */
+int answer_json_text(struct buf *b, const char *s, size_t n);
 
 #endif

@@ -120,16 +120,26 @@ static int check_call(struct api *api, const struct api_request *req,
     return rc;
 }
 
+/* Memory ran out while the body was written: the status alone. */
+static void no_body(struct api_answer *ans)
+{
+    ans->status = 500;
+    ans->content_type = "text/plain";
+    ans->error_code = -1;
+    buf_reset(&ans->body);
+}
+
 static void gateway_page(struct api_answer *ans, int status)
 {
     ans->status = status;
     ans->content_type = "text/html";
     buf_reset(&ans->body);
-    buf_printf(&ans->body,
-               "<html>\r\n<head><title>%d Gateway Error</title></head>\r\n"
-               "<body>\r\n<center><h1>%d Gateway Error</h1></center>\r\n"
-               "<hr><center>gateway</center>\r\n</body>\r\n</html>\r\n",
-               status, status);
+    if (buf_printf(&ans->body,
+                   "<html>\r\n<head><title>%d Gateway Error</title></head>\r\n"
+                   "<body>\r\n<center><h1>%d Gateway Error</h1></center>\r\n"
+                   "<hr><center>gateway</center>\r\n</body>\r\n</html>\r\n",
+                   status, status) != 0)
+        no_body(ans);
 }
 
 /* "Id-<32 hex>-O-Seq-<n>", the form of S14's RequestId. */
@@ -165,11 +175,12 @@ static void fail(struct api *api, const struct app *a, struct api_answer *ans,
     ans->body.cap = API_BODY_MAX;
     /* the fixture's text wins, then the reason found, then the table's */
     const char *text = store_error_text(api->store, a, code);
-    answer_error(&ans->body, code,
-                 text            ? text
-                 : why && why[0] ? why
-                                 : NULL,
-                 &st);
+    if (answer_error(&ans->body, code,
+                     text            ? text
+                     : why && why[0] ? why
+                                     : NULL,
+                     &st) != 0)
+        no_body(ans);
 }
 
 /* v1 and the unknown_path_404 setting: CivetWeb's own page. */
@@ -179,7 +190,8 @@ static void not_found(struct api_answer *ans)
     ans->content_type = "text/plain";
     ans->error_code = -1;
     buf_reset(&ans->body);
-    buf_puts(&ans->body, "Error 404: Not Found");
+    if (buf_puts(&ans->body, "Error 404: Not Found") != 0)
+        no_body(ans);
 }
 
 /* A fault fired, before the answer is made: returns 1 when it decides the
@@ -298,5 +310,6 @@ void api_unparsable(struct api_answer *ans)
     ans->headers = "";
     ans->error_code = TIM_ERR_BAD_HTTP;
     ans->body.cap = API_BODY_MAX;
-    answer_error(&ans->body, TIM_ERR_BAD_HTTP, NULL, NULL);
+    if (answer_error(&ans->body, TIM_ERR_BAD_HTTP, NULL, NULL) != 0)
+        no_body(ans);
 }

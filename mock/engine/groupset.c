@@ -206,7 +206,10 @@ struct groupset *groupset_copy(const struct groupset *g,
             continue;
         size_t n;
         const char *id = groupset_id(g, i, &n);
-        groupset_append(c, g->groups[i].key, id, n, g->groups[i].type);
+        if (groupset_append(c, g->groups[i].key, id, n, g->groups[i].type)) {
+            groupset_release(c);
+            return NULL;
+        }
     }
     return c;
 }
@@ -226,7 +229,7 @@ size_t groupset_mark(const struct groupset *g, const char *const *ids, size_t n,
     size_t missing = n;
     if (!seen || id_set_init(&set, n) != 0) {
         free(seen);
-        return 0;
+        return GROUPSET_MARK_NOMEM;
     }
     for (size_t k = 0; k < n; k++)
         id_set_find(&set, ids[k], strlen(ids[k]), get_string, ids, k, 1);

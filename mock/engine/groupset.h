@@ -82,8 +82,10 @@ struct groupset *groupset_copy(const struct groupset *g,
                                const unsigned char *drop);
 
 /* groupset_mark: for each of the n IDs, sets drop[position] of the group
- * that has it.  Returns the index of the first ID that no group has, or n
- * when all were found.  O(groups + n). */
+ * that has it.  Returns the index of the first ID that no group has, n
+ * when all were found, or GROUPSET_MARK_NOMEM when memory runs out (drop
+ * is then untouched).  O(groups + n). */
+#define GROUPSET_MARK_NOMEM ((size_t)-1)
 size_t groupset_mark(const struct groupset *g, const char *const *ids, size_t n,
                      unsigned char *drop);
 

@@ -111,19 +111,16 @@ struct app *store_add_app(struct store *s, uint64_t sdkappid)
     struct app *a = calloc(1, sizeof *a);
     if (!a)
         return NULL;
-    if (ratelimit_init(&a->rate) != 0) {
-        free(a);
-        return NULL;
-    }
-    if (sigcache_init(&a->sigs) != 0) {
-        ratelimit_release(&a->rate);
-        free(a);
-        return NULL;
-    }
-    pthread_mutex_init(&a->gs_lock, NULL);
-    pthread_mutex_init(&a->change_lock, NULL);
+    if (ratelimit_init(&a->rate) != 0)
+        goto fail_app;
+    if (sigcache_init(&a->sigs) != 0)
+        goto fail_rate;
+    if (pthread_mutex_init(&a->gs_lock, NULL) != 0)
+        goto fail_sigs;
+    if (pthread_mutex_init(&a->change_lock, NULL) != 0)
+        goto fail_gs_lock;
     if (!(a->gs = groupset_new())) {
-        app_free(a);
+        app_free(a); /* everything of a is made but its groups */
         return NULL;
     }
     a->sdkappid = sdkappid;
@@ -140,6 +137,16 @@ struct app *store_add_app(struct store *s, uint64_t sdkappid)
     a->cursor_rng = sdkappid;
     s->apps[s->n_apps++] = a;
     return a;
+
+fail_gs_lock:
+    pthread_mutex_destroy(&a->gs_lock);
+fail_sigs:
+    sigcache_release(&a->sigs);
+fail_rate:
+    ratelimit_release(&a->rate);
+fail_app:
+    free(a);
+    return NULL;
 }
 
 static const char *text_in(const struct envelope *e, int code)
@@ -230,6 +237,8 @@ static int build_change(struct app *a, const struct groupset *old,
         if (!drop)
             goto out;
         size_t missing = groupset_mark(old, ch->delete_ids, ch->n_delete, drop);
+        if (missing == GROUPSET_MARK_NOMEM)
+            goto out;
         if (missing < ch->n_delete) {
             rc = refuse(404, why, whylen, "no group has the ID \"%s\"",
                         ch->delete_ids[missing]);

@@ -8,6 +8,7 @@
 
 #include "errors.h"
 #include "answer.h"
+#include "faults.h"
 #include "testutil.h"
 #include "usersig.h"
 
@@ -369,6 +370,60 @@ START_TEST(rate_limit)
 }
 END_TEST
 
+/* The fixture's rate_limit.error_code is the code over the limit, whichever
+ * it is (60007 only when it names none), with that code's text. */
+static const struct {
+    const char *error_code; /* the member's text in the fixture; "" none */
+    int code;
+} rate_rows[] = {
+    {"", TIM_ERR_RATE_LIMIT},
+    {",\"error_code\":60007", TIM_ERR_RATE_LIMIT},
+    {",\"error_code\":60011", TIM_ERR_APP_RATE},
+    {",\"error_code\":10002", TIM_ERR_INTERNAL},
+    {",\"error_code\":1", 1},
+    {",\"error_code\":99999", 99999},
+};
+
+START_TEST(rate_limit_code)
+{
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"apps\":[{\"sdkappid\":1400000005,"
+             "\"admins\":[\"administrator\"],\"check_usersig\":false,"
+             "\"rate_limit\":{\"calls_per_second\":1%s},"
+             "\"groups\":[{\"id\":\"g1\",\"type\":\"Public\"}]}]}",
+             rate_rows[_i].error_code);
+    struct fixture f;
+    tu_fixture(&f, json);
+    struct api a = {f.store, &f.faults, TU_NOW};
+    struct api_request req = {
+        .method = "POST",
+        .path = API_PATH,
+        .query = "sdkappid=1400000005&identifier=administrator",
+        .body = "{}",
+        .body_len = 2,
+        .now_ms = 3000};
+    struct api_answer ans;
+    api_answer_init(&ans);
+    api_handle(&a, &req, &ans);
+    ck_assert_int_eq(ans.error_code, 0);
+    req.now_ms = 3999;
+    api_handle(&a, &req, &ans);
+    ck_assert_int_eq(ans.error_code, rate_rows[_i].code);
+    char want[160];
+    snprintf(want, sizeof want,
+             "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":%d,"
+             "\"ErrorInfo\":\"%s\"}",
+             rate_rows[_i].code, tim_error_text(rate_rows[_i].code));
+    ck_assert_str_eq(ans.body.data, want);
+    req.now_ms = 4000;
+    api_handle(&a, &req, &ans);
+    ck_assert_int_eq(ans.error_code, 0);
+    api_answer_release(&ans);
+    fixture_release(&f);
+}
+END_TEST
+
 /* 10018 when the answer passes the limit by one byte, not at the limit. */
 START_TEST(size_limit_exact)
 {
@@ -499,6 +554,69 @@ START_TEST(fault_rules)
         ck_assert_msg(got[i] == fault_rows[_i].want[i],
                       "rule %d, call %d: got %d, want %d", _i, i, got[i],
                       fault_rows[_i].want[i]);
+}
+END_TEST
+
+/* period_ms: a rule fires from when it is added until period_ms later,
+ * on the clock the caller gives (the last millisecond in, the next out),
+ * whatever times it has fired. */
+START_TEST(fault_period)
+{
+    struct faults f;
+    struct fault_rule r;
+    struct fault_action act;
+    ck_assert_int_eq(faults_init(&f), 0);
+    faults_rule_default(&r);
+    r.action.error_code = 10002;
+    r.period_ms = 500;
+    ck_assert_uint_gt(faults_add(&f, &r, 10000), 0);
+    static const struct {
+        uint64_t now_ms;
+        int fires;
+    } at[] = {{10000, 1}, {10001, 1}, {10499, 1},
+              {10500, 0}, {10501, 0}, {20000, 0}};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        memset(&act, 0, sizeof act);
+        int fired = faults_pick(&f, TU_APP, TU_ADMIN, GT_PUBLIC, 0, 0,
+                                at[i].now_ms, &act);
+        ck_assert_msg(fired == at[i].fires, "at %llu ms: fired %d",
+                      (unsigned long long)at[i].now_ms, fired);
+        ck_assert_int_eq(act.error_code, fired ? 10002 : 0);
+    }
+    /* a spent rule is not tried: its counters stand still */
+    ck_assert_uint_eq(f.rules[0].seen, 3);
+    ck_assert_uint_eq(f.rules[0].fired, 3);
+    faults_release(&f);
+}
+END_TEST
+
+/* times: a rule fires that many times, then is spent; its counters (the
+ * admin API's seen and fired) count the requests it was tried on. */
+START_TEST(fault_times_counters)
+{
+    struct faults f;
+    struct fault_rule r;
+    struct fault_action act;
+    ck_assert_int_eq(faults_init(&f), 0);
+    faults_rule_default(&r);
+    r.action.error_code = 10002;
+    r.every_nth = 2;
+    r.times = 2;
+    ck_assert_uint_gt(faults_add(&f, &r, 0), 0);
+    static const int want[] = {0, 1, 0, 1, 0, 0, 0, 0};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        ck_assert_msg(faults_pick(&f, TU_APP, TU_ADMIN, GT_PUBLIC, 0, 0, 5,
+                                  &act) == want[i],
+                      "call %zu", i);
+    ck_assert_uint_eq(f.rules[0].seen, 4);
+    ck_assert_uint_eq(f.rules[0].fired, 2);
+    struct buf b;
+    buf_init(&b, 4096);
+    ck_assert_int_eq(faults_json(&f, &b), 0);
+    ck_assert_ptr_nonnull(strstr(b.data, "\"times\":2,\"period_ms\":0,"
+                                         "\"seen\":4,\"fired\":2}"));
+    buf_release(&b);
+    faults_release(&f);
 }
 END_TEST
 
@@ -686,6 +804,68 @@ START_TEST(request_id_and_cors)
 }
 END_TEST
 
+/* The one JSON string writer, in both modes: escapes, runs of plain bytes
+ * around them, UTF-8 kept, and (text mode) bytes that are not UTF-8 as
+ * U+FFFD; raw mode copies them. */
+static const struct {
+    const char *in;
+    size_t n;
+    const char *raw, *text;
+} escape_rows[] = {
+#define R(s) s, sizeof s - 1
+    {R(""), "\"\"", "\"\""},
+    {R("plain"), "\"plain\"", "\"plain\""},
+    {R("a\"b\\c"), "\"a\\\"b\\\\c\"", "\"a\\\"b\\\\c\""},
+    {R("\"\"\\"), "\"\\\"\\\"\\\\\"", "\"\\\"\\\"\\\\\""},
+    {R("\x00x\x1f\n\t\x7f"), "\"\\u0000x\\u001f\\u000a\\u0009\x7f\"",
+     "\"\\u0000x\\u001f\\u000a\\u0009\x7f\""},
+    {R("\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e!"),
+     "\"\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e!\"",
+     "\"\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e!\""},
+    {R("a\xff"
+       "b"),
+     "\"a\xff"
+     "b\"",
+     "\"a\\ufffd"
+     "b\""},
+    {R("\xc0\x80"), "\"\xc0\x80\"", "\"\\ufffd\\ufffd\""},
+    {R("\xe0\x9f\xbf"), "\"\xe0\x9f\xbf\"", "\"\\ufffd\\ufffd\\ufffd\""},
+    {R("\xf0\x8f\xbf\xbf"), "\"\xf0\x8f\xbf\xbf\"",
+     "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},
+    {R("\xe0\xa0\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf"),
+     "\"\xe0\xa0\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"",
+     "\"\xe0\xa0\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\""},
+    {R("\xed\xa0\x80"), "\"\xed\xa0\x80\"", "\"\\ufffd\\ufffd\\ufffd\""},
+    {R("\xf4\x90\x80\x80"), "\"\xf4\x90\x80\x80\"",
+     "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},
+    {R("x\xe2\x82"), "\"x\xe2\x82\"", "\"x\\ufffd\\ufffd\""},
+    {R("\xe2\x82\xac\"\xe2\x82"), "\"\xe2\x82\xac\\\"\xe2\x82\"",
+     "\"\xe2\x82\xac\\\"\\ufffd\\ufffd\""},
+#undef R
+};
+
+START_TEST(json_string_escapes)
+{
+    struct buf b;
+    buf_init(&b, 1024);
+    ck_assert_int_eq(
+        answer_json_string(&b, escape_rows[_i].in, escape_rows[_i].n), 0);
+    ck_assert_msg(strcmp(b.data, escape_rows[_i].raw) == 0, "raw %d: %s", _i,
+                  b.data);
+    buf_reset(&b);
+    ck_assert_int_eq(
+        answer_json_text(&b, escape_rows[_i].in, escape_rows[_i].n), 0);
+    ck_assert_msg(strcmp(b.data, escape_rows[_i].text) == 0, "text %d: %s", _i,
+                  b.data);
+    buf_release(&b);
+    /* a cap too small fails */
+    buf_init(&b, strlen(escape_rows[_i].raw) - 1);
+    ck_assert_int_eq(
+        answer_json_string(&b, escape_rows[_i].in, escape_rows[_i].n), -1);
+    buf_release(&b);
+}
+END_TEST
+
 /* The table's texts where the real one is known (SPEC section 1), and the
  * documented codes a fault rule may use. */
 static const struct {
@@ -733,9 +913,13 @@ int main(void)
     tcase_add_test(tc, success_bytes);
     tcase_add_test(tc, quirks_off);
     tcase_add_test(tc, rate_limit);
+    tcase_add_loop_test(tc, rate_limit_code, 0,
+                        sizeof rate_rows / sizeof rate_rows[0]);
     tcase_add_test(tc, size_limit_exact);
     tcase_add_loop_test(tc, fault_rules, 0,
                         sizeof fault_rows / sizeof fault_rows[0]);
+    tcase_add_test(tc, fault_period);
+    tcase_add_test(tc, fault_times_counters);
     tcase_add_test(tc, fault_probability_is_seeded);
     tcase_add_loop_test(tc, settings, 0,
                         sizeof setting_rows / sizeof setting_rows[0]);
@@ -743,6 +927,8 @@ int main(void)
     tcase_add_loop_test(tc, real_texts, 0,
                         sizeof text_rows / sizeof text_rows[0]);
     tcase_add_test(tc, documented_codes_known);
+    tcase_add_loop_test(tc, json_string_escapes, 0,
+                        sizeof escape_rows / sizeof escape_rows[0]);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

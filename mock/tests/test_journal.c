@@ -571,6 +571,82 @@ static void fake_record(struct journal *j, uint64_t app, uint64_t asked,
     api_answer_release(&ans);
 }
 
+/* The ErrorCode an entry keeps is the one the client got whole: -1 when
+ * there was no answer, a reset, a body cut short, a gateway page, or a
+ * fault that broke the JSON; the answer's own code otherwise. */
+enum travel {
+    T_WHOLE,
+    T_NONE,
+    T_RESET_BEFORE,
+    T_RESET_AFTER,
+    T_CUT,
+    T_GATEWAY,
+    T_BROKEN,
+    T_FAULT_WHOLE
+};
+
+static const struct {
+    enum travel how;
+    int http_status, error_code;
+} travel_rows[] = {
+    {T_WHOLE, 200, 10002},   {T_NONE, 0, -1},
+    {T_RESET_BEFORE, 0, -1}, {T_RESET_AFTER, 200, -1},
+    {T_CUT, 200, -1},        {T_GATEWAY, 502, -1},
+    {T_BROKEN, 200, -1},     {T_FAULT_WHOLE, 200, 10002},
+};
+
+START_TEST(envelope_seen)
+{
+    static const char env[] =
+        "{\"ActionStatus\":\"FAIL\",\"ErrorCode\":10002,\"ErrorInfo\":\"x\"}";
+    struct api_request req = {.method = "POST",
+                              .path = API_PATH,
+                              .query = "sdkappid=1400000005&identifier=a",
+                              .body = "{}",
+                              .body_len = 2};
+    struct api_answer ans;
+    api_answer_init(&ans);
+    ans.status = 200;
+    ans.error_code = 10002;
+    ans.trace.sdkappid = APP_B;
+    ck_assert_int_eq(buf_puts(&ans.body, env), 0);
+    switch (travel_rows[_i].how) {
+    case T_WHOLE:
+        break;
+    case T_NONE:
+        ans.no_answer = 1;
+        break;
+    case T_RESET_BEFORE:
+        ans.no_answer = 1;
+        ans.reset = RESET_BEFORE_HEADERS;
+        break;
+    case T_RESET_AFTER:
+        ans.reset = RESET_AFTER_HEADERS;
+        break;
+    case T_CUT:
+        ans.cut_body = 1;
+        break;
+    case T_GATEWAY:
+        ans.status = 502;
+        ans.error_code = -1;
+        break;
+    case T_BROKEN:
+        snprintf(ans.trace.fault, sizeof ans.trace.fault, "malformed json");
+        ans.body.len /= 2;
+        ans.body.data[ans.body.len] = '\0';
+        break;
+    case T_FAULT_WHOLE:
+        snprintf(ans.trace.fault, sizeof ans.trace.fault, "error 10002");
+        break;
+    }
+    journal_record(jr, &req, "application/json", &ans, 0, 1, 1);
+    api_answer_release(&ans);
+    struct journal_entry e = last_entry(jr);
+    ck_assert_int_eq(e.http_status, travel_rows[_i].http_status);
+    ck_assert_int_eq(e.error_code, travel_rows[_i].error_code);
+}
+END_TEST
+
 /* fake_record, then whether the asked Next counted as issued. */
 static int fake_call(struct journal *j, uint64_t app, uint64_t asked,
                      uint64_t given)
@@ -1092,6 +1168,79 @@ START_TEST(verify_expectations)
 }
 END_TEST
 
+/* pulled_all over a pull, Limit 1, of A's groups of a type (NULL: all)
+ * that leaves out exactly one group, the first, a middle or the last of the
+ * type (skip -1: none), asking for it by the Next of the group before, and
+ * ends with the empty page after the last group. */
+static const struct {
+    const char *type;
+    int skip;
+} miss_rows[] = {
+    {NULL, -1},     {NULL, 0},      {NULL, 3},      {NULL, 6},
+    {"Public", -1}, {"Public", 0},  {"Public", 2},  {"Public", 3},
+    {"Private", 0}, {"Private", 1}, {"Private", 2},
+};
+
+START_TEST(pulled_all_misses_one)
+{
+    const char *type = miss_rows[_i].type;
+    int gt = type ? group_type_parse(type, strlen(type), 0) : GT_ALL;
+    const struct app *a = store_find_app(fx.store, APP_A);
+    uint64_t keys[8];
+    size_t n = 0;
+    for (size_t i = 0; i < a->gs->n_groups; i++)
+        if (gt == GT_ALL || a->gs->groups[i].type == gt) {
+            ck_assert_uint_lt(n, 8);
+            keys[n++] = a->gs->groups[i].key;
+        }
+    ck_assert_uint_ge(n, 3);
+    char *q = query(APP_A, TU_ADMIN, "&random=@&contenttype=json");
+    char body[160], tail[48] = "";
+    if (type)
+        snprintf(tail, sizeof tail, ",\"GroupType\":\"%s\"", type);
+    uint64_t mono = 100000, next;
+    for (size_t i = 0; i <= n; i++) {
+        if ((int)i == miss_rows[_i].skip)
+            continue;
+        snprintf(body, sizeof body, "{\"Limit\":1,\"Next\":%llu%s}",
+                 (unsigned long long)(i ? keys[i - 1] : 0), tail);
+        ck_assert_int_eq(send(q, body, mono += 10, &next), 0);
+    }
+    free(q);
+
+    char x_json[96];
+    snprintf(x_json, sizeof x_json, "[{\"pulled_all\":{%s%s%s}}]",
+             type ? "\"type\":\"" : "", type ? type : "", type ? "\"" : "");
+    cJSON *x = cJSON_Parse(x_json);
+    ck_assert_ptr_nonnull(x);
+    struct journal_filter f = {.sdkappid = APP_A};
+    struct journal_entry *e = NULL;
+    long got = journal_copy(jr, &f, &e);
+    ck_assert_int_eq(got, (long)n + (miss_rows[_i].skip < 0));
+    struct groupset *gs = app_groups(store_find_app(fx.store, APP_A));
+    struct buf out;
+    buf_init(&out, 1 << 20);
+    int rc = verify_run(x, e, (size_t)got, gs, &out);
+    char want[256];
+    if (miss_rows[_i].skip < 0)
+        snprintf(want, sizeof want,
+                 "{\"pass\":true,\"results\":[" RESULT("pulled_all", "true",
+                                                       "") "]}");
+    else
+        snprintf(want, sizeof want,
+                 "{\"pass\":false,\"results\":[" RESULT(
+                     "pulled_all", "false",
+                     "\"1 groups of %s were never served\"") "]}",
+                 type ? type : "all types");
+    ck_assert_int_eq(rc, miss_rows[_i].skip < 0);
+    ck_assert_str_eq(out.data, want);
+    buf_release(&out);
+    groupset_release(gs);
+    cJSON_Delete(x);
+    free(e);
+}
+END_TEST
+
 static const struct {
     const char *expectations, *error;
 } malformed_rows[] = {
@@ -1196,8 +1345,12 @@ int main(void)
     tcase_add_test(tc, random_repeated);
     tcase_add_test(tc, null_fields_named);
     tcase_add_test(tc, threads);
+    tcase_add_loop_test(tc, envelope_seen, 0,
+                        sizeof travel_rows / sizeof travel_rows[0]);
     tcase_add_loop_test(tc, verify_expectations, 0,
                         sizeof verify_rows / sizeof verify_rows[0]);
+    tcase_add_loop_test(tc, pulled_all_misses_one, 0,
+                        sizeof miss_rows / sizeof miss_rows[0]);
     tcase_add_loop_test(tc, verify_malformed, 0,
                         sizeof malformed_rows / sizeof malformed_rows[0]);
     tcase_add_test(tc, verify_empty);

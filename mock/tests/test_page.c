@@ -138,6 +138,10 @@ static size_t pull(const struct app *a, int type, uint32_t limit,
             got++;
         }
         next = p.next;
+        /* every page but the last is full, and an empty one may end it */
+        ck_assert_msg(pages <= total / limit + 2,
+                      "%zu pages of %u for %llu groups, and no end", pages,
+                      limit, (unsigned long long)total);
     } while (next);
     ck_assert_uint_eq(got, total);
     return got;
@@ -266,7 +270,7 @@ START_TEST(paging_while_groups_change)
     struct fixture fx;
     load_generated(&fx, "", 11, "server", 24);
     struct app *a = fx.store->apps[0];
-    size_t n0 = a->gs->n_groups;
+    size_t n0 = a->gs->n_groups, changes = n0 / 25;
     char(*ids)[16] = calloc(n0 + 100, sizeof *ids);
     unsigned char *stays = calloc(n0, 1), *seen = calloc(n0, 1);
     for (size_t i = 0; i < n0; i++) {
@@ -292,7 +296,7 @@ START_TEST(paging_while_groups_change)
         next = p.next;
         /* between pages: delete two groups, one behind the cursor and one
          * ahead of it, and create one */
-        if (next && a->gs->n_groups > 4) {
+        if (next && (size_t)round < changes) {
             size_t behind = (size_t)(round * 7) % (page_group(&p, 0) + 1);
             size_t ahead = a->gs->n_groups - 1 - (size_t)round % 3;
             for (size_t j = 0; j < n0; j++) {
@@ -319,6 +323,14 @@ START_TEST(paging_while_groups_change)
             ck_assert_msg(app_change(a, &ch, why, sizeof why) == 0, "%s", why);
         }
         round++;
+        /* 24 full pages of the 600 groups there were, then pages of the
+         * one group the round before created, until a deletion ahead takes
+         * it: 28 rounds; a pull that goes on much longer never ends */
+        /* changes only while the pull is among the groups there were
+         * (changes rounds), each adding one: then it ends within
+         * (n0 + changes) / 25 + 2 pages */
+        ck_assert_msg((size_t)round <= (n0 + changes) / 25 + 2,
+                      "%d pages of 25 for %zu groups, and no end", round, n0);
     } while (next);
     for (size_t j = 0; j < n0; j++)
         if (stays[j])

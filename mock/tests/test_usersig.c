@@ -479,6 +479,18 @@ static const struct verify_case verify_cases[] = {
      DOC6(J_VER, J_ID, J_APPID, J_EXPIRE, J_TIME,
           "\"TLS.sig\":\"MvA7d/Iw7gSsnskvVzBDPOCCDbuNCw4GHwTC0bip+B4=\""),
      0, VEC, T + 100, TIM_ERR_SIG_MISMATCH},
+    {"TLS.sig one character shorter", JSON,
+     DOC6(J_VER, J_ID, J_APPID, J_EXPIRE, J_TIME,
+          "\"TLS.sig\":\"LvA7d/Iw7gSsnskvVzBDPOCCDbuNCw4GHwTC0bip+B4\""),
+     0, VEC, T + 100, TIM_ERR_SIG_MISMATCH},
+    {"TLS.sig one character longer", JSON,
+     DOC6(J_VER, J_ID, J_APPID, J_EXPIRE, J_TIME,
+          "\"TLS.sig\":\"LvA7d/Iw7gSsnskvVzBDPOCCDbuNCw4GHwTC0bip+B4=A\""),
+     0, VEC, T + 100, TIM_ERR_SIG_MISMATCH},
+    {"TLS.sig with more base64", JSON,
+     DOC6(J_VER, J_ID, J_APPID, J_EXPIRE, J_TIME,
+          "\"TLS.sig\":\"LvA7d/Iw7gSsnskvVzBDPOCCDbuNCw4GHwTC0bip+B4AAAA\""),
+     0, VEC, T + 100, TIM_ERR_SIG_MISMATCH},
     {"valid", MADE, NULL, T, VEC, T + 100, TIM_ERR_OK},
     {"last valid second", MADE, NULL, T, VEC, T + E, TIM_ERR_OK},
     {"expired", MADE, NULL, T, VEC, T + E + 1, TIM_ERR_SIG_EXPIRED},
@@ -528,6 +540,54 @@ START_TEST(test_verify_table)
     ck_assert_msg(rc == c->expected, "%s: got %d, expected %d", c->name, rc,
                   c->expected);
     free(s);
+}
+END_TEST
+
+/* The vector's document whose TLS.sig is base64 of md[0..n), verified
+ * with the vector's key, app and identifier. */
+static int verify_with_sig(const unsigned char *md, size_t n)
+{
+    char sig[64], doc[512], *s;
+    int rc;
+
+    ck_assert_uint_le(n, 40);
+    EVP_EncodeBlock((unsigned char *)sig, md, (int)n);
+    snprintf(doc, sizeof doc,
+             "{" J_VER "," J_ID "," J_APPID "," J_EXPIRE "," J_TIME
+             ",\"TLS.sig\":\"%s\"}",
+             sig);
+    s = encode_doc(doc, strlen(doc), 6);
+    rc = usersig_verify(s, KEY, APPID, ID, T + 100, NULL);
+    free(s);
+    return rc;
+}
+
+/* Every byte of the HMAC counts: one bit changed at any position, in the
+ * lowest or the highest bit, and the HMAC one byte shorter or longer (the
+ * right bytes otherwise), are each refused with 70009. */
+START_TEST(test_every_sig_byte_counts)
+{
+    unsigned char md[33];
+    static const unsigned char masks[] = {0x01, 0x80};
+
+    ck_assert_int_eq(
+        EVP_DecodeBlock(md, (const unsigned char *)SIG, (int)strlen(SIG)),
+        33); /* 32 bytes and the padding's zero */
+    ck_assert_int_eq(verify_with_sig(md, 32), TIM_ERR_OK);
+    for (size_t i = 0; i < 32; i++)
+        for (size_t m = 0; m < sizeof masks; m++) {
+            md[i] ^= masks[m];
+            ck_assert_msg(verify_with_sig(md, 32) == TIM_ERR_SIG_MISMATCH,
+                          "byte %zu ^ 0x%02x accepted", i, masks[m]);
+            md[i] ^= masks[m];
+        }
+    ck_assert_int_eq(verify_with_sig(md, 31), TIM_ERR_SIG_MISMATCH);
+    for (unsigned extra = 0; extra < 256; extra += 255) {
+        md[32] = (unsigned char)extra;
+        ck_assert_msg(verify_with_sig(md, 33) == TIM_ERR_SIG_MISMATCH,
+                      "33 bytes ending in 0x%02x accepted", extra);
+    }
+    ck_assert_int_eq(verify_with_sig(md, 0), TIM_ERR_SIG_MISMATCH);
 }
 END_TEST
 
@@ -818,6 +878,7 @@ static Suite *usersig_suite(void)
                         (int)(sizeof(verify_cases) / sizeof(verify_cases[0])));
     tcase_add_loop_test(tc, test_make_refuses, 0,
                         (int)(sizeof(bad_makes) / sizeof(bad_makes[0])));
+    tcase_add_test(tc, test_every_sig_byte_counts);
     tcase_add_test(tc, test_zlib_trailing_bytes);
     tcase_add_test(tc, test_nul_in_document);
     tcase_add_test(tc, test_deep_document);

@@ -1,0 +1,188 @@
+/* Unit tests of groupset: the duplicate check (IDs that are prefixes of
+ * each other, the generated range against the rest on both sides), copies
+ * that drop groups (first, middle, last), and marking IDs to delete (given
+ * twice, missing at each position). */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "groupset.h"
+
+/* A finished-to-be set of the IDs (NULL-ended), keys 1, 2, ...; the IDs
+ * at [from, to) are the generated range known to differ from each other. */
+static struct groupset *make(const char *const *ids, size_t from, size_t to)
+{
+    struct groupset *g = groupset_new();
+    ck_assert_ptr_nonnull(g);
+    for (size_t i = 0; ids[i]; i++)
+        ck_assert_int_eq(
+            groupset_append(g, i + 1, ids[i], strlen(ids[i]), GT_PUBLIC), 0);
+    g->unique_from = from;
+    g->unique_to = to;
+    return g;
+}
+
+static const struct {
+    const char *what;
+    const char *ids[6];
+    size_t from, to; /* the generated range */
+    int rc;
+    size_t first, second;
+} dup_rows[] = {
+    {"all differ", {"a", "b", "c", NULL}, 0, 0, 0, 0, 0},
+    {"one a prefix of another", {"ab", "abc", "a", NULL}, 0, 0, 0, 0, 0},
+    {"two the same", {"a", "b", "a", NULL}, 0, 0, -1, 0, 2},
+    {"the last two the same", {"a", "b", "c", "c", NULL}, 0, 0, -1, 2, 3},
+    {"generated range, no duplicate",
+     {"x", "g1", "g2", "y", NULL},
+     1,
+     3,
+     0,
+     0,
+     0},
+    {"the range's last before it",
+     {"g3", "g1", "g2", "g3", NULL},
+     1,
+     4,
+     -1,
+     0,
+     3},
+    {"the range's first after it", {"g1", "g2", "g1", NULL}, 0, 2, -1, 0, 2},
+    {"the range's first, the set's last",
+     {"x", "g1", "g2", "y", "g1", NULL},
+     1,
+     3,
+     -1,
+     1,
+     4},
+    {"after the range among the rest",
+     {"g1", "g2", "y", "y", NULL},
+     0,
+     2,
+     -1,
+     2,
+     3},
+};
+
+START_TEST(duplicates)
+{
+    struct groupset *g =
+        make(dup_rows[_i].ids, dup_rows[_i].from, dup_rows[_i].to);
+    size_t first = 99, second = 99;
+    int rc = groupset_finish(g, &first, &second);
+    ck_assert_msg(rc == dup_rows[_i].rc, "%s: rc %d", dup_rows[_i].what, rc);
+    if (rc == -1)
+        ck_assert_msg(first == dup_rows[_i].first &&
+                          second == dup_rows[_i].second,
+                      "%s: %zu and %zu", dup_rows[_i].what, first, second);
+    groupset_release(g);
+}
+END_TEST
+
+/* IDs that are prefixes of each other are different IDs, however the hash
+ * table places them: 48 of them ("p", "pp", ...), and each marked alone. */
+START_TEST(prefixes_differ)
+{
+    char text[GROUP_ID_MAX][GROUP_ID_MAX + 1];
+    const char *ids[GROUP_ID_MAX + 1];
+    for (int i = 0; i < GROUP_ID_MAX; i++) {
+        memset(text[i], 'p', (size_t)i + 1);
+        text[i][i + 1] = '\0';
+        ids[i] = text[i];
+    }
+    ids[GROUP_ID_MAX] = NULL;
+    struct groupset *g = make(ids, 0, 0);
+    size_t first, second;
+    ck_assert_int_eq(groupset_finish(g, &first, &second), 0);
+    for (int i = 0; i < GROUP_ID_MAX; i++) {
+        unsigned char drop[GROUP_ID_MAX] = {0};
+        ck_assert_uint_eq(groupset_mark(g, &ids[i], 1, drop), 1);
+        for (int k = 0; k < GROUP_ID_MAX; k++)
+            ck_assert_msg(drop[k] == (k == i), "marking %d marked %d", i, k);
+    }
+    groupset_release(g);
+    /* the same with the generated range over half of them */
+    g = make(ids, GROUP_ID_MAX / 2, GROUP_ID_MAX);
+    ck_assert_int_eq(groupset_finish(g, &first, &second), 0);
+    groupset_release(g);
+}
+END_TEST
+
+static const char *const five[] = {"a", "bb", "c", "dd", "e", NULL};
+
+static const struct {
+    unsigned char drop[5];
+    const char *kept; /* the IDs left, joined by spaces */
+} copy_rows[] = {
+    {{0, 0, 0, 0, 0}, "a bb c dd e"},
+    {{1, 0, 0, 0, 0}, "bb c dd e"},
+    {{0, 0, 1, 0, 0}, "a bb dd e"},
+    {{0, 0, 0, 0, 1}, "a bb c dd"},
+    {{1, 1, 1, 1, 1}, ""},
+};
+
+START_TEST(copy_drops)
+{
+    struct groupset *g = make(five, 0, 0);
+    struct groupset *c = groupset_copy(g, copy_rows[_i].drop);
+    ck_assert_ptr_nonnull(c);
+    char kept[64] = "";
+    uint64_t last = 0;
+    for (size_t i = 0; i < c->n_groups; i++) {
+        size_t n;
+        const char *id = groupset_id(c, i, &n);
+        if (i)
+            strcat(kept, " ");
+        strncat(kept, id, n);
+        ck_assert_uint_gt(c->groups[i].key, last); /* keys kept, in order */
+        last = c->groups[i].key;
+    }
+    ck_assert_str_eq(kept, copy_rows[_i].kept);
+    groupset_release(c);
+    groupset_release(g);
+}
+END_TEST
+
+static const struct {
+    const char *ids[5];
+    size_t n, missing;
+    unsigned char drop[5];
+} mark_rows[] = {
+    {{"a", "e"}, 2, 2, {1, 0, 0, 0, 1}},
+    {{"c", "c"}, 2, 2, {0, 0, 1, 0, 0}},
+    {{"bb", "a", "bb"}, 3, 3, {1, 1, 0, 0, 0}},
+    {{"zz", "a"}, 2, 0, {0}},
+    {{"a", "zz", "e"}, 3, 1, {0}},
+    {{"a", "e", "zz"}, 3, 2, {0}},
+    {{"b"}, 1, 0, {0}}, /* a prefix of "bb" is not "bb" */
+};
+
+START_TEST(marks)
+{
+    struct groupset *g = make(five, 0, 0);
+    unsigned char drop[5] = {0};
+    size_t missing = groupset_mark(g, mark_rows[_i].ids, mark_rows[_i].n, drop);
+    ck_assert_uint_eq(missing, mark_rows[_i].missing);
+    if (missing == mark_rows[_i].n)
+        ck_assert_int_eq(memcmp(drop, mark_rows[_i].drop, 5), 0);
+    groupset_release(g);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("groupset");
+    TCase *tc = tcase_create("groupset");
+    tcase_add_loop_test(tc, duplicates, 0,
+                        sizeof dup_rows / sizeof dup_rows[0]);
+    tcase_add_test(tc, prefixes_differ);
+    tcase_add_loop_test(tc, copy_drops, 0,
+                        sizeof copy_rows / sizeof copy_rows[0]);
+    tcase_add_loop_test(tc, marks, 0, sizeof mark_rows / sizeof mark_rows[0]);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
