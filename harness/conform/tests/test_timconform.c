@@ -305,6 +305,7 @@ enum {
     M_OVERLAP = 1 << 9,      /* a Next resumes one group early */
     M_NO_END = 1 << 10,      /* never Next 0: empty pages with new cursors */
     M_TYPE_UNDER = 1 << 11,  /* Public's TotalCount is one too few */
+    M_LATE = 1 << 12,        /* a Next resumes one group late */
 };
 
 struct misbehaving {
@@ -359,7 +360,9 @@ static void answer_page(const struct misbehaving *m, const char *body,
         total++;
     if ((m->flags & M_TYPE_UNDER) && strcmp(type, "Public") == 0 && total)
         total--;
-    size_t start = (m->flags & M_OVERLAP) && off ? off - 1 : off;
+    size_t start = (m->flags & M_OVERLAP) && off ? off - 1
+                   : (m->flags & M_LATE) && off  ? off + 1
+                                                 : off;
     size_t count = limit + ((m->flags & M_OVER) ? 1 : 0);
     if (start > len)
         start = len;
@@ -512,6 +515,10 @@ static const struct {
      "no_duplicates,ends,no_cursor_repeat,pages_within_limit,"
      "count_equals_total,total_stable,types_partition,limits_same_set,"
      "next_exact"},
+    {"resumes a Next one group late", M_LATE, 100, "next_exact",
+     "4 IDs pulled, TotalCount 6: a Next was not read back exactly",
+     "no_duplicates,ends,no_cursor_repeat,pages_within_limit,total_stable,"
+     "type_totals_add_up"},
     {"miscounts a type short", M_TYPE_UNDER, 100, "type_totals_add_up",
      "the types' TotalCounts add up to 5, the unfiltered one is 6",
      "no_duplicates,ends,no_cursor_repeat,pages_within_limit,"
