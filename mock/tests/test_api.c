@@ -269,11 +269,15 @@ START_TEST(rules_and_codes)
 }
 END_TEST
 
+/* A body over the limit is refused as HTTP before anything else is read,
+ * the path included. */
+static const char *const over_limit_paths[] = {API_PATH, "/v4/x/y", "/"};
+
 START_TEST(body_over_limit)
 {
     char *q = tu_query(TU_APP, TU_ADMIN);
     struct api_request req = {.method = "POST",
-                              .path = API_PATH,
+                              .path = over_limit_paths[_i],
                               .query = q,
                               .body = "",
                               .body_too_large = 1};
@@ -909,7 +913,8 @@ int main(void)
     TCase *tc = tcase_create("api");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, rules_and_codes, 0, sizeof rows / sizeof rows[0]);
-    tcase_add_test(tc, body_over_limit);
+    tcase_add_loop_test(tc, body_over_limit, 0,
+                        sizeof over_limit_paths / sizeof *over_limit_paths);
     tcase_add_test(tc, success_bytes);
     tcase_add_test(tc, quirks_off);
     tcase_add_test(tc, rate_limit);
