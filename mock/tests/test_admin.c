@@ -1150,6 +1150,61 @@ static const char *str(const cJSON *j, const char *key)
     return s;
 }
 
+/* A reset reads again the fixture timock started with (not the embedded
+ * default, nor the one loaded last), and a load or a reset empties the
+ * journal: its entries were of the groups served before. */
+START_TEST(reset_reads_the_started_fixture)
+{
+    struct tu_timock t;
+    const char *const args[] = {"--fixture", FIXTURES_DIR "/empty.json", NULL};
+    tu_timock_start(&t, args);
+    char *q1 = tu_query_now(1400000001, TU_ADMIN);
+    ck_assert_int_eq(api_page(&t, q1, "{}", NULL).code, 0);
+    cJSON *j = journal(&t, NULL);
+    ck_assert_int_eq(cJSON_GetArraySize(entries(j)), 1);
+    cJSON_Delete(j);
+
+    cJSON_Delete(admin(&t, "POST", "/__admin/fixture",
+                       "{\"path\":\"" FIXTURES_DIR "/default.json\"}", 200));
+    j = journal(&t, NULL);
+    ck_assert_int_eq(cJSON_GetArraySize(entries(j)), 0);
+    cJSON_Delete(j);
+    ck_assert_int_eq(api_page(&t, q1, "{}", NULL).code, 60006);
+
+    cJSON *apps = admin(&t, "POST", "/__admin/reset", NULL, 200);
+    ck_assert_double_eq(app_count(apps, 1400000001, NULL), 0);
+    ck_assert_double_eq(app_count(apps, TU_APP, NULL), -1);
+    cJSON_Delete(apps);
+    j = journal(&t, NULL);
+    ck_assert_int_eq(cJSON_GetArraySize(entries(j)), 0);
+    cJSON_Delete(j);
+    ck_assert_int_eq(api_page(&t, q1, "{}", NULL).code, 0);
+    free(q1);
+    tu_timock_stop(&t);
+}
+END_TEST
+
+/* Only /__admin/apps/ID/groups changes groups: a longer or a shorter name
+ * is no admin call. */
+static const char *const not_groups_paths[] = {
+    "/__admin/apps/1400000000/groupsX", "/__admin/apps/1400000000/groups/",
+    "/__admin/apps/1400000000/group", "/__admin/apps/1400000000"};
+
+START_TEST(groups_path_is_exact)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    cJSON *j = admin(&t, "POST", not_groups_paths[_i],
+                     "{\"create\":[{\"id\":\"x\",\"type\":\"Public\"}]}", 404);
+    ck_assert_ptr_nonnull(error_text(j));
+    cJSON_Delete(j);
+    cJSON *apps = admin(&t, "GET", "/__admin/apps", NULL, 200);
+    check_default_counts(apps, 0);
+    cJSON_Delete(apps);
+    tu_timock_stop(&t);
+}
+END_TEST
+
 START_TEST(journal_filters_and_clear)
 {
     struct tu_timock t;
@@ -1747,6 +1802,9 @@ int main(void)
     tcase_add_loop_test(tc, admin_refuses, 0,
                         sizeof refused_rows / sizeof refused_rows[0]);
     tcase_add_test(tc, fixture_then_reset);
+    tcase_add_test(tc, reset_reads_the_started_fixture);
+    tcase_add_loop_test(tc, groups_path_is_exact, 0,
+                        sizeof not_groups_paths / sizeof *not_groups_paths);
     tcase_add_loop_test(tc, deep_body_refused, 0,
                         sizeof deep_paths / sizeof deep_paths[0]);
     tcase_add_test(tc, nesting_at_the_bound);
