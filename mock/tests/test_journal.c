@@ -946,6 +946,9 @@ enum scenario {
     STOP_EARLY,    /* all of A, Limit 3, only the first page */
     SKIP,          /* all of A, Limit 2, the second page skipped */
     REPEAT,        /* all of A, Limit 3, the first page twice */
+    BACK_ONE,      /* all of A, Limit 2, the first three Nexts sent one
+                      less: pages 2 to 4 start with the last group of the
+                      page before */
     FAULT_RETRY,   /* all of C, Limit 2: #3 gets 10002, asked again 250 ms on */
     FAULT_RESTART, /* the same, but starting over after the error */
     RATE,          /* B: 4 calls within a second, the last two refused */
@@ -980,6 +983,16 @@ static void run_scenario(enum scenario s)
     case REPEAT:
         send(q, "{\"Limit\":3,\"Next\":0}", mono, &next);
         pull(APP_A, NULL, 3, 100, 0, 0, &mono);
+        break;
+    case BACK_ONE:
+        send(q, "{\"Limit\":2,\"Next\":0}", mono, &next);
+        for (int i = 0; i < 40 && next; i++) {
+            /* three pages one group back, then the Next as given */
+            snprintf(body, sizeof body, "{\"Limit\":2,\"Next\":%llu}",
+                     (unsigned long long)next - (i < 3));
+            send(q, body, mono += 10, &next);
+        }
+        ck_assert_msg(!next, "the pull one group back never ended");
         break;
     case FAULT_RETRY:
         pull(APP_C, NULL, 2, 100, 250, 0, &mono);
@@ -1075,6 +1088,16 @@ static const struct {
              "\"pages #1 and #2 overlap (a group served twice)\""),
       RESULT("followed_next", "true", "")},
      1},
+    /* pages that share only their boundary group overlap too */
+    {BACK_ONE,
+     APP_A,
+     "[" PULLED_ALL "]",
+     0,
+     {RESULT("pulled_all", "false",
+             "\"pages #1 and #2 overlap (a group served twice)\","
+             "\"pages #2 and #3 overlap (a group served twice)\","
+             "\"pages #3 and #4 overlap (a group served twice)\"")},
+     3},
     {FAULT_RETRY,
      APP_C,
      "[{\"retried_after\":{\"error_code\":10002,\"min_wait_ms\":250}},"
