@@ -951,6 +951,7 @@ enum scenario {
                       page before */
     FAULT_RETRY,   /* all of C, Limit 2: #3 gets 10002, asked again 250 ms on */
     FAULT_RESTART, /* the same, but starting over after the error */
+    FAULT_TYPE,    /* the same, but asking again for Public groups only */
     RATE,          /* B: 4 calls within a second, the last two refused */
     DEVIATING,     /* B: 25 calls without random, a second apart */
 };
@@ -1000,6 +1001,24 @@ static void run_scenario(enum scenario s)
     case FAULT_RESTART:
         pull(APP_C, NULL, 2, 8, 250, 1, &mono);
         break;
+    case FAULT_TYPE: {
+        char *qc = query(APP_C, TU_ADMIN, "&random=@&contenttype=json");
+        next = 0;
+        for (int i = 0; i < 2; i++) {
+            snprintf(body, sizeof body, "{\"Limit\":2,\"Next\":%llu}",
+                     (unsigned long long)next);
+            ck_assert_int_eq(send(qc, body, mono += 10, &next), 0);
+        }
+        snprintf(body, sizeof body, "{\"Limit\":2,\"Next\":%llu}",
+                 (unsigned long long)next);
+        ck_assert_int_eq(send(qc, body, mono += 10, NULL), 10002);
+        snprintf(body, sizeof body,
+                 "{\"Limit\":2,\"Next\":%llu,\"GroupType\":\"Public\"}",
+                 (unsigned long long)next);
+        send(qc, body, mono += 250, NULL);
+        free(qc);
+        break;
+    }
     case RATE:
         for (int i = 0; i < 4; i++)
             send("sdkappid=1400000005&identifier=administrator&random=@&"
@@ -1126,6 +1145,13 @@ static const struct {
      {"\"request #3 got 10002; the next request #4 asked for Next 0 instead "
       "of 4454685364\""},
      2},
+    {FAULT_TYPE,
+     APP_C,
+     "[{\"retried_after\":{\"error_code\":10002,\"min_wait_ms\":100}}]",
+     0,
+     {"\"request #3 got 10002; the next request #4 asked for Public instead "
+      "of all types\""},
+     1},
     {RATE,
      APP_B,
      "[" IN_RATE "," NO_DEV "]",
