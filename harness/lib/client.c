@@ -42,6 +42,8 @@ struct tim_client {
     int64_t sig_made;
     int sig_fixed;
     long ttl;
+    int64_t (*clock)(void *data);
+    void *clock_data;
     long connect_timeout_ms, timeout_ms;
     char *cacert;
     int insecure;
@@ -183,6 +185,8 @@ int tim_client_new(const struct tim_config *cfg, tim_client **out,
     c->sig = dup_or_null(cfg->usersig);
     c->sig_fixed = cfg->usersig != NULL;
     c->ttl = cfg->usersig_ttl > 0 ? cfg->usersig_ttl : 86400;
+    c->clock = cfg->clock;
+    c->clock_data = cfg->clock_data;
     c->connect_timeout_ms =
         cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 5000;
     c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000;
@@ -241,7 +245,7 @@ static int current_sig(tim_client *c, struct tim_error *err)
 {
     if (c->sig_fixed)
         return TIM_OK;
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = c->clock ? c->clock(c->clock_data) : (int64_t)time(NULL);
     long margin = c->ttl / 10 < 300 ? c->ttl / 10 : 300;
     if (c->sig && now < c->sig_made + c->ttl - margin)
         return TIM_OK;

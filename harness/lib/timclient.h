@@ -75,7 +75,11 @@ struct tim_config {
     /* the secret key that UserSigs are made from, or a fixed UserSig */
     const char *secret_key;
     const char *usersig;
-    long usersig_ttl;        /* seconds a made UserSig lives; 0: 86400 */
+    long usersig_ttl; /* seconds a made UserSig lives; 0: 86400 */
+    /* unix seconds now, for making UserSigs and renewing them; NULL:
+     * time() (a test passes its own clock) */
+    int64_t (*clock)(void *data);
+    void *clock_data;
     long connect_timeout_ms; /* 0: 5000 */
     long timeout_ms;         /* the whole request; 0: 10000 */
     const char *cacert;      /* CA bundle file, or NULL for the system's */

@@ -418,6 +418,47 @@ START_TEST(page_without_next)
 }
 END_TEST
 
+static int64_t test_clock(void *data)
+{
+    return *(const int64_t *)data;
+}
+
+/* A made UserSig is used until a tenth of its life is left (at most 5
+ * minutes), then made anew; the mock takes a UserSig made later than its
+ * own clock, so the client's clock may run ahead. */
+START_TEST(usersig_renewed_before_expiry)
+{
+    struct tu_timock t;
+    tu_timock_start(&t, NULL);
+    char url[64];
+    struct tl_lines log = {0};
+    struct tim_config cfg = config_for(&t, url, sizeof url, TU_APP, &log);
+    int64_t now = (int64_t)time(NULL);
+    cfg.clock = test_clock;
+    cfg.clock_data = &now;
+    cfg.usersig_ttl = 3600; /* a tenth is 360 s: renewed 300 s before */
+    tim_client *c = client_new(&cfg);
+    struct tim_page page;
+    struct tim_error err;
+    struct tim_page_request r = {1, 0, 0, NULL};
+    static const struct {
+        int64_t step; /* seconds the clock moves before the call */
+        size_t made;  /* UserSigs made so far */
+    } steps[] = {{0, 1}, {3299, 1}, {1, 2}, {3299, 2}, {1, 3}, {86400, 4}};
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        now += steps[i].step;
+        ck_assert_int_eq(tim_get_group_page(c, &r, &page, &err), TIM_OK);
+        tim_page_release(&page);
+        ck_assert_msg(tl_starting(&log, "made a UserSig") == steps[i].made,
+                      "step %zu: %zu UserSigs made, wanted %zu", i,
+                      tl_starting(&log, "made a UserSig"), steps[i].made);
+    }
+    tim_client_free(c);
+    tl_free(&log);
+    tu_timock_stop(&t);
+}
+END_TEST
+
 /* limit-10018.json: a page of 10000 IDs is over the answer limit; the pull
  * halves Limit to 5000, which fits, and gets all 20000 IDs. */
 START_TEST(halves_limit_on_10018)
@@ -968,6 +1009,7 @@ int main(void)
     tcase_add_test(tc, chaos_pull);
     tcase_add_test(tc, exact_next_above_2_53);
     tcase_add_test(tc, page_without_next);
+    tcase_add_test(tc, usersig_renewed_before_expiry);
     tcase_add_test(tc, halves_limit_on_10018);
     tcase_add_loop_test(tc, fatal_error_not_retried, 0, ROWS(fatal_rows));
     tcase_add_loop_test(tc, transient_retried, 0, ROWS(transient_rows));
