@@ -581,6 +581,15 @@ START_TEST(cursorwatch_many)
     ck_assert_int_eq(cursorwatch_seen(&w, base + 4095), 0); /* in between */
     ck_assert_uint_eq(w.count, 100001);
     cursorwatch_release(&w);
+    /* every cursor is still there after the table grew 11 times, those
+     * that sat in its last slot included: 1, 2, 3, ... fill the slots */
+    for (uint64_t v = 1; v <= 100000; v++)
+        ck_assert_int_eq(cursorwatch_seen(&w, v), 0);
+    for (uint64_t v = 1; v <= 100000; v++)
+        ck_assert_msg(cursorwatch_seen(&w, v) == 1, "%llu was lost",
+                      (unsigned long long)v);
+    ck_assert_uint_eq(w.count, 100000);
+    cursorwatch_release(&w);
 }
 END_TEST
 
