@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "cursorwatch.h"
+#include "sink.h"
 #include "errors.h"
 #include "reader.h"
 #include "regions.h"
@@ -593,6 +594,24 @@ START_TEST(cursorwatch_many)
 }
 END_TEST
 
+/* sink: an answer of SINK_MAX bytes is taken whole; one byte more stops
+ * the transfer. */
+START_TEST(sink_cap)
+{
+    static char chunk[1 << 20];
+    memset(chunk, 'x', sizeof chunk);
+    struct sink s = {0};
+    for (size_t i = 0; i < SINK_MAX / sizeof chunk; i++)
+        ck_assert_uint_eq(sink_write(chunk, 1, sizeof chunk, &s), sizeof chunk);
+    ck_assert_uint_eq(s.len, SINK_MAX);
+    ck_assert_int_eq(s.too_big, 0);
+    ck_assert_uint_eq(sink_write(chunk, 1, 1, &s), 0);
+    ck_assert_int_eq(s.too_big, 1);
+    ck_assert_uint_eq(s.len, SINK_MAX);
+    free(s.data);
+}
+END_TEST
+
 /* tim_client_new: what a configuration must hold. */
 
 static const struct {
@@ -865,6 +884,7 @@ int main(void)
     TCase *watch = tcase_create("cursorwatch");
     tcase_add_test(watch, cursorwatch_repeats);
     tcase_add_test(watch, cursorwatch_many);
+    tcase_add_test(watch, sink_cap);
     suite_add_tcase(s, watch);
 
     TCase *reader = tcase_create("reader");
