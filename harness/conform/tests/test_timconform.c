@@ -225,6 +225,11 @@ static const struct {
     {1, "\"request\":{\"usersig\":{\"age\":1e300},\"body\":{\"Limit\":0}},", 2},
     {1, "\"request\":{\"usersig\":{\"expire\":-1},\"body\":{\"Limit\":0}},", 2},
     {1, "\"request\":{\"usersig\":{\"level\":1.5},\"body\":{\"Limit\":0}},", 2},
+    /* a request sent from 1 to 10 times: 0 would check no answer at all */
+    {1, "\"request\":{\"repeat\":1,\"body\":{\"Limit\":0}},", 0},
+    {1, "\"request\":{\"repeat\":10,\"body\":{\"Limit\":0}},", 0},
+    {1, "\"request\":{\"repeat\":0,\"body\":{\"Limit\":0}},", 2},
+    {1, "\"request\":{\"repeat\":11,\"body\":{\"Limit\":0}},", 2},
 };
 
 START_TEST(case_file_rules)
