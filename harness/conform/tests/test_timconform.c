@@ -255,6 +255,54 @@ START_TEST(case_file_rules)
 }
 END_TEST
 
+/* Rules across a folder of cases: two files (a.json, b.json); exit 2
+ * when they break a rule, 0 when they run and pass. */
+#define CASE_OK(id)                                                            \
+    "{\"id\":\"" id "\",\"title\":\"t\",\"label\":\"I\",\"rule\":\"r\","       \
+    "\"request\":{\"body\":{\"Limit\":0}},\"expect\":{\"ErrorCode\":10004}}"
+static const struct {
+    const char *a, *b;
+    int code;
+} folder_rows[] = {
+    {CASE_OK("one"), CASE_OK("two"), 0},
+    /* the same id in two neighbouring files */
+    {CASE_OK("same"), CASE_OK("same"), 2},
+    /* a client case must have its verify list, and only a client case */
+    {CASE_OK("one"),
+     "{\"id\":\"c\",\"title\":\"t\",\"label\":\"I\",\"rule\":\"r\","
+     "\"where\":\"client\",\"request\":{\"body\":{}},"
+     "\"expect\":{\"ErrorCode\":0}}",
+     2},
+    {CASE_OK("one"),
+     "{\"id\":\"c\",\"title\":\"t\",\"label\":\"I\",\"rule\":\"r\","
+     "\"request\":{\"body\":{}},\"expect\":{\"ErrorCode\":0},"
+     "\"verify\":[{\"no_deviation\":true}]}",
+     2},
+};
+
+START_TEST(case_folder_rules)
+{
+    char dir[] = "/tmp/timconform-folder-XXXXXX", a[128], b[128], args[256],
+         tap[4096];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(a, sizeof a, "%s/a.json", dir);
+    snprintf(b, sizeof b, "%s/b.json", dir);
+    FILE *f = fopen(a, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(folder_rows[_i].a, f);
+    ck_assert_int_eq(fclose(f), 0);
+    f = fopen(b, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(folder_rows[_i].b, f);
+    ck_assert_int_eq(fclose(f), 0);
+    snprintf(args, sizeof args, "--mock --cases %s", dir);
+    ck_assert_int_eq(run_conform(args, tap, sizeof tap), folder_rows[_i].code);
+    unlink(a);
+    unlink(b);
+    rmdir(dir);
+}
+END_TEST
+
 /* A fixture past 1 MiB (a long comment before its apps) is read whole: the
  * runner takes the credentials from it as the mock does. */
 START_TEST(big_fixture_is_read)
@@ -687,6 +735,8 @@ int main(void)
     tcase_add_test(tc, unknown_option_is_usage);
     tcase_add_loop_test(tc, case_file_rules, 0,
                         sizeof case_file_rows / sizeof case_file_rows[0]);
+    tcase_add_loop_test(tc, case_folder_rules, 0,
+                        sizeof folder_rows / sizeof *folder_rows);
     tcase_add_loop_test(tc, properties_catch_a_misbehaving_server, 0,
                         sizeof servers / sizeof servers[0]);
     tcase_add_test(tc, reports_are_written);
