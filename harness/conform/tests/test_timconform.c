@@ -664,8 +664,10 @@ START_TEST(reports_are_written)
     size_t n = fread(text, 1, sizeof text - 1, f);
     text[n] = '\0';
     fclose(f);
+    /* the region-only case is skipped: counted, but not as a failure */
     ck_assert_ptr_nonnull(strstr(text, "<testsuites name=\"timconform\" "
-                                       "tests=\"2\" failures=\"1\""));
+                                       "tests=\"3\" failures=\"1\" "
+                                       "skipped=\"1\""));
     ck_assert_ptr_nonnull(strstr(text, "<failure message="));
     f = fopen(parity, "r");
     n = fread(text, 1, sizeof text - 1, f);
@@ -677,6 +679,23 @@ START_TEST(reports_are_written)
         strstr(text, "| right-code | I | test of the runner |  | pass |"));
     unlink(junit);
     unlink(parity);
+}
+END_TEST
+
+/* The TAP plan counts the cases that ran or were skipped, not those left
+ * out by the selection. */
+START_TEST(tap_plan_counts_the_selection)
+{
+    char tap[8192];
+    ck_assert_int_eq(run_conform("--mock --cases " TESTS_DIR "/wrong-cases "
+                                 "--case right-code --case region-only",
+                                 tap, sizeof tap),
+                     0);
+    ck_assert_msg(strncmp(tap, "TAP version 13\n1..2\n", 20) == 0, "%s", tap);
+    ck_assert_int_eq(verdict(tap, "right-code"), 1);
+    ck_assert_ptr_nonnull(strstr(tap, "region-only: "));
+    ck_assert_ptr_nonnull(strstr(tap, "# SKIP"));
+    ck_assert_int_eq(verdict(tap, "deliberately-wrong-code"), -1);
 }
 END_TEST
 
@@ -740,6 +759,7 @@ int main(void)
     tcase_add_loop_test(tc, properties_catch_a_misbehaving_server, 0,
                         sizeof servers / sizeof servers[0]);
     tcase_add_test(tc, reports_are_written);
+    tcase_add_test(tc, tap_plan_counts_the_selection);
     tcase_add_test(tc, big_fixture_is_read);
     tcase_add_loop_test(tc, client_cmd_checks_a_client, 0,
                         sizeof clients / sizeof clients[0]);
