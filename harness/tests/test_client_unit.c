@@ -11,6 +11,7 @@
  *   - retry: which failures are retried, the backoff's bounds, and when a
  *     fake clock says the budget is spent;
  *   - cursorwatch: a cursor that comes again, at once or later;
+ *   - sink: an answer taken up to its cap, refused one byte past it;
  *   - reader: answers read as envelopes and pages, without a JSON tree;
  *   - tim_client_new and tim_client_url: configuration checks and the URL a
  *     region resolves to (a handle opens no connection until it calls);
@@ -884,8 +885,11 @@ int main(void)
     TCase *watch = tcase_create("cursorwatch");
     tcase_add_test(watch, cursorwatch_repeats);
     tcase_add_test(watch, cursorwatch_many);
-    tcase_add_test(watch, sink_cap);
     suite_add_tcase(s, watch);
+
+    TCase *sink = tcase_create("sink");
+    tcase_add_test(sink, sink_cap);
+    suite_add_tcase(s, sink);
 
     TCase *reader = tcase_create("reader");
     tcase_add_loop_test(reader, reader_rows_read, 0, ROWS(reader_rows));
