@@ -1,85 +1,27 @@
 /* answer: the JSON answers written into one buffer (answer.h). */
 #include "answer.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "errors.h"
+#include "jsonesc.h"
 
-/* The length of the valid UTF-8 sequence at s[i] (n bytes in all), or 0
- * (overlong forms, surrogates and code points past U+10FFFF are not). */
-static size_t utf8_len(const unsigned char *s, size_t n, size_t i)
+/* The one JSON string writer (jsonesc.h), quotes around it: the escaped
+ * length is counted first, so the buffer is left as it was when the string
+ * does not fit. */
+static int json_string(struct buf *b, const char *s, size_t n, int text)
 {
-    unsigned char c = s[i];
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4;
-    else
-        return 0;
-    if (c == 0xe0)
-        lo = 0xa0; /* no overlong 3-byte forms */
-    else if (c == 0xed)
-        hi = 0x9f; /* no surrogates */
-    else if (c == 0xf0)
-        lo = 0x90;
-    else if (c == 0xf4)
-        hi = 0x8f; /* nothing past U+10FFFF */
-    if (n - i < len || s[i + 1] < lo || s[i + 1] > hi)
-        return 0;
-    for (size_t k = 2; k < len; k++)
-        if ((s[i + k] & 0xc0) != 0x80)
-            return 0;
-    return len;
-}
-
-/* The one JSON string writer: runs of bytes that need no escape are copied
- * at once (the answer's hot path); with utf8 set, a byte that does not
- * start a valid UTF-8 sequence becomes U+FFFD. */
-static int json_string(struct buf *b, const char *s, size_t n, int utf8)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *u = (const unsigned char *)s;
-    if (buf_append(b, "\"", 1))
+    size_t len = jsonesc(NULL, s, n, text);
+    if (len > SIZE_MAX - 2 || buf_reserve(b, len + 2) != 0)
         return -1;
-    size_t run = 0; /* bytes that need no escape, not yet copied */
-    for (size_t i = 0; i < n;) {
-        unsigned char c = u[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || !utf8)) {
-            run++;
-            i++;
-            continue;
-        }
-        size_t len = c >= 0x80 ? utf8_len(u, n, i) : 1;
-        if (c >= 0x80 && len) { /* valid UTF-8: copied as it is */
-            run += len;
-            i += len;
-            continue;
-        }
-        char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
-        size_t esc_len = 2;
-        if (c >= 0x80) {
-            memcpy(esc, "\\ufffd", 6);
-            esc_len = 6;
-        } else if (c < 0x20) {
-            memcpy(esc, "\\u00", 4);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            esc_len = 6;
-        }
-        if (buf_append(b, s + i - run, run) || buf_append(b, esc, esc_len))
-            return -1;
-        run = 0;
-        i++;
-    }
-    if (buf_append(b, s + n - run, run))
-        return -1;
-    return buf_append(b, "\"", 1);
+    char *at = b->data + b->len;
+    at[0] = '"';
+    jsonesc(at + 1, s, n, text);
+    at[len + 1] = '"';
+    b->len += len + 2;
+    b->data[b->len] = '\0';
+    return 0;
 }
 
 int answer_json_string(struct buf *b, const char *s, size_t n)
@@ -111,23 +53,18 @@ struct answer {
     const char *info;
     const struct page *p; /* NULL for an error */
     int with_next;
-    int first; /* no member written yet */
+    int first;       /* no member written yet */
+    size_t items_at; /* where in b the page's items go */
 };
 
-static int write_ids(struct buf *b, const struct page *p)
+/* The list's brackets; the items between them are the page's slice of
+ * rendered items, not copied: their place in b is noted in items_at. */
+static int write_ids(struct answer *a)
 {
-    static const char item[] = "{\"GroupId\":";
-    if (buf_append(b, "[", 1))
+    if (buf_append(a->b, "[", 1))
         return -1;
-    for (size_t i = 0; i < p->count; i++) {
-        size_t n;
-        const char *id = groupset_id(p->gs, page_group(p, i), &n);
-        if ((i && buf_append(b, ",", 1)) ||
-            buf_append(b, item, sizeof item - 1) ||
-            answer_json_string(b, id, n) || buf_append(b, "}", 1))
-            return -1;
-    }
-    return buf_append(b, "]", 1);
+    a->items_at = a->b->len;
+    return buf_append(a->b, "]", 1);
 }
 
 /* Writes member m if this answer has it. */
@@ -174,7 +111,7 @@ static int write_member(struct answer *a, enum member m)
     case M_TOTAL:
         return buf_put_u64(a->b, a->p->total);
     case M_LIST:
-        return write_ids(a->b, a->p);
+        return write_ids(a);
     case M_NEXT:
         return buf_put_u64(a->b, a->p->next);
     case M_REQID:
@@ -209,7 +146,7 @@ fail:
 static const struct envelope default_envelope;
 
 int answer_success(struct buf *b, const struct page *p, int with_next,
-                   const struct answer_style *st)
+                   const struct answer_style *st, size_t *items_at)
 {
     struct answer a = {b,
                        st && st->env ? st->env : &default_envelope,
@@ -218,8 +155,19 @@ int answer_success(struct buf *b, const struct page *p, int with_next,
                        "",
                        p,
                        with_next,
-                       1};
-    return write_answer(&a);
+                       1,
+                       0};
+    /* the limit of the answer is one of its head and tail, less the items */
+    size_t cap = b->cap;
+    if (p->items_len > cap) {
+        buf_reset(b);
+        return -1;
+    }
+    b->cap = cap - p->items_len;
+    int rc = write_answer(&a);
+    b->cap = cap;
+    *items_at = a.items_at;
+    return rc;
 }
 
 int answer_error(struct buf *b, int code, const char *info,
@@ -232,6 +180,7 @@ int answer_error(struct buf *b, int code, const char *info,
                        info ? info : tim_error_text(code),
                        NULL,
                        0,
-                       1};
+                       1,
+                       0};
     return write_answer(&a);
 }

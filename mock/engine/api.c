@@ -19,9 +19,38 @@ void api_answer_init(struct api_answer *a)
     buf_init(&a->body, API_BODY_MAX * 2);
 }
 
+/* Drops the answer's items and its reference to their snapshot. */
+static void drop_items(struct api_answer *a)
+{
+    groupset_release(a->held);
+    a->held = NULL;
+    a->items = NULL;
+    a->items_len = a->items_at = 0;
+}
+
 void api_answer_release(struct api_answer *a)
 {
+    drop_items(a);
     buf_release(&a->body);
+}
+
+int api_answer_flatten(struct api_answer *a)
+{
+    if (!a->items)
+        return 0;
+    size_t cap = a->body.cap, len = a->body.len;
+    a->body.cap = SIZE_MAX;
+    if (buf_reserve(&a->body, a->items_len) != 0) {
+        a->body.cap = cap;
+        return -1;
+    }
+    a->body.cap = cap;
+    char *at = a->body.data + a->items_at;
+    memmove(at + a->items_len, at, len - a->items_at + 1); /* + the NUL */
+    memcpy(at, a->items, a->items_len);
+    a->body.len = len + a->items_len;
+    drop_items(a);
+    return 0;
 }
 
 /* What a valid request asks for. */
@@ -123,6 +152,7 @@ static int check_call(struct api *api, const struct api_request *req,
 /* Memory ran out while the body was written: the status alone. */
 static void no_body(struct api_answer *ans)
 {
+    drop_items(ans);
     ans->status = 500;
     ans->content_type = "text/plain";
     ans->error_code = -1;
@@ -223,6 +253,10 @@ static int fault_replaces(struct api *api, const struct app *a,
 /* A fault fired, after the answer is made: how it travels. */
 static void fault_mangles(struct api_answer *ans, const struct fault_action *f)
 {
+    if (api_answer_flatten(ans) != 0) {
+        no_body(ans);
+        return;
+    }
     if (f->malformed_json && ans->body.len > 1) {
         /* the first half of the answer: a JSON text cut in the middle */
         ans->body.len /= 2;
@@ -245,19 +279,26 @@ static void write_page(struct api *api, struct call *c, struct api_answer *ans)
     ans->body.cap = c->app->answer_limit;
     int with_next = c->body.has_next || !c->app->quirks.omit_next;
     struct answer_style st = style(api, c->app, ans);
-    if (answer_success(&ans->body, &p, with_next, &st) != 0) {
+    size_t items_at;
+    if (answer_success(&ans->body, &p, with_next, &st, &items_at) != 0) {
+        groupset_release(gs);
         fail(api, c->app, ans, TIM_ERR_TOO_LARGE, NULL);
-    } else {
-        struct api_trace *t = &ans->trace;
-        t->has_answer_next = with_next;
-        t->answer_next = p.next;
-        t->count = (uint32_t)p.count;
-        if (p.count) {
-            t->first_key = gs->groups[page_group(&p, 0)].key;
-            t->last_key = gs->groups[page_group(&p, p.count - 1)].key;
-        }
+        return;
     }
-    groupset_release(gs);
+    struct api_trace *t = &ans->trace;
+    t->has_answer_next = with_next;
+    t->answer_next = p.next;
+    t->count = (uint32_t)p.count;
+    if (p.count) {
+        t->first_key = gs->groups[page_group(&p, 0)].key;
+        t->last_key = gs->groups[page_group(&p, p.count - 1)].key;
+        ans->items = p.items;
+        ans->items_len = p.items_len;
+        ans->items_at = items_at;
+        ans->held = gs; /* released with the answer */
+    } else {
+        groupset_release(gs);
+    }
 }
 
 void api_handle(struct api *api, const struct api_request *req,
@@ -265,6 +306,7 @@ void api_handle(struct api *api, const struct api_request *req,
 {
     struct call c;
     memset(&c, 0, sizeof c);
+    drop_items(ans);
     ans->status = 200;
     ans->content_type = "application/json";
     ans->error_code = 0;
@@ -304,6 +346,7 @@ out:
 
 void api_unparsable(struct api_answer *ans)
 {
+    drop_items(ans);
     ans->status = 200;
     ans->content_type = "application/json";
     ans->close = 1;

@@ -53,16 +53,22 @@ struct api_trace {
     char fault[64];               /* the fault applied, "" for none */
 };
 
+/* A page's answer is sent as body[0 .. items_at), items, then the rest of
+ * body: the items are the page's slice of its snapshot's rendered items,
+ * which the answer holds a reference to (api_answer_release drops it). */
 struct api_answer {
     int status;               /* HTTP status */
     const char *content_type; /* static */
     struct buf body;
-    int error_code;    /* the envelope's ErrorCode; -1 when there is none */
-    uint32_t delay_ms; /* wait this long before answering */
-    int close;         /* close the connection after (or instead of) it */
-    int no_answer;     /* send nothing at all, just close */
-    int reset;         /* enum fault_reset: reset the connection */
-    int cut_body;      /* send half the body, then close */
+    const char *items; /* NULL: the body is all of the answer */
+    size_t items_len, items_at;
+    struct groupset *held; /* the snapshot items point into */
+    int error_code;        /* the envelope's ErrorCode; -1 when there is none */
+    uint32_t delay_ms;     /* wait this long before answering */
+    int close;             /* close the connection after (or instead of) it */
+    int no_answer;         /* send nothing at all, just close */
+    int reset;             /* enum fault_reset: reset the connection */
+    int cut_body;          /* send half the body, then close */
     uint32_t slow_bytes, slow_ms; /* send the body this slowly */
     const char *headers; /* static header lines ("Name: v\r\n"...) or "" */
     char request_id[64]; /* the RequestId, when the envelope has one */
@@ -72,6 +78,17 @@ struct api_answer {
 /* api_answer_init / api_answer_release: an empty answer, and its end. */
 void api_answer_init(struct api_answer *a);
 void api_answer_release(struct api_answer *a);
+
+/* api_answer_len: the length of the whole answer, items included. */
+static inline size_t api_answer_len(const struct api_answer *a)
+{
+    return a->body.len + a->items_len;
+}
+
+/* api_answer_flatten: copies the items into the body, which is then all of
+ * the answer (for a fault that acts on its bytes, and for tests).  Returns
+ * 0, or -1 when memory runs out (the answer is then unchanged). */
+int api_answer_flatten(struct api_answer *a);
 
 /* api_handle: answers req into ans (initialized by the caller; its previous
  * contents are replaced).  Never fails: running out of memory gives 10002.

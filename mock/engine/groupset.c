@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hash.h"
+#include "jsonesc.h"
 
 struct groupset *groupset_new(void)
 {
@@ -20,14 +21,23 @@ struct groupset *groupset_retain(struct groupset *g)
     return g;
 }
 
+static void items_free(struct items *it)
+{
+    free(it->text);
+    free(it->at);
+}
+
 void groupset_release(struct groupset *g)
 {
     if (!g || atomic_fetch_sub_explicit(&g->refs, 1, memory_order_acq_rel) != 1)
         return;
     free(g->groups);
-    for (int t = 0; t < GT_COUNT; t++)
+    for (int t = 0; t < GT_COUNT; t++) {
         free(g->by_type[t]);
-    free(g->ids);
+        items_free(&g->of_type[t]);
+    }
+    items_free(&g->all);
+    free(g->raw);
     free(g);
 }
 
@@ -48,13 +58,22 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
+/* The bytes of an item around an ID of n bytes that needs no escape. */
+#define ITEM_PLAIN(n) (ITEM_HEAD_LEN + (n) + ITEM_TAIL_LEN)
+
 int groupset_reserve(struct groupset *g, size_t n, size_t id_bytes)
 {
-    if (n > SIZE_MAX - g->n_groups || id_bytes > SIZE_MAX - g->ids_len)
+    if (n > SIZE_MAX / 32 - g->n_groups || id_bytes > SIZE_MAX / 2)
         return -1;
-    return grow((void **)&g->groups, &g->cap_groups, g->n_groups + n,
+    size_t groups = g->n_groups + n;
+    return grow((void **)&g->groups, &g->cap_groups, groups,
                 sizeof *g->groups) ||
-                   grow((void **)&g->ids, &g->ids_cap, g->ids_len + id_bytes, 1)
+                   grow((void **)&g->all.at, &g->all.at_cap, groups + 1,
+                        sizeof *g->all.at) ||
+                   grow((void **)&g->all.text, &g->all.cap,
+                        g->all.len + id_bytes + ITEM_PLAIN(0) * n +
+                            ITEM_PLAIN(JSONESC_MAX(GROUP_ID_MAX)),
+                        1)
                ? -1
                : 0;
 }
@@ -62,24 +81,83 @@ int groupset_reserve(struct groupset *g, size_t n, size_t id_bytes)
 int groupset_append(struct groupset *g, uint64_t key, const char *id, size_t n,
                     int type)
 {
-    if (n > GROUP_ID_MAX || g->ids_len + n > UINT32_MAX ||
-        g->n_groups >= UINT32_MAX || groupset_reserve(g, 1, n) != 0)
+    struct items *all = &g->all;
+    size_t most = ITEM_PLAIN(JSONESC_MAX(n));
+    if (n > GROUP_ID_MAX || all->len + most > UINT32_MAX ||
+        g->n_groups >= UINT32_MAX - 1 || groupset_reserve(g, 1, n) != 0 ||
+        grow((void **)&all->text, &all->cap, all->len + most, 1) != 0)
         return -1;
-    memcpy(g->ids + g->ids_len, id, n);
-    g->groups[g->n_groups++] = (struct group){
+    char *item = all->text + all->len;
+    memcpy(item, ITEM_HEAD, ITEM_HEAD_LEN);
+    size_t esc = jsonesc(item + ITEM_HEAD_LEN, id, n, 0);
+    memcpy(item + ITEM_HEAD_LEN + esc, ITEM_TAIL, ITEM_TAIL_LEN);
+    uint32_t raw_off = GROUP_ID_IN_ITEM;
+    if (esc != n) { /* the item holds it escaped: keep it as it is too */
+        if (g->raw_len + n >= UINT32_MAX ||
+            grow((void **)&g->raw, &g->raw_cap, g->raw_len + n, 1) != 0)
+            return -1;
+        memcpy(g->raw + g->raw_len, id, n);
+        raw_off = (uint32_t)g->raw_len;
+        g->raw_len += n;
+    }
+    g->groups[g->n_groups] = (struct group){
         .key = key,
-        .id_off = (uint32_t)g->ids_len,
+        .raw_off = raw_off,
         .id_len = (uint8_t)n,
         .type = (uint8_t)type,
     };
-    g->ids_len += n;
+    all->at[g->n_groups] = (uint32_t)all->len;
+    all->len += ITEM_PLAIN(esc);
+    all->at[++g->n_groups] = (uint32_t)all->len;
     return 0;
 }
 
 const char *groupset_id(const struct groupset *g, size_t i, size_t *n)
 {
-    *n = g->groups[i].id_len;
-    return g->ids + g->groups[i].id_off;
+    const struct group *gr = &g->groups[i];
+    *n = gr->id_len;
+    if (gr->raw_off != GROUP_ID_IN_ITEM)
+        return g->raw + gr->raw_off;
+    return g->all.text + g->all.at[i] + ITEM_HEAD_LEN;
+}
+
+const struct items *groupset_items(const struct groupset *g, int type)
+{
+    /* a type that has every group shares the items of all */
+    if (type == GT_ALL || g->n_by_type[type] == g->n_groups)
+        return &g->all;
+    return &g->of_type[type];
+}
+
+/* Renders the items of type t, copied from those of all groups. */
+static int build_items(struct groupset *g, int t)
+{
+    struct items *it = &g->of_type[t];
+    size_t n = g->n_by_type[t], len = 0;
+    const uint32_t *at = g->all.at;
+    items_free(it);
+    *it = (struct items){0};
+    if (n == g->n_groups && n) /* shared: groupset_items */
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t pos = g->by_type[t][i];
+        len += at[pos + 1] - at[pos];
+    }
+    it->text = malloc(len ? len : 1);
+    it->at = malloc((n + 1) * sizeof *it->at);
+    if (!it->text || !it->at)
+        return -1;
+    it->cap = len ? len : 1;
+    it->at_cap = n + 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t pos = g->by_type[t][i];
+        it->at[i] = (uint32_t)it->len;
+        memcpy(it->text + it->len, g->all.text + at[pos],
+               at[pos + 1] - at[pos]);
+        it->len += at[pos + 1] - at[pos];
+    }
+    it->at[n] = (uint32_t)it->len;
+    return 0;
 }
 
 static int build_indexes(struct groupset *g)
@@ -98,6 +176,9 @@ static int build_indexes(struct groupset *g)
         int t = g->groups[i].type;
         g->by_type[t][g->n_by_type[t]++] = (uint32_t)i;
     }
+    for (int t = 0; t < GT_COUNT; t++)
+        if (build_items(g, t) != 0)
+            return -1;
     return 0;
 }
 
@@ -197,7 +278,7 @@ struct groupset *groupset_copy(const struct groupset *g,
                                const unsigned char *drop)
 {
     struct groupset *c = groupset_new();
-    if (!c || groupset_reserve(c, g->n_groups + 1, g->ids_len + 1) != 0) {
+    if (!c || groupset_reserve(c, g->n_groups + 1, g->all.len + 1) != 0) {
         groupset_release(c);
         return NULL;
     }

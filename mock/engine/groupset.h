@@ -2,11 +2,12 @@
  * groupset: one app's groups at one moment, in cursor order.
  *
  * Groups sit in one array by ascending key (the key is a group's position
- * in the one order shared by all types; see page.h), their IDs in one
- * arena, and each type has an index of positions.  A groupset is built,
- * finished (indexed and checked for duplicate IDs), then never changed: a
- * change to an app's groups builds a new groupset and swaps it in, so a
- * reader holding a reference never sees half a change.  References are
+ * in the one order shared by all types; see page.h), each type has an
+ * index of positions, and every group's item of a page is rendered once,
+ * in key order and again per type, so that a page's items are one slice.  A
+ * groupset is built, finished (indexed and checked for duplicate IDs), then
+ * never changed: a change to an app's groups builds a new groupset and swaps it
+ * in, so a reader holding a reference never sees half a change.  References are
  * counted atomically; everything else needs no lock.
  */
 #ifndef TIM_GROUPSET_H
@@ -29,9 +30,31 @@ enum group_type {
 
 #define GROUP_ID_MAX 48
 
+/* A group's item in a page, as the answer writes it: each group is
+ * rendered once, when its snapshot is built, as ITEM_HEAD, its ID escaped
+ * for JSON, ITEM_TAIL, and a comma. */
+#define ITEM_HEAD     "{\"GroupId\":\""
+#define ITEM_HEAD_LEN (sizeof ITEM_HEAD - 1)
+#define ITEM_TAIL     "\"},"
+#define ITEM_TAIL_LEN (sizeof ITEM_TAIL - 1)
+
+/* Rendered items, one after another, and where each starts: item i is
+ * text[at[i] .. at[i + 1]), its comma included; at[n] is len.  So the
+ * items of a page are one slice of text, cut with two lookups. */
+struct items {
+    char *text;
+    size_t len, cap; /* len < 4 GiB: offsets are 32 bits */
+    uint32_t *at;    /* n + 1 entries */
+    size_t at_cap;
+};
+
+#define GROUP_ID_IN_ITEM UINT32_MAX
+
 struct group {
-    uint64_t key;    /* position in cursor order; never 0 */
-    uint32_t id_off; /* offset of the ID in the arena */
+    uint64_t key; /* position in cursor order; never 0 */
+    /* GROUP_ID_IN_ITEM: the ID is in the group's item, as it is (it needs
+     * no escape); else the offset of the ID in the groupset's raw IDs */
+    uint32_t raw_off;
     uint8_t id_len;
     uint8_t type; /* enum group_type */
 };
@@ -42,8 +65,10 @@ struct groupset {
     size_t n_groups, cap_groups;
     uint32_t *by_type[GT_COUNT]; /* positions in groups, ascending */
     size_t n_by_type[GT_COUNT];
-    char *ids; /* arena of group IDs, not NUL-separated */
-    size_t ids_len, ids_cap;
+    struct items all;               /* every group's, in key order */
+    struct items of_type[GT_COUNT]; /* each type's, when finished */
+    char *raw; /* IDs whose items hold them escaped, as they are */
+    size_t raw_len, raw_cap;
     /* positions [unique_from, unique_to) hold IDs known to differ from each
      * other (generated ones): the duplicate check compares them only with
      * the rest, which keeps 10 million groups fast */
@@ -63,17 +88,17 @@ void groupset_release(struct groupset *g);
 int groupset_reserve(struct groupset *g, size_t n, size_t id_bytes);
 
 /* groupset_append: appends a group whose key is greater than every key in
- * the set.  The ID is copied, not checked.  Returns 0, or -1 when memory
- * or the arena (4 GiB) runs out. */
+ * the set, and renders its item.  The ID is copied, not checked.  Returns
+ * 0, or -1 when memory or the items' 4 GiB run out. */
 int groupset_append(struct groupset *g, uint64_t key, const char *id, size_t n,
                     int type);
 
 /* groupset_id: the ID of the group at position i, and its length. */
 const char *groupset_id(const struct groupset *g, size_t i, size_t *n);
 
-/* groupset_finish: builds the per-type indexes and checks that no two
- * groups share an ID.  Returns 0; -1 with the positions of two groups with
- * one ID in *first < *second; -2 when memory runs out. */
+/* groupset_finish: builds the per-type indexes and items and checks that
+ * no two groups share an ID.  Returns 0; -1 with the positions of two groups
+ * with one ID in *first < *second; -2 when memory runs out. */
 int groupset_finish(struct groupset *g, size_t *first, size_t *second);
 
 /* groupset_copy: a new set (one reference, not finished) holding the groups
@@ -88,5 +113,9 @@ struct groupset *groupset_copy(const struct groupset *g,
 #define GROUPSET_MARK_NOMEM ((size_t)-1)
 size_t groupset_mark(const struct groupset *g, const char *const *ids, size_t n,
                      unsigned char *drop);
+
+/* groupset_items: the items of type (GT_ALL: of all groups) of a finished
+ * set, entry i of them being entry i of by_type[type] (or group i). */
+const struct items *groupset_items(const struct groupset *g, int type);
 
 #endif

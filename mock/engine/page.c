@@ -30,6 +30,13 @@ void page_cut(const struct app *app, const struct groupset *gs, int type,
     size_t first = first_after(gs, index, n, after);
     size_t count = n - first < limit ? n - first : limit;
     uint64_t next = 0;
+    const char *items = NULL;
+    size_t items_len = 0;
+    if (count) {
+        const uint32_t *at = groupset_items(gs, type)->at;
+        items = groupset_items(gs, type)->text + at[first];
+        items_len = at[first + count] - at[first] - 1; /* the last comma */
+    }
     if (count && (first + count < n || app->quirks.next_on_last_page))
         next = key_at(gs, index, first + count - 1);
     *out = (struct page){
@@ -39,5 +46,7 @@ void page_cut(const struct app *app, const struct groupset *gs, int type,
         .count = count,
         .total = n,
         .next = next,
+        .items = items,
+        .items_len = items_len,
     };
 }

@@ -3,10 +3,12 @@
  *
  * A cursor is a position in the app's one order (see groupset.h): the page
  * holds the first Limit groups of the requested type whose key is greater
- * than the cursor.  Any cursor value is accepted, issued or not, under any
+ * than the cursor, and its items are one slice of the groupset's rendered
+ * items (groupset.h).  Any cursor value is accepted, issued or not, under any
  * type.  Because a cursor names a position and not a group, paging stays
  * correct while groups come and go: every group that exists for the whole
- * pull is met exactly once.  Cost: one binary search plus the page.
+ * pull is met exactly once.  Cost: one binary search, whatever the page's
+ * length.
  */
 #ifndef TIM_PAGE_H
 #define TIM_PAGE_H
@@ -23,6 +25,8 @@ struct page {
     size_t count;          /* entries on the page */
     uint64_t total;        /* TotalCount: groups of the type (or all) */
     uint64_t next;         /* the Next to answer */
+    const char *items;     /* the page's rendered items, commas between */
+    size_t items_len;      /* 0 for an empty page */
 };
 
 /* page_cut: cuts the page after cursor `after` of at most limit groups of

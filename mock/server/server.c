@@ -232,8 +232,32 @@ static void write_body(struct server *s, struct mg_connection *conn,
     }
 }
 
+/* Sends the n bytes in buf (room bytes in all) then the count parts,
+ * copying into buf each part that fits after what it holds: a small answer
+ * leaves in one write, so in one segment, and a page in three (head and
+ * the answer's head, the items from the snapshot, the answer's tail). */
+static void send_parts(struct mg_connection *conn, char *buf, size_t n,
+                       size_t room, const char *const *part, const size_t *len,
+                       int count)
+{
+    for (int i = 0; i < count; i++) {
+        if (len[i] == 0)
+            continue;
+        if (len[i] <= room - n) {
+            memcpy(buf + n, part[i], len[i]);
+            n += len[i];
+            continue;
+        }
+        if (send_bytes(conn, buf, n) != 0 || send_bytes(conn, part[i], len[i]))
+            return;
+        n = 0;
+    }
+    send_bytes(conn, buf, n);
+}
+
 /* Writes the answer: its status and headers, then its body unless
- * head_only (a HEAD request: the headers of the GET answer, no body). */
+ * head_only (a HEAD request: the headers of the GET answer, no body).  A
+ * fault that acts on the body's bytes (cut, slow) found it flattened. */
 static void write_answer(struct server *s, struct mg_connection *conn,
                          const struct api_answer *a, int head_only)
 {
@@ -242,24 +266,31 @@ static void write_answer(struct server *s, struct mg_connection *conn,
                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
                      "Content-Length: %zu\r\n%s%s\r\n",
                      a->status, mg_get_response_code_text(conn, a->status),
-                     a->content_type, a->body.len, a->headers ? a->headers : "",
+                     a->content_type, api_answer_len(a),
+                     a->headers ? a->headers : "",
                      a->close ? "Connection: close\r\n" : "");
     if (n < 0 || n >= 512)
         return;
-    size_t len = head_only ? 0 : a->cut_body ? a->body.len / 2 : a->body.len;
     if (a->reset == RESET_AFTER_HEADERS) {
         send_bytes(conn, head, (size_t)n);
         reset_connection(conn);
         return;
     }
-    /* Small answers leave in one write, so in one segment. */
-    if (!a->slow_bytes && len <= sizeof head - (size_t)n) {
-        memcpy(head + n, a->body.data, len);
-        send_bytes(conn, head, (size_t)n + len);
+    if (head_only) {
+        send_bytes(conn, head, (size_t)n);
         return;
     }
-    if (send_bytes(conn, head, (size_t)n) == 0)
-        write_body(s, conn, a, a->body.data, len);
+    if (a->slow_bytes || a->cut_body) {
+        size_t len = a->cut_body ? a->body.len / 2 : a->body.len;
+        if (send_bytes(conn, head, (size_t)n) == 0)
+            write_body(s, conn, a, a->body.data, len);
+        return;
+    }
+    const char *body = a->body.data ? a->body.data : "";
+    size_t at = a->items ? a->items_at : a->body.len;
+    const char *part[3] = {body, a->items, body + at};
+    size_t len[3] = {at, a->items_len, a->body.len - at};
+    send_parts(conn, head, (size_t)n, sizeof head, part, len, 3);
 }
 
 static int64_t unix_ms(void)

@@ -250,7 +250,7 @@ START_TEST(rules_and_codes)
     };
     struct api_answer ans;
     api_answer_init(&ans);
-    api_handle(&api, &req, &ans);
+    tu_handle(&api, &req, &ans);
     ck_assert_int_eq(ans.status, 200);
     ck_assert_str_eq(ans.content_type, "application/json");
     ck_assert_str_eq(ans.headers, "");
@@ -287,7 +287,7 @@ START_TEST(body_over_limit)
                               .body_too_large = 1};
     struct api_answer ans;
     api_answer_init(&ans);
-    api_handle(&api, &req, &ans);
+    tu_handle(&api, &req, &ans);
     ck_assert_int_eq(ans.error_code, TIM_ERR_BAD_HTTP);
     ck_assert_int_eq(ans.close, 1);
     api_answer_release(&ans);
@@ -354,23 +354,23 @@ START_TEST(rate_limit)
     struct api_answer ans;
     api_answer_init(&ans);
     /* calls without an identifier count too */
-    api_handle(&api, &req, &ans);
+    tu_handle(&api, &req, &ans);
     ck_assert_int_eq(ans.error_code, TIM_ERR_NO_IDENTIFIER);
     req.query = "sdkappid=1400000005&identifier=administrator";
     req.now_ms = 7500;
-    api_handle(&api, &req, &ans);
+    tu_handle(&api, &req, &ans);
     ck_assert_int_eq(ans.error_code, 0);
     req.now_ms = 7999;
-    api_handle(&api, &req, &ans);
+    tu_handle(&api, &req, &ans);
     ck_assert_int_eq(ans.error_code, TIM_ERR_RATE_LIMIT);
     req.now_ms = 8000; /* a new second */
-    api_handle(&api, &req, &ans);
+    tu_handle(&api, &req, &ans);
     ck_assert_int_eq(ans.error_code, 0);
     /* another app has no limit */
     char *q = tu_query(TU_APP, TU_ADMIN);
     req.query = q;
     for (int i = 0; i < 10; i++) {
-        api_handle(&api, &req, &ans);
+        tu_handle(&api, &req, &ans);
         ck_assert_int_eq(ans.error_code, 0);
     }
     free(q);
@@ -417,10 +417,10 @@ START_TEST(rate_limit_code)
         .now_ms = 3000};
     struct api_answer ans;
     api_answer_init(&ans);
-    api_handle(&a, &req, &ans);
+    tu_handle(&a, &req, &ans);
     ck_assert_int_eq(ans.error_code, 0);
     req.now_ms = 3999;
-    api_handle(&a, &req, &ans);
+    tu_handle(&a, &req, &ans);
     ck_assert_int_eq(ans.error_code, rate_rows[_i].code);
     char want[160];
     snprintf(want, sizeof want,
@@ -429,7 +429,7 @@ START_TEST(rate_limit_code)
              rate_rows[_i].code, rate_rows[_i].info);
     ck_assert_str_eq(ans.body.data, want);
     req.now_ms = 4000;
-    api_handle(&a, &req, &ans);
+    tu_handle(&a, &req, &ans);
     ck_assert_int_eq(ans.error_code, 0);
     api_answer_release(&ans);
     fixture_release(&f);
@@ -770,7 +770,7 @@ START_TEST(settings)
     };
     struct api_answer ans;
     api_answer_init(&ans);
-    api_handle(&a, &req, &ans);
+    tu_handle(&a, &req, &ans);
     ck_assert_msg(ans.status == setting_rows[_i].status, "%s: status %d",
                   setting_rows[_i].what, ans.status);
     ck_assert_msg(strcmp(ans.body.data, setting_rows[_i].want) == 0,

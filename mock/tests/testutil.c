@@ -100,7 +100,15 @@ void tu_call(struct api *api, const char *query, const char *body,
         .now_ms = 1000,
     };
     api_answer_init(ans);
-    api_handle(api, &req, ans);
+    tu_handle(api, &req, ans);
+}
+
+void tu_handle(struct api *api, const struct api_request *req,
+               struct api_answer *ans)
+{
+    api_handle(api, req, ans);
+    ck_assert_int_eq(api_answer_flatten(ans), 0);
+    ck_assert_ptr_null(ans->items);
 }
 
 long long tu_error_code(const char *json)

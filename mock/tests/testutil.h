@@ -59,6 +59,11 @@ void tu_fresh_random(char *out, size_t n, const char *query);
 void tu_call(struct api *api, const char *query, const char *body,
              struct api_answer *ans);
 
+/* tu_handle: api_handle, then the answer flattened (api_answer_flatten),
+ * so that ans->body holds all of it. */
+void tu_handle(struct api *api, const struct api_request *req,
+               struct api_answer *ans);
+
 /* tu_error_code: the ErrorCode of a JSON answer text, or -1. */
 long long tu_error_code(const char *json);
 
