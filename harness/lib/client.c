@@ -641,7 +641,7 @@ int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
         rc = check_page(&p, &page, p.s.limit, next, err);
         size_t given = 0;
         for (; rc == TIM_OK && given < page.count; given++)
-            if (on_id && on_id(data, page.ids[given], strlen(page.ids[given])))
+            if (on_id && on_id(data, page.ids[given], c->ids.lens[given]))
                 rc = tim_fail(err, TIM_E_ABORTED, "stopped by the caller");
         p.s.pages++;
         p.s.ids += given;

@@ -46,6 +46,7 @@ struct scan {
 void reader_store_release(struct reader_store *st)
 {
     free(st->ids);
+    free(st->lens);
     free(st->scratch);
     memset(st, 0, sizeof *st);
 }
@@ -190,12 +191,16 @@ static int store_room(struct reader_store *st, size_t count)
     if (count < st->cap)
         return 0;
     size_t cap = st->cap ? st->cap * 2 : 1024;
-    if (cap > SIZE_MAX / sizeof *st->ids)
+    if (cap > SIZE_MAX / sizeof *st->lens)
         return -1;
     char **ids = realloc(st->ids, cap * sizeof *ids);
-    if (!ids)
+    if (ids)
+        st->ids = ids;
+    size_t *lens = realloc(st->lens, cap * sizeof *lens);
+    if (lens)
+        st->lens = lens;
+    if (!ids || !lens)
         return -1;
-    st->ids = ids;
     st->cap = cap;
     return 0;
 }
@@ -227,10 +232,13 @@ static void take_id(struct scan *sc, size_t start, int escaped)
         if (got < 0 || memchr(st->scratch, '\0', (size_t)got))
             return;
         memcpy(id, st->scratch, (size_t)got + 1);
+        len = (size_t)got;
     } else {
-        id[len - 2] = '\0';
+        len -= 2;
+        id[len] = '\0';
     }
-    sc->st->ids[sc->count++] = id;
+    sc->st->ids[sc->count] = id;
+    sc->st->lens[sc->count++] = len;
     sc->id_ok = 1;
 }
 
@@ -421,6 +429,7 @@ int reader_page(const char *json, size_t n, struct tim_page *page,
     copy[n] = '\0';
     int rc = reader_answer(copy, n, &st, &p, err);
     free(st.scratch);
+    free(st.lens);
     if (rc != TIM_OK) {
         free(st.ids);
         free(copy);

@@ -26,10 +26,12 @@
 
 #include "timclient.h"
 
-/* Storage a pull keeps from page to page: the page's ID pointers and room
- * to unescape one ID.  Zero it before the first use. */
+/* Storage a pull keeps from page to page: the page's ID pointers and
+ * their lengths, and room to unescape one ID.  Zero it before the first
+ * use. */
 struct reader_store {
     char **ids;
+    size_t *lens;
     size_t cap;
     char *scratch;
     size_t scratch_cap;
