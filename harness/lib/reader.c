@@ -16,8 +16,18 @@
 /* The members of an answer that are read. */
 enum key { K_CODE, K_INFO, K_TOTAL, K_LIST, K_NEXT, K_COUNT };
 
-static const char *const key_names[K_COUNT] = {
-    "ErrorCode", "ErrorInfo", "TotalCount", "GroupIdList", "Next"};
+#define KEY(name) {name, sizeof name - 1}
+
+struct name {
+    const char *text;
+    size_t len;
+};
+
+static const struct name key_names[K_COUNT] = {
+    KEY("ErrorCode"), KEY("ErrorInfo"), KEY("TotalCount"), KEY("GroupIdList"),
+    KEY("Next")};
+
+static const struct name group_id = KEY("GroupId");
 
 /* What a value is to the answer: the root object, the page's list, one of
  * its elements, an element's GroupId, or nothing to read. */
@@ -165,14 +175,15 @@ static int scan_string(struct scan *sc, int *escaped)
 /* Does the name token s[start..i) (quotes included) unescape to key?  The
  * keys are short ASCII: a name that unescapes to more is none of them. */
 static int name_is(const struct scan *sc, size_t start, int escaped,
-                   const char *key)
+                   const struct name *key)
 {
-    size_t len = sc->i - start, klen = strlen(key);
+    size_t len = sc->i - start;
     if (!escaped)
-        return len == klen + 2 && memcmp(sc->s + start + 1, key, klen) == 0;
+        return len == key->len + 2 &&
+               memcmp(sc->s + start + 1, key->text, key->len) == 0;
     char name[32];
     long got = jsonint_string(sc->s + start, len, name, sizeof name);
-    return got == (long)klen && memcmp(name, key, klen) == 0;
+    return got == (long)key->len && memcmp(name, key->text, key->len) == 0;
 }
 
 /* The key a member of the root names, when it is the first of its name;
@@ -180,7 +191,7 @@ static int name_is(const struct scan *sc, size_t start, int escaped,
 static int root_key(const struct scan *sc, size_t start, int escaped)
 {
     for (int k = 0; k < K_COUNT; k++)
-        if (name_is(sc, start, escaped, key_names[k]))
+        if (name_is(sc, start, escaped, &key_names[k]))
             return sc->member[k].p ? -1 : k;
     return -1;
 }
@@ -267,7 +278,7 @@ static int scan_items(struct scan *sc, char close, enum role role)
                 k = root_key(sc, start, escaped);
                 r = k == K_LIST && sc->w ? R_LIST : R_NONE;
             } else if (role == R_ELEMENT && !sc->id_seen &&
-                       name_is(sc, start, escaped, "GroupId")) {
+                       name_is(sc, start, escaped, &group_id)) {
                 sc->id_seen = 1;
                 r = R_ID;
             }
