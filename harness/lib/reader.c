@@ -16,7 +16,10 @@
 /* The members of an answer that are read. */
 enum key { K_CODE, K_INFO, K_TOTAL, K_LIST, K_NEXT, K_COUNT };
 
-#define KEY(name) {name, sizeof name - 1}
+#define KEY(name)                                                              \
+    {                                                                          \
+        name, sizeof name - 1                                                  \
+    }
 
 struct name {
     const char *text;

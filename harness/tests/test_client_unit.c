@@ -808,7 +808,8 @@ static const struct {
     {"{\"Next\":3,\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{"
      "\"GroupId\":\"x\"}]}",
      TIM_OK, 0, TIM_OK, 1, "x"},
-    {"{\"ErrorCode\":0,\"TotalCount\":1,\"Group\\u0049dList\":[{\"Group\\u0049d\""
+    {"{\"ErrorCode\":0,\"TotalCount\":1,\"Group\\u0049dList\":[{"
+     "\"Group\\u0049d\""
      ":\"b\"}]}",
      TIM_OK, 0, TIM_OK, 1, "b"},
     {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{\"GroupId\":\"a\"}],"
@@ -902,16 +903,16 @@ static const struct {
 /* The page's text into t (size n); at[i]: where GroupId i's token is. */
 static size_t inplace_text(char *t, size_t n, size_t *at)
 {
-    size_t len = (size_t)snprintf(
-        t, n, "{\"Next\":7,\"ErrorCode\":0,\"GroupIdList\":[");
+    size_t len =
+        (size_t)snprintf(t, n, "{\"Next\":7,\"ErrorCode\":0,\"GroupIdList\":[");
     for (size_t i = 0; i < INPLACE_N; i++) {
-        len += (size_t)snprintf(t + len, n - len, "%s{\"GroupId\":",
-                                i ? "," : "");
+        len +=
+            (size_t)snprintf(t + len, n - len, "%s{\"GroupId\":", i ? "," : "");
         at[i] = len;
         len += (size_t)snprintf(t + len, n - len, "%s}", inplace_rows[i].raw);
     }
-    len += (size_t)snprintf(t + len, n - len, "],\"TotalCount\":%zu}",
-                            INPLACE_N);
+    len +=
+        (size_t)snprintf(t + len, n - len, "],\"TotalCount\":%zu}", INPLACE_N);
     ck_assert_uint_lt(len, n);
     return len;
 }
