@@ -239,47 +239,93 @@ static int parse_options(int argc, char **argv, struct options *o)
     return -1;
 }
 
-/* Writes s as a JSON string. */
-static void put_json_string(const char *s, size_t n)
-{
-    putchar('"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
+/* What goes to stdout, gathered in one large buffer and written a block
+ * at a time: a pull writes millions of short lines. */
 struct output {
     enum format format;
-    uint64_t written;
+    uint64_t written; /* IDs */
+    int failed;       /* stdout has failed */
+    size_t len;
+    char buf[1 << 20];
 };
+
+/* Writes the buffer out; 0, or -1 once stdout has failed. */
+static int out_flush(struct output *o)
+{
+    if (o->len && fwrite(o->buf, 1, o->len, stdout) != o->len)
+        o->failed = 1;
+    o->len = 0;
+    return o->failed ? -1 : 0;
+}
+
+static void out_put(struct output *o, const char *s, size_t n)
+{
+    if (n > sizeof o->buf - o->len) {
+        out_flush(o);
+        if (n > sizeof o->buf) {
+            if (fwrite(s, 1, n, stdout) != n)
+                o->failed = 1;
+            return;
+        }
+    }
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+static void out_str(struct output *o, const char *s)
+{
+    out_put(o, s, strlen(s));
+}
+
+/* Writes s as a JSON string. */
+static void out_json_string(struct output *o, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t run = 0; /* bytes that need no escape, not yet written */
+    out_put(o, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c != '"' && c != '\\' && c >= 0x20) {
+            run++;
+            continue;
+        }
+        char esc[6] = {'\\', (char)c, '0', '0', hex[c >> 4], hex[c & 15]};
+        if (c < 0x20)
+            esc[1] = 'u';
+        out_put(o, s + i - run, run);
+        out_put(o, esc, c < 0x20 ? 6 : 2);
+        run = 0;
+    }
+    out_put(o, s + n - run, run);
+    out_put(o, "\"", 1);
+}
 
 static int print_id(void *data, const char *id, size_t n)
 {
     struct output *out = data;
     switch (out->format) {
     case FMT_LINES:
-        fwrite(id, 1, n, stdout);
-        putchar('\n');
+        if (n < sizeof out->buf - out->len) { /* the common case */
+            memcpy(out->buf + out->len, id, n);
+            out->buf[out->len + n] = '\n';
+            out->len += n + 1;
+        } else {
+            out_put(out, id, n);
+            out_put(out, "\n", 1);
+        }
         break;
     case FMT_JSON:
-        fputs(out->written ? ",\n" : "[\n", stdout);
-        put_json_string(id, n);
+        out_str(out, out->written ? ",\n" : "[\n");
+        out_json_string(out, id, n);
         break;
     case FMT_NDJSON:
-        fputs("{\"GroupId\":", stdout);
-        put_json_string(id, n);
-        fputs("}\n", stdout);
+        out_str(out, "{\"GroupId\":");
+        out_json_string(out, id, n);
+        out_str(out, "}\n");
         break;
     }
     out->written++;
-    return ferror(stdout) ? 1 : 0;
+    return out->failed;
 }
 
 struct progress {
@@ -360,7 +406,7 @@ static const char *const types[] = {"Public",     "Private",   "ChatRoom",
 /* --count: TotalCount of each type and of the whole app, or of --type
  * alone (a name outside the list too: the service judges it). */
 static int count_groups(tim_client *c, const struct options *o,
-                        struct tim_error *err)
+                        struct output *out, struct tim_error *err)
 {
     const char *names[7], *query[7];
     uint64_t counts[7];
@@ -385,16 +431,19 @@ static int count_groups(tim_client *c, const struct options *o,
     }
     int json = o->format != FMT_LINES;
     for (size_t i = 0; i < n; i++) {
+        char number[32];
+        snprintf(number, sizeof number, json ? ":%" PRIu64 : " %" PRIu64 "\n",
+                 counts[i]);
         if (json) {
-            fputs(i ? "," : "{", stdout);
-            put_json_string(names[i], strlen(names[i]));
-            printf(":%" PRIu64, counts[i]);
+            out_str(out, i ? "," : "{");
+            out_json_string(out, names[i], strlen(names[i]));
         } else {
-            printf("%s %" PRIu64 "\n", names[i], counts[i]);
+            out_str(out, names[i]);
         }
+        out_str(out, number);
     }
     if (json)
-        puts("}");
+        out_str(out, "}\n");
     return TIM_OK;
 }
 
@@ -426,13 +475,12 @@ int main(int argc, char **argv)
         return CLI_USAGE;
     }
 
-    static char outbuf[1 << 20];
-    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    static struct output out;
+    out.format = o.format;
     struct tim_pull_stats stats = {0};
     if (o.count) {
-        rc = count_groups(c, &o, &err);
+        rc = count_groups(c, &o, &out, &err);
     } else {
-        struct output out = {o.format, 0};
         struct progress p = {.shown = 0};
         clock_gettime(CLOCK_MONOTONIC, &p.start);
         int tty = isatty(STDERR_FILENO) && !o.verbose;
@@ -442,14 +490,15 @@ int main(int argc, char **argv)
             fputc('\n', stderr);
         /* a failed pull leaves the array open: no consumer takes it whole */
         if (o.format == FMT_JSON && rc == TIM_OK)
-            puts(out.written ? "\n]" : "[]");
+            out_str(&out, out.written ? "\n]\n" : "[]\n");
         if (o.verbose)
             fprintf(stderr,
                     "timgroups: %" PRIu64 " IDs in %" PRIu64 " pages, %" PRIu64
                     " asked again, %.3f s\n",
                     stats.ids, stats.pages, stats.retries, elapsed(&p.start));
     }
-    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == TIM_OK) {
+    if ((out_flush(&out) != 0 || fflush(stdout) != 0 || ferror(stdout)) &&
+        rc == TIM_OK) {
         perror("timgroups: stdout");
         rc = TIM_E_USAGE;
     }

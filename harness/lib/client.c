@@ -54,7 +54,8 @@ struct tim_client {
     void *log_data;
     CURL *curl;
     struct curl_slist *headers;
-    struct sink answer; /* the last answer's bytes, reused */
+    struct sink answer;      /* the last answer's bytes, reused */
+    struct reader_store ids; /* the last page's ID pointers, reused */
     uint64_t retries;
     uint64_t max_pages; /* a pull's bounds; 0: none */
     long max_time_ms;
@@ -236,6 +237,7 @@ void tim_client_free(tim_client *c)
     free(c->sig);
     free(c->cacert);
     free(c->answer.data);
+    reader_store_release(&c->ids);
     free(c);
 }
 
@@ -310,9 +312,29 @@ static CURLcode perform(tim_client *c, const char *url, const char *body,
     return rc;
 }
 
+/* How a call reads an answer of HTTP status 200 (in c->answer): TIM_OK,
+ * or a status with err filled. */
+typedef int (*answer_fn)(tim_client *c, void *data, struct tim_error *err);
+
+/* An answer any call may get: its envelope. */
+static int read_envelope(tim_client *c, void *data, struct tim_error *err)
+{
+    (void)data;
+    return reader_envelope(c->answer.data ? c->answer.data : "", c->answer.len,
+                           err);
+}
+
+/* An answer of get_appid_group_list: the envelope and the page (a struct
+ * tim_page *), in one pass; the page's IDs stay in c->answer. */
+static int read_page(tim_client *c, void *data, struct tim_error *err)
+{
+    return reader_answer(c->answer.data, c->answer.len, &c->ids, data, err);
+}
+
 /* One try of a call: TIM_OK, or a status with err filled. */
 static int try_call(tim_client *c, const char *service, const char *command,
-                    const char *body, struct tim_error *err)
+                    const char *body, answer_fn read, void *data,
+                    struct tim_error *err)
 {
     char url[URL_MAX], shown[URL_MAX], curl_error[CURL_ERROR_SIZE];
     long http = 0;
@@ -349,8 +371,7 @@ static int try_call(tim_client *c, const char *service, const char *command,
         err->http_status = http;
         return rc;
     }
-    rc = reader_envelope(c->answer.data ? c->answer.data : "", c->answer.len,
-                         err);
+    rc = read(c, data, err);
     if (err)
         err->http_status = http;
     if (rc == TIM_E_API)
@@ -384,29 +405,19 @@ static int time_bound(tim_client *c, struct tim_error *err)
                     c->max_time_ms);
 }
 
-int tim_call(tim_client *c, const char *service, const char *command,
-             const char *json_body, char **answer, size_t *len,
-             struct tim_error *err)
+/* A call with its retries, read by read (see answer_fn); on TIM_OK the
+ * answer is in c->answer. */
+static int call(tim_client *c, const char *service, const char *command,
+                const char *body, answer_fn read, void *data,
+                struct tim_error *err)
 {
-    struct tim_error local;
-    if (!err)
-        err = &local;
-    const char *body = json_body ? json_body : "{}";
     long start = now_ms();
     for (unsigned attempt = 1;; attempt++) {
         if (past_deadline(c))
             return time_bound(c, err);
-        int rc = try_call(c, service, command, body, err);
-        if (rc == TIM_OK) {
-            char *copy = malloc(c->answer.len + 1);
-            if (!copy)
-                return tim_fail(err, TIM_E_USAGE, "out of memory");
-            memcpy(copy, c->answer.data, c->answer.len);
-            copy[c->answer.len] = '\0';
-            *answer = copy;
-            *len = c->answer.len;
+        int rc = try_call(c, service, command, body, read, data, err);
+        if (rc == TIM_OK)
             return TIM_OK;
-        }
         if (use_backup(c, err)) {
             attempt = 0; /* the backup domain gets tries of its own */
             continue;
@@ -434,8 +445,31 @@ int tim_call(tim_client *c, const char *service, const char *command,
     }
 }
 
-int tim_get_group_page(tim_client *c, const struct tim_page_request *req,
-                       struct tim_page *page, struct tim_error *err)
+int tim_call(tim_client *c, const char *service, const char *command,
+             const char *json_body, char **answer, size_t *len,
+             struct tim_error *err)
+{
+    struct tim_error local;
+    if (!err)
+        err = &local;
+    int rc = call(c, service, command, json_body ? json_body : "{}",
+                  read_envelope, NULL, err);
+    if (rc != TIM_OK)
+        return rc;
+    char *copy = malloc(c->answer.len + 1);
+    if (!copy)
+        return tim_fail(err, TIM_E_USAGE, "out of memory");
+    memcpy(copy, c->answer.data, c->answer.len);
+    copy[c->answer.len] = '\0';
+    *answer = copy;
+    *len = c->answer.len;
+    return TIM_OK;
+}
+
+/* One call of get_appid_group_list: *page is read in place, its IDs in
+ * c->answer and its ids array c->ids's, valid until the next call. */
+static int get_page(tim_client *c, const struct tim_page_request *req,
+                    struct tim_page *page, struct tim_error *err)
 {
     char body[256];
     size_t n = 0;
@@ -459,15 +493,35 @@ int tim_get_group_page(tim_client *c, const struct tim_page_request *req,
         n--;
     snprintf(body + n, sizeof body - n, "}");
 
-    char *answer = NULL;
-    size_t len = 0;
-    int rc = tim_call(c, "group_open_http_svc", "get_appid_group_list", body,
-                      &answer, &len, err);
+    return call(c, "group_open_http_svc", "get_appid_group_list", body,
+                read_page, page, err);
+}
+
+int tim_get_group_page(tim_client *c, const struct tim_page_request *req,
+                       struct tim_page *page, struct tim_error *err)
+{
+    struct tim_error local;
+    struct tim_page p;
+    if (!err)
+        err = &local;
+    int rc = get_page(c, req, &p, err);
     if (rc != TIM_OK)
         return rc;
-    rc = reader_page(answer, len, page, err);
-    free(answer);
-    return rc;
+    /* a page of its own: the answer's bytes, and the IDs moved along */
+    char *storage = malloc(c->answer.len + 1);
+    char **ids = malloc((p.count ? p.count : 1) * sizeof *ids);
+    if (!storage || !ids) {
+        free(storage);
+        free(ids);
+        return tim_fail(err, TIM_E_USAGE, "out of memory");
+    }
+    memcpy(storage, c->answer.data, c->answer.len + 1);
+    for (size_t i = 0; i < p.count; i++)
+        ids[i] = storage + (p.ids[i] - c->answer.data);
+    p.ids = ids;
+    p.storage = storage;
+    *page = p;
+    return TIM_OK;
 }
 
 /* The state of one pull. */
@@ -574,7 +628,7 @@ int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
         }
         struct tim_page page;
         struct tim_page_request req = {p.s.limit, 1, next, group_type};
-        rc = tim_get_group_page(c, &req, &page, err);
+        rc = get_page(c, &req, &page, err);
         p.s.retries = c->retries - retries0;
         if (rc == TIM_E_API && err->error_code == TIM_ERR_TOO_LARGE &&
             p.s.limit > 1) {
@@ -587,14 +641,13 @@ int tim_pull_groups(tim_client *c, const char *group_type, unsigned limit,
         rc = check_page(&p, &page, p.s.limit, next, err);
         size_t given = 0;
         for (; rc == TIM_OK && given < page.count; given++)
-            if (on_id && on_id(data, page.ids[given], strlen(page.ids[given])))
+            if (on_id && on_id(data, page.ids[given], c->ids.lens[given]))
                 rc = tim_fail(err, TIM_E_ABORTED, "stopped by the caller");
         p.s.pages++;
         p.s.ids += given;
         p.s.total_count = page.total_count;
         p.s.next = next = page.next;
         p.s.count = page.count;
-        tim_page_release(&page);
         if (rc != TIM_OK)
             break;
         if (on_page)

@@ -168,8 +168,10 @@ struct tim_pull_stats {
     uint64_t count;   /* the IDs of the last page received */
 };
 
-/* Called for each group ID of a pull; return non-zero to stop the pull
- * (tim_pull_groups then returns TIM_E_ABORTED). */
+/* Called for each group ID of a pull: group_id is len bytes and a NUL,
+ * valid during the call only (it lies in the answer's buffer).  Return
+ * non-zero to stop the pull (tim_pull_groups then returns
+ * TIM_E_ABORTED). */
 typedef int (*tim_group_fn)(void *data, const char *group_id, size_t len);
 
 /* Called after each page of a pull that passed the pull's checks, after

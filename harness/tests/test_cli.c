@@ -271,6 +271,76 @@ START_TEST(json_formats)
 }
 END_TEST
 
+/* IDs that the answer escapes (a quote, a backslash) come out as they are
+ * in lines, and escaped again in json and ndjson; 25002 IDs of 48 bytes
+ * are more than the tool's output buffer holds, in every format. */
+START_TEST(escaped_and_long_ids)
+{
+    clean_env(1);
+    char path[] = "/tmp/test_cli_ids_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "{\"apps\":[{\"sdkappid\":1400000009,\"admins\":[\"%s\"],"
+            "\"key\":\"%s\",\"groups\":[{\"id\":\"q\\\"uote\","
+            "\"type\":\"Public\"},{\"id\":\"back\\\\slash\",\"type\":"
+            "\"Public\"}],\"generate\":{\"seed\":9,\"ids\":\"custom\","
+            "\"id_length\":48,\"counts\":{\"Private\":25000}}}]}",
+            TU_ADMIN, TU_KEY);
+    ck_assert_int_eq(fclose(f), 0);
+    struct mock m;
+    const char *margs[] = {"--fixture", path, NULL};
+    tu_timock_start(&m.t, margs);
+    unlink(path); /* read at start: a failed assertion leaves nothing */
+    snprintf(m.url, sizeof m.url, "http://127.0.0.1:%d", m.t.port);
+
+    struct run lines, json, ndjson;
+    const char *a_lines[] = {"--limit", "999", NULL};
+    const char *a_json[] = {"--format", "json", NULL};
+    const char *a_ndjson[] = {"--format", "ndjson", NULL};
+    timgroups(&lines, &m, "1400000009", a_lines);
+    timgroups(&json, &m, "1400000009", a_json);
+    timgroups(&ndjson, &m, "1400000009", a_ndjson);
+    ck_assert_int_eq(lines.code + json.code + ndjson.code, 0);
+    ck_assert_uint_gt(lines.out_len, 1u << 20);
+    size_t n, nd, quote = 0, backslash = 0;
+    char **v = split_lines(lines.out, &n);
+    char **w = split_lines(ndjson.out, &nd);
+    ck_assert_uint_eq(n, 25002);
+    ck_assert_uint_eq(nd, n);
+    cJSON *arr = cJSON_Parse(json.out);
+    ck_assert(cJSON_IsArray(arr));
+    ck_assert_int_eq(cJSON_GetArraySize(arr), (int)n);
+    const cJSON *e = arr->child;
+    for (size_t i = 0; i < n; i++, e = e->next) {
+        quote += strcmp(v[i], "q\"uote") == 0;
+        backslash += strcmp(v[i], "back\\slash") == 0;
+        ck_assert_msg(strlen(v[i]) == 48 || strchr(v[i], '"') ||
+                          strchr(v[i], '\\'),
+                      "line %zu: '%s'", i, v[i]);
+        ck_assert(cJSON_IsString(e));
+        ck_assert_str_eq(e->valuestring, v[i]);
+        cJSON *o = cJSON_Parse(w[i]);
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "GroupId");
+        ck_assert(cJSON_IsString(id));
+        ck_assert_str_eq(id->valuestring, v[i]);
+        cJSON_Delete(o);
+    }
+    ck_assert_uint_eq(quote, 1);
+    ck_assert_uint_eq(backslash, 1);
+    assert_unique(v, n);
+    cJSON_Delete(arr);
+    free(v);
+    free(w);
+    run_free(&lines);
+    run_free(&json);
+    run_free(&ndjson);
+    tu_timock_stop(&m.t);
+}
+END_TEST
+
 /* An app without groups: nothing, or an empty array. */
 static const struct {
     const char *format;
@@ -1136,6 +1206,7 @@ int main(void)
     tcase_set_timeout(groups, 120);
     tcase_add_loop_test(groups, lines_every_id_once, 0, ROWS(lines_rows));
     tcase_add_test(groups, json_formats);
+    tcase_add_test(groups, escaped_and_long_ids);
     tcase_add_loop_test(groups, empty_app, 0, ROWS(empty_rows));
     tcase_add_loop_test(groups, count_output, 0, ROWS(count_rows));
     tcase_add_loop_test(groups, exit_codes, 0, ROWS(exit_rows));

@@ -12,7 +12,10 @@
  *     fake clock says the budget is spent;
  *   - cursorwatch: a cursor that comes again, at once or later;
  *   - sink: an answer taken up to its cap, refused one byte past it;
- *   - reader: answers read as envelopes and pages, without a JSON tree;
+ *   - reader: answers read as envelopes and pages, without a JSON tree,
+ *     in one pass that judges a text valid exactly when jsonint_valid
+ *     does; a page's IDs left in the answer's buffer, unescaped in place,
+ *     however the answer came in pieces;
  *   - tim_client_new and tim_client_url: configuration checks and the URL a
  *     region resolves to (a handle opens no connection until it calls);
  *   - tim_raw_header: a header's value found in a raw answer's header block.
@@ -27,6 +30,7 @@
 #include "cursorwatch.h"
 #include "sink.h"
 #include "errors.h"
+#include "jsonint.h"
 #include "reader.h"
 #include "regions.h"
 #include "retry.h"
@@ -799,6 +803,39 @@ static const struct {
      TIM_OK, 0, TIM_E_PROTOCOL, 0, NULL},
     {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[],\"Next\":1.5}",
      TIM_OK, 0, TIM_E_PROTOCOL, 0, NULL},
+    /* Next before the list; names with escapes; the first of a name counts,
+     * in the answer and in an element, nested members do not */
+    {"{\"Next\":3,\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{"
+     "\"GroupId\":\"x\"}]}",
+     TIM_OK, 0, TIM_OK, 1, "x"},
+    {"{\"ErrorCode\":0,\"TotalCount\":1,\"Group\\u0049dList\":[{"
+     "\"Group\\u0049d\""
+     ":\"b\"}]}",
+     TIM_OK, 0, TIM_OK, 1, "b"},
+    {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{\"GroupId\":\"a\"}],"
+     "\"GroupIdList\":5}",
+     TIM_OK, 0, TIM_OK, 1, "a"},
+    {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":5,\"GroupIdList\":[{"
+     "\"GroupId\":\"a\"}]}",
+     TIM_OK, 0, TIM_E_PROTOCOL, 0, NULL},
+    {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{\"GroupId\":\"a\","
+     "\"GroupId\":1}]}",
+     TIM_OK, 0, TIM_OK, 1, "a"},
+    {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{\"GroupId\":1,"
+     "\"GroupId\":\"a\"}]}",
+     TIM_OK, 0, TIM_E_PROTOCOL, 0, NULL},
+    {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{\"X\":{\"GroupId\":"
+     "\"z\"},\"GroupId\":\"a\"}]}",
+     TIM_OK, 0, TIM_OK, 1, "a"},
+    {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{\"X\":{\"GroupId\":"
+     "\"z\"}}]}",
+     TIM_OK, 0, TIM_E_PROTOCOL, 0, NULL},
+    {"{\"ErrorCode\":0,\"TotalCount\":2,\"GroupIdList\":[{\"GroupId\":\"a\"},"
+     "\"b\"]}",
+     TIM_OK, 0, TIM_E_PROTOCOL, 0, NULL},
+    {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{\"GroupId\\u0000\":"
+     "\"a\"}]}",
+     TIM_OK, 0, TIM_E_PROTOCOL, 0, NULL},
     /* an ID with \u0000 would be read cut short ("a"): the page is refused */
     {"{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{\"GroupId\":"
      "\"a\\u0000b\"}]}",
@@ -843,6 +880,182 @@ START_TEST(reader_name_with_nul)
     ck_assert_uint_eq(page.total_count, 18751615);
     ck_assert_uint_eq(page.count, 1);
     tim_page_release(&page);
+}
+END_TEST
+
+/* The GroupIds of one page, with what each reads as: the page's text is
+ * made of them, Next before the list. */
+static const struct {
+    const char *raw; /* the GroupId token, quotes included */
+    const char *id;
+} inplace_rows[] = {
+    {"\"@TGS#2U9EXVDHP\"", "@TGS#2U9EXVDHP"},
+    {"\"\"", ""},
+    {"\"q\\\"uote\"", "q\"uote"},
+    {"\"back\\\\slash\\/\"", "back\\slash/"},
+    {"\"\\u0041\\u00e9\\ud83d\\ude00!\"", "A\xc3\xa9\xf0\x9f\x98\x80!"},
+    {"\"tab\\tnl\\n\"", "tab\tnl\n"},
+    {"\"@TGS#23MPKX7LW\"", "@TGS#23MPKX7LW"},
+};
+
+#define INPLACE_N (sizeof inplace_rows / sizeof inplace_rows[0])
+
+/* The page's text into t (size n); at[i]: where GroupId i's token is. */
+static size_t inplace_text(char *t, size_t n, size_t *at)
+{
+    size_t len =
+        (size_t)snprintf(t, n, "{\"Next\":7,\"ErrorCode\":0,\"GroupIdList\":[");
+    for (size_t i = 0; i < INPLACE_N; i++) {
+        len +=
+            (size_t)snprintf(t + len, n - len, "%s{\"GroupId\":", i ? "," : "");
+        at[i] = len;
+        len += (size_t)snprintf(t + len, n - len, "%s}", inplace_rows[i].raw);
+    }
+    len +=
+        (size_t)snprintf(t + len, n - len, "],\"TotalCount\":%zu}", INPLACE_N);
+    ck_assert_uint_lt(len, n);
+    return len;
+}
+
+/* Checks a page read from buf: every ID is where its token was, one byte
+ * in, and reads as it should. */
+static void inplace_check(const struct tim_page *p,
+                          const struct reader_store *st, const char *buf,
+                          const size_t *at)
+{
+    ck_assert_uint_eq(p->count, INPLACE_N);
+    ck_assert_int_eq(p->has_next, 1);
+    ck_assert_uint_eq(p->next, 7);
+    ck_assert_uint_eq(p->total_count, INPLACE_N);
+    ck_assert_ptr_eq(p->ids, st->ids);
+    for (size_t i = 0; i < INPLACE_N; i++) {
+        const char *want = inplace_rows[i].id;
+        ck_assert_ptr_eq(p->ids[i], buf + at[i] + 1);
+        ck_assert_uint_eq(st->lens[i], strlen(want));
+        ck_assert_str_eq(p->ids[i], want);
+    }
+}
+
+START_TEST(reader_ids_in_place)
+{
+    char text[1024], buf[1024];
+    size_t at[INPLACE_N];
+    size_t n = inplace_text(text, sizeof text, at);
+    struct reader_store st = {0};
+    struct tim_page page;
+    struct tim_error err;
+    memcpy(buf, text, n);
+    ck_assert_int_eq(reader_answer(buf, n, &st, &page, &err), TIM_OK);
+    inplace_check(&page, &st, buf, at);
+    reader_store_release(&st);
+}
+END_TEST
+
+/* An answer that came in two pieces, split at every byte (so inside every
+ * ID and every escape), reads the same; the store is reused throughout. */
+START_TEST(reader_ids_split_between_reads)
+{
+    char text[1024];
+    size_t at[INPLACE_N];
+    size_t n = inplace_text(text, sizeof text, at);
+    struct reader_store st = {0};
+    struct sink s = {0};
+    for (size_t k = 1; k < n; k++) {
+        struct tim_page page;
+        struct tim_error err;
+        sink_reset(&s);
+        ck_assert_uint_eq(sink_write(text, 1, k, &s), k);
+        ck_assert_uint_eq(sink_write(text + k, 1, n - k, &s), n - k);
+        ck_assert_uint_eq(s.len, n);
+        ck_assert_int_eq(reader_answer(s.data, s.len, &st, &page, &err),
+                         TIM_OK);
+        inplace_check(&page, &st, s.data, at);
+    }
+    free(s.data);
+    reader_store_release(&st);
+}
+END_TEST
+
+/* The one pass judges a text as jsonint_valid does.  Each fragment is the
+ * value of a member "X" of an otherwise good page. */
+static const struct {
+    const char *value;
+    int valid;
+} valid_rows[] = {
+    {"1", 1},
+    {"-0.5e+3", 1},
+    {"1E5", 1},
+    {"\"a\\u00e9\\/\"", 1},
+    {"\"\\ud83d\\ude00\"", 1},
+    {"[1,[2,{\"a\":null}],true,false]", 1},
+    {" { } ", 1},
+    {"\"\\u0000\"", 1},
+    {"01", 0},
+    {"-", 0},
+    {"1.", 0},
+    {"1e", 0},
+    {".5", 0},
+    {"+1", 0},
+    {"tru", 0},
+    {"nul", 0},
+    {"NaN", 0},
+    {"\"\\x\"", 0},
+    {"\"\\ud800\"", 0},
+    {"\"\\udc00\"", 0},
+    {"\"\\ud800\\u0041\"", 0},
+    {"\"\\u12G4\"", 0},
+    {"\"\\u12\"", 0},
+    {"\"tab\t\"", 0},
+    {"\"open", 0},
+    {"[1,]", 0},
+    {"[1 2]", 0},
+    {"{\"a\"}", 0},
+    {"{\"a\":1,}", 0},
+    {"{1:2}", 0},
+    {"1}{", 0},
+};
+
+START_TEST(reader_valid_as_jsonint)
+{
+    char text[256], buf[256];
+    int n = snprintf(text, sizeof text,
+                     "{\"ErrorCode\":0,\"TotalCount\":1,\"GroupIdList\":[{"
+                     "\"GroupId\":\"a\"}],\"X\":%s}",
+                     valid_rows[_i].value);
+    int valid = valid_rows[_i].valid;
+    struct reader_store st = {0};
+    struct tim_page page;
+    struct tim_error err;
+    ck_assert_int_eq(jsonint_valid(text, (size_t)n), valid);
+    ck_assert_int_eq(reader_envelope(text, (size_t)n, &err),
+                     valid ? TIM_OK : TIM_E_PROTOCOL);
+    memcpy(buf, text, (size_t)n);
+    ck_assert_int_eq(reader_answer(buf, (size_t)n, &st, &page, &err),
+                     valid ? TIM_OK : TIM_E_PROTOCOL);
+    if (!valid)
+        ck_assert_msg(strstr(err.message, "not a JSON object"), "%s",
+                      err.message);
+    reader_store_release(&st);
+}
+END_TEST
+
+/* Nesting: 128 deep is taken, 129 refused, as jsonint_valid does. */
+START_TEST(reader_depth_as_jsonint)
+{
+    static char text[512];
+    for (int depth = 127; depth <= 129; depth++) {
+        size_t n = 0;
+        n += (size_t)snprintf(text, sizeof text, "{\"ErrorCode\":0,\"X\":");
+        for (int d = 1; d < depth; d++)
+            text[n++] = '[';
+        for (int d = 1; d < depth; d++)
+            text[n++] = ']';
+        text[n++] = '}';
+        struct tim_error err;
+        ck_assert_int_eq(jsonint_valid(text, n), depth <= 128);
+        ck_assert_int_eq(reader_envelope(text, n, &err),
+                         depth <= 128 ? TIM_OK : TIM_E_PROTOCOL);
+    }
 }
 END_TEST
 
@@ -894,6 +1107,10 @@ int main(void)
     TCase *reader = tcase_create("reader");
     tcase_add_loop_test(reader, reader_rows_read, 0, ROWS(reader_rows));
     tcase_add_test(reader, reader_name_with_nul);
+    tcase_add_test(reader, reader_ids_in_place);
+    tcase_add_test(reader, reader_ids_split_between_reads);
+    tcase_add_loop_test(reader, reader_valid_as_jsonint, 0, ROWS(valid_rows));
+    tcase_add_test(reader, reader_depth_as_jsonint);
     suite_add_tcase(s, reader);
 
     TCase *client = tcase_create("client");
