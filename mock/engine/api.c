@@ -275,7 +275,11 @@ static void write_page(struct api *api, struct call *c, struct api_answer *ans)
     /* 9. the page, unless its answer would pass the app's size limit */
     struct page p;
     struct groupset *gs = app_groups(c->app);
-    page_cut(c->app, gs, c->body.type, c->body.next, c->body.limit, &p);
+    if (page_cut(c->app, gs, c->body.type, c->body.next, c->body.limit, &p)) {
+        groupset_release(gs);
+        fail(api, c->app, ans, TIM_ERR_INTERNAL, NULL);
+        return;
+    }
     ans->body.cap = c->app->answer_limit;
     int with_next = c->body.has_next || !c->app->quirks.omit_next;
     struct answer_style st = style(api, c->app, ans);

@@ -5,8 +5,6 @@
 
 #include "rng.h"
 
-__extension__ typedef unsigned __int128 u128;
-
 static const char type_char[GT_COUNT] = {'2', '1', '3', 'a', 'b', '_'};
 static const char *const custom_prefix[GT_COUNT] = {"pub-", "prv-", "room-",
                                                     "av-",  "bc-",  "@TGS#_c-"};
@@ -48,25 +46,31 @@ const char *groupgen_problem(const struct groupgen *g)
     return NULL;
 }
 
-/* A bijection of [0, m) for m a power of 36: i * mul + add, mod m. */
+/* A bijection of [0, m) for m a power of 36: i * mul + add, mod m, taken
+ * for i = 0, 1, 2, ... one step (an addition) at a time in `at`. */
 struct scramble {
     uint64_t mul, add, m;
+    uint64_t at; /* the value for the next i */
 };
 
 static struct scramble scramble_for(uint64_t seed, int t, uint64_t m)
 {
     uint64_t s = seed ^ ((uint64_t)t << 56);
-    struct scramble sc = {rng_next(&s) % m | 1, rng_next(&s) % m, m};
+    struct scramble sc = {rng_next(&s) % m | 1, rng_next(&s) % m, m, 0};
     while (sc.mul % 3 == 0) /* coprime to 36^d: odd and not a multiple of 3 */
         sc.mul = (sc.mul + 2) % m;
+    sc.at = sc.add; /* i = 0 */
     return sc;
 }
 
-static uint64_t scramble(const struct scramble *sc, uint64_t i)
+/* The value for the next i; m < 2^63 keeps at + mul in 64 bits. */
+static uint64_t scramble_next(struct scramble *sc)
 {
-    return (uint64_t)(((u128)i * sc->mul + sc->add) % sc->m);
+    uint64_t v = sc->at;
+    sc->at =
+        sc->at + sc->mul >= sc->m ? sc->at + sc->mul - sc->m : sc->at + sc->mul;
+    return v;
 }
-
 static size_t make_id(const struct groupgen *g, int t, uint64_t v, char *id)
 {
     size_t n = 0;
@@ -94,7 +98,7 @@ int groupgen_run(struct groupset *gs, const struct groupgen *g,
                  uint64_t (*next_key)(void *ctx), void *ctx)
 {
     struct scramble sc[GT_COUNT];
-    uint64_t left[GT_COUNT], made[GT_COUNT] = {0}, total = 0;
+    uint64_t left[GT_COUNT], total = 0;
     for (int t = 0; t < GT_COUNT; t++) {
         sc[t] = scramble_for(g->seed, t, pow36(digits(g, t)));
         left[t] = g->counts[t];
@@ -116,7 +120,7 @@ int groupgen_run(struct groupset *gs, const struct groupgen *g,
         int t = 0;
         while (r >= left[t])
             r -= left[t++];
-        size_t n = make_id(g, t, scramble(&sc[t], made[t]++), id);
+        size_t n = make_id(g, t, scramble_next(&sc[t]), id);
         left[t]--;
         uint64_t key = next_key(ctx);
         if (!key || groupset_append(gs, key, id, n, t) != 0)

@@ -22,8 +22,8 @@ static size_t first_after(const struct groupset *a, const uint32_t *index,
     return lo;
 }
 
-void page_cut(const struct app *app, const struct groupset *gs, int type,
-              uint64_t after, uint32_t limit, struct page *out)
+int page_cut(const struct app *app, struct groupset *gs, int type,
+             uint64_t after, uint32_t limit, struct page *out)
 {
     const uint32_t *index = type == GT_ALL ? NULL : gs->by_type[type];
     size_t n = type == GT_ALL ? gs->n_groups : gs->n_by_type[type];
@@ -33,9 +33,11 @@ void page_cut(const struct app *app, const struct groupset *gs, int type,
     const char *items = NULL;
     size_t items_len = 0;
     if (count) {
-        const uint32_t *at = groupset_items(gs, type)->at;
-        items = groupset_items(gs, type)->text + at[first];
-        items_len = at[first + count] - at[first] - 1; /* the last comma */
+        const struct items *it = groupset_items(gs, type);
+        if (!it)
+            return -1;
+        items = it->text + it->at[first];
+        items_len = it->at[first + count] - it->at[first] - 1; /* the comma */
     }
     if (count && (first + count < n || app->quirks.next_on_last_page))
         next = key_at(gs, index, first + count - 1);
@@ -49,4 +51,5 @@ void page_cut(const struct app *app, const struct groupset *gs, int type,
         .items = items,
         .items_len = items_len,
     };
+    return 0;
 }

@@ -33,9 +33,10 @@ struct page {
  * type (GT_ALL for all) from gs, the groups of app.  Next is the key of the
  * page's last group; it is 0 when the page is empty, and also when nothing
  * follows the page unless the app's next_on_last_page quirk is on.  The
- * page points into gs, which must outlive it.  Never fails. */
-void page_cut(const struct app *app, const struct groupset *gs, int type,
-              uint64_t after, uint32_t limit, struct page *out);
+ * page points into gs, which must outlive it.  Returns 0, or -1 when the
+ * type's items cannot be rendered (out of memory).  Thread-safe. */
+int page_cut(const struct app *app, struct groupset *gs, int type,
+             uint64_t after, uint32_t limit, struct page *out);
 
 /* page_group: the position in app->groups of entry i of the page. */
 static inline size_t page_group(const struct page *p, size_t i)

@@ -20,6 +20,6 @@
 size_t jsonesc(char *out, const char *s, size_t n, int text);
 
 /* The longest escaped form of n bytes: every byte as \u00XX. */
-#define JSONESC_MAX(n) ((n) * 6)
+#define JSONESC_MAX(n) ((n)*6)
 
 #endif

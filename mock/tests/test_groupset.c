@@ -3,6 +3,7 @@
  * that drop groups (first, middle, last), and marking IDs to delete (given
  * twice, missing at each position). */
 #include <check.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +170,72 @@ START_TEST(marks)
 }
 END_TEST
 
+/* Threads asking at once for the items of types not yet rendered. */
+struct typed_ask {
+    struct groupset *g;
+    const struct items *got[GT_COUNT];
+};
+
+static void *ask_every_type(void *data)
+{
+    struct typed_ask *a = data;
+    for (int t = 0; t < GT_COUNT; t++)
+        a->got[t] = groupset_items(a->g, t);
+    return NULL;
+}
+
+/* A type's items are rendered on the first call, once, whatever the
+ * threads, and hold that type's groups only; a type that has every group
+ * shares the items of all. */
+START_TEST(typed_items_once)
+{
+    struct groupset *g = groupset_new();
+    static const char *const ids[] = {"a", "b\"q", "c", "d", "e"};
+    static const int types[] = {GT_PUBLIC, GT_PRIVATE, GT_PUBLIC, GT_CHATROOM,
+                                GT_PUBLIC};
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_int_eq(
+            groupset_append(g, i + 1, ids[i], strlen(ids[i]), types[i]), 0);
+    size_t x, y;
+    ck_assert_int_eq(groupset_finish(g, &x, &y), 0);
+    for (int t = 0; t < GT_COUNT; t++)
+        ck_assert_int_eq(atomic_load(&g->typed_ready[t]), 0);
+    struct typed_ask ask[4];
+    pthread_t th[4];
+    for (int k = 0; k < 4; k++) {
+        ask[k].g = g;
+        ck_assert_int_eq(pthread_create(&th[k], NULL, ask_every_type, &ask[k]),
+                         0);
+    }
+    for (int k = 0; k < 4; k++)
+        ck_assert_int_eq(pthread_join(th[k], NULL), 0);
+    for (int t = 0; t < GT_COUNT; t++)
+        for (int k = 1; k < 4; k++)
+            ck_assert_ptr_eq(ask[k].got[t], ask[0].got[t]);
+    const struct items *pub = ask[0].got[GT_PUBLIC];
+    ck_assert_uint_eq(pub->len, pub->at[3]);
+    ck_assert_int_eq(memcmp(pub->text,
+                            "{\"GroupId\":\"a\"},{\"GroupId\":\"c\"},"
+                            "{\"GroupId\":\"e\"},",
+                            pub->len),
+                     0);
+    ck_assert_int_eq(memcmp(ask[0].got[GT_PRIVATE]->text,
+                            "{\"GroupId\":\"b\\\"q\"},",
+                            ask[0].got[GT_PRIVATE]->len),
+                     0);
+    ck_assert_uint_eq(ask[0].got[GT_COMMUNITY]->len, 0);
+    groupset_release(g);
+
+    /* one type, every group: no items of its own */
+    g = groupset_new();
+    ck_assert_int_eq(groupset_append(g, 1, "z", 1, GT_PRIVATE), 0);
+    ck_assert_int_eq(groupset_finish(g, &x, &y), 0);
+    ck_assert_ptr_eq(groupset_items(g, GT_PRIVATE), &g->all);
+    ck_assert_ptr_eq(groupset_items(g, GT_ALL), &g->all);
+    groupset_release(g);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("groupset");
@@ -179,6 +246,7 @@ int main(void)
     tcase_add_loop_test(tc, copy_drops, 0,
                         sizeof copy_rows / sizeof copy_rows[0]);
     tcase_add_loop_test(tc, marks, 0, sizeof mark_rows / sizeof mark_rows[0]);
+    tcase_add_test(tc, typed_items_once);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -363,7 +363,7 @@ static void items_by_hand(const struct page *p, struct buf *b)
 
 /* Every page of every type at limit, walked from cursor 0: its slice of
  * rendered items must be those bytes.  Returns the pages walked. */
-static size_t walk_items(const struct app *a, const struct groupset *gs,
+static size_t walk_items(const struct app *a, struct groupset *gs,
                          uint32_t limit)
 {
     struct buf want;
