@@ -209,9 +209,11 @@ START_TEST(typed_items_once)
     }
     for (int k = 0; k < 4; k++)
         ck_assert_int_eq(pthread_join(th[k], NULL), 0);
-    for (int t = 0; t < GT_COUNT; t++)
+    for (int t = 0; t < GT_COUNT; t++) {
+        ck_assert_int_eq(atomic_load(&g->typed_ready[t]), 1);
         for (int k = 1; k < 4; k++)
             ck_assert_ptr_eq(ask[k].got[t], ask[0].got[t]);
+    }
     const struct items *pub = ask[0].got[GT_PUBLIC];
     ck_assert_uint_eq(pub->len, pub->at[3]);
     ck_assert_int_eq(memcmp(pub->text,
