@@ -1,6 +1,7 @@
 /* groupgen: seeded, unique group IDs (groupgen.h). */
 #include "groupgen.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "rng.h"
@@ -94,6 +95,15 @@ static size_t make_id(const struct groupgen *g, int t, uint64_t v, char *id)
     return n + d;
 }
 
+/* Groups from which the memory is faulted in on another thread. */
+#define PREFAULT_FROM 100000
+
+static void *prefault(void *spare)
+{
+    groupset_prefault(spare);
+    return NULL;
+}
+
 int groupgen_run(struct groupset *gs, const struct groupgen *g,
                  uint64_t (*next_key)(void *ctx), void *ctx)
 {
@@ -110,6 +120,12 @@ int groupgen_run(struct groupset *gs, const struct groupgen *g,
             g->counts[t] * (g->custom ? g->id_length : 6 + SERVER_DIGITS);
     if (groupset_reserve(gs, total, id_bytes) != 0)
         return -1;
+    /* the memory they go into is faulted in meanwhile, on another thread */
+    struct groupset_spare spare;
+    groupset_spare(gs, total, id_bytes, &spare);
+    pthread_t faulter;
+    int faulting = total >= PREFAULT_FROM &&
+                   pthread_create(&faulter, NULL, prefault, &spare) == 0;
     /* unique by construction: the duplicate check need not compare them */
     gs->unique_from = gs->n_groups;
     gs->unique_to = gs->n_groups + total;
@@ -124,7 +140,9 @@ int groupgen_run(struct groupset *gs, const struct groupgen *g,
         left[t]--;
         uint64_t key = next_key(ctx);
         if (!key || groupset_append(gs, key, id, n, t) != 0)
-            return -1;
+            break;
     }
-    return 0;
+    if (faulting)
+        pthread_join(faulter, NULL);
+    return total ? -1 : 0;
 }

@@ -105,6 +105,42 @@ int groupset_reserve(struct groupset *g, size_t n, size_t id_bytes)
                : 0;
 }
 
+/* One span: from p + from to p + to, no further than cap bytes in. */
+static void spare_span(struct groupset_spare *s, int i, const void *p,
+                       size_t from, size_t to, size_t cap)
+{
+    to = to < cap ? to : cap;
+    s->p[i] = p ? (char *)p + from : NULL;
+    s->len[i] = p && to > from ? to - from : 0;
+}
+
+void groupset_spare(const struct groupset *g, size_t n, size_t id_bytes,
+                    struct groupset_spare *s)
+{
+    size_t e = sizeof *g->groups, a = sizeof *g->all.at;
+    spare_span(s, 0, g->groups, g->n_groups * e, (g->n_groups + n) * e,
+               g->cap_groups * e);
+    spare_span(s, 1, g->all.at, (g->n_groups + 1) * a,
+               (g->n_groups + n + 1) * a, g->all.at_cap * a);
+    spare_span(s, 2, g->all.text, g->all.len,
+               g->all.len + id_bytes + ITEM_PLAIN(0) * n, g->all.cap);
+}
+
+void groupset_prefault(const struct groupset_spare *s)
+{
+#ifdef MADV_POPULATE_WRITE
+    const uintptr_t page = 4096;
+    for (int i = 0; i < 3; i++) {
+        uintptr_t from = ((uintptr_t)s->p[i] + page - 1) & ~(page - 1);
+        uintptr_t to = ((uintptr_t)s->p[i] + s->len[i]) & ~(page - 1);
+        if (s->len[i] && to > from)
+            (void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+    }
+#else
+    (void)s;
+#endif
+}
+
 int groupset_append(struct groupset *g, uint64_t key, const char *id, size_t n,
                     int type)
 {

@@ -94,6 +94,25 @@ void groupset_release(struct groupset *g);
  * Returns 0, or -1. */
 int groupset_reserve(struct groupset *g, size_t n, size_t id_bytes);
 
+/* Memory a set has reserved and not used yet: up to three spans. */
+struct groupset_spare {
+    void *p[3];
+    size_t len[3];
+};
+
+/* groupset_spare: the memory that n more groups with id_bytes of IDs (no
+ * escapes) will be written to, after groupset_reserve made room for them. */
+void groupset_spare(const struct groupset *g, size_t n, size_t id_bytes,
+                    struct groupset_spare *s);
+
+/* groupset_prefault: faults in the spans' pages without changing a byte
+ * of them (madvise MADV_POPULATE_WRITE; nothing where Linux lacks it).
+ * Safe while another thread appends into them, as long as none moves: a
+ * generator runs it on a second thread, so that the kernel's zeroing of a
+ * gigabyte and the groups' making take the longer of the two, not their
+ * sum.  Never fails. */
+void groupset_prefault(const struct groupset_spare *s);
+
 /* groupset_append: appends a group whose key is greater than every key in
  * the set, and renders its item.  The ID is copied, not checked.  Returns
  * 0, or -1 when memory or the items' 4 GiB run out. */
