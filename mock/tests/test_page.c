@@ -228,6 +228,31 @@ END_TEST
 
 static const int custom_lengths[] = {11, 12, 20, 48};
 
+/* The IDs a seed gives never change from one version to the next: a
+ * user's fixture names groups a test of theirs may look for. */
+START_TEST(generated_ids_are_stable)
+{
+    static const struct {
+        size_t at;
+        const char *id;
+    } want[] = {{0, "@TGS#2Y0PPTGQG"},
+                {1, "@TGS#1YX706EHS"},
+                {2, "@TGS#2IVYWGCB9"},
+                {599, "@TGS#_0LHMNWNM"}};
+    struct fixture fx;
+    load_generated(&fx, "", 5, "server", 24);
+    const struct app *a = fx.store->apps[0];
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        size_t n;
+        const char *id = app_group_id(a, want[i].at, &n);
+        ck_assert_msg(n == strlen(want[i].id) && memcmp(id, want[i].id, n) == 0,
+                      "group %zu: %.*s, not %s", want[i].at, (int)n, id,
+                      want[i].id);
+    }
+    fixture_release(&fx);
+}
+END_TEST
+
 START_TEST(generated_custom_ids)
 {
     struct fixture fx;
@@ -461,6 +486,7 @@ int main(void)
     tcase_add_loop_test(tc, full_pulls_of_default, 0,
                         sizeof limits / sizeof limits[0]);
     tcase_add_test(tc, generated_is_deterministic);
+    tcase_add_test(tc, generated_ids_are_stable);
     tcase_add_loop_test(tc, generated_custom_ids, 0,
                         sizeof custom_lengths / sizeof custom_lengths[0]);
     tcase_add_test(tc, big_cursors);
