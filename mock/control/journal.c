@@ -423,7 +423,7 @@ static int fill_entry(struct journal_entry *e, const struct api_request *req,
                       const char *content_type, const struct api_answer *ans)
 {
     const struct api_trace *t = &ans->trace;
-    struct query q;
+    struct query own = {0};
     memset(e, 0, sizeof *e);
     copy_text(e->host, sizeof e->host, req->host);
     copy_text(e->method, sizeof e->method, req->method);
@@ -463,15 +463,17 @@ static int fill_entry(struct journal_entry *e, const struct api_request *req,
     int counts = t->sdkappid && strcmp(req->path, API_PATH) == 0;
     if (strcmp(req->method, "POST") != 0)
         d |= JD_METHOD_NOT_POST;
-    if (query_parse(req->query, &q) == 0) {
-        copy_text(e->identifier, sizeof e->identifier, q.identifier);
+    /* the query the api read, else (it stopped before) read here */
+    const struct query *q = t->query_parsed ? &t->query : &own;
+    if (t->query_parsed || query_parse(req->query, &own) == 0) {
+        copy_text(e->identifier, sizeof e->identifier, q->identifier);
         if (counts)
-            d |= query_deviations(&q);
-        e->has_random = q.random && query_u64(q.random, &e->random) == 0;
+            d |= query_deviations(q);
+        e->has_random = q->random && query_u64(q->random, &e->random) == 0;
     } else {
         copy_text(e->identifier, sizeof e->identifier, t->identifier);
     }
-    query_release(&q);
+    query_release(&own);
     if (counts && !is_json_media_type(content_type))
         d |= JD_CONTENT_TYPE_HEADER;
     e->deviations = counts ? d : 0;

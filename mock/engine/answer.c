@@ -107,7 +107,8 @@ static int write_member(struct answer *a, enum member m)
     case M_INFO:
         return answer_json_string(a->b, a->info, strlen(a->info));
     case M_CODE:
-        return buf_printf(a->b, "%d", a->code);
+        return a->code >= 0 ? buf_put_u64(a->b, (uint64_t)a->code)
+                            : buf_printf(a->b, "%d", a->code);
     case M_TOTAL:
         return buf_put_u64(a->b, a->p->total);
     case M_LIST:

@@ -31,6 +31,7 @@ static void drop_items(struct api_answer *a)
 void api_answer_release(struct api_answer *a)
 {
     drop_items(a);
+    query_release(&a->trace.query);
     buf_release(&a->body);
 }
 
@@ -60,6 +61,14 @@ struct call {
     struct body body;
     char why[160]; /* ErrorInfo when it is more precise than the table's */
 };
+
+/* Copies the string s into out (n bytes), cut short when it does not fit. */
+static void copy_cut(char *out, size_t n, const char *s)
+{
+    size_t len = strnlen(s, n - 1);
+    memcpy(out, s, len);
+    out[len] = '\0';
+}
 
 /* The answer to a path that is not the API: 60009 under /v4/, else 60002
  * (SPEC section 1, v2). */
@@ -96,7 +105,7 @@ static int check_call(struct api *api, const struct api_request *req,
         return sv->use_70020 ? TIM_ERR_NO_APP_HERE : TIM_ERR_BAD_SDKAPPID;
     t->sdkappid = sdkappid;
     if (c->q.identifier)
-        snprintf(t->identifier, sizeof t->identifier, "%s", c->q.identifier);
+        copy_cut(t->identifier, sizeof t->identifier, c->q.identifier);
 
     /* 3. the app's rate limit */
     if (c->app->rate_limit &&
@@ -321,6 +330,7 @@ void api_handle(struct api *api, const struct api_request *req,
     ans->cut_body = 0;
     ans->slow_bytes = ans->slow_ms = 0;
     ans->headers = "";
+    query_release(&ans->trace.query);
     memset(&ans->trace, 0, sizeof ans->trace);
 
     int code = check_call(api, req, &c, &ans->trace);
@@ -345,7 +355,10 @@ void api_handle(struct api *api, const struct api_request *req,
     if (fired && !ans->no_answer)
         fault_mangles(ans, &fault);
 out:
-    query_release(&c.q);
+    if (c.q.storage) { /* parsed: the journal reads it from the trace */
+        ans->trace.query = c.q;
+        ans->trace.query_parsed = 1;
+    }
 }
 
 void api_unparsable(struct api_answer *ans)

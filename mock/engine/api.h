@@ -51,6 +51,11 @@ struct api_trace {
     uint32_t count;               /* IDs on the page */
     uint64_t first_key, last_key; /* keys of the page's first, last group */
     char fault[64];               /* the fault applied, "" for none */
+    /* the query as the api read it (query_parsed), so that the journal
+     * reads it from here rather than parsing it again; freed with the
+     * answer */
+    int query_parsed;
+    struct query query;
 };
 
 /* A page's answer is sent as body[0 .. items_at), items, then the rest of

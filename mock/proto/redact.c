@@ -20,6 +20,9 @@ static void put(char *out, size_t size, size_t *len, const char *s, size_t n)
     out[*len] = '\0';
 }
 
+/* The shortest text that can decode to a UserSig document. */
+#define REDACT_SIG_MIN 16
+
 /* 1 when the parameter name[0..nn) = value[0..vn) holds a secret. */
 static int secret(const char *name, size_t nn, const char *value, size_t vn)
 {
@@ -33,6 +36,10 @@ static int secret(const char *name, size_t nn, const char *value, size_t vn)
         percent_decode(name, nn, small) == sizeof usersig - 1 &&
         strcasecmp(small, usersig) == 0)
         return 1;
+    /* a UserSig is zlib (6 bytes of frame) holding at least "TLS.sig" (7),
+     * in base64: a value under 16 characters cannot hold one */
+    if (vn < REDACT_SIG_MIN)
+        return 0;
     if (!(v = malloc(vn + 1)))
         return 1; /* cannot tell: keep nothing */
     percent_decode(value, vn, v);
