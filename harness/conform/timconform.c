@@ -576,6 +576,7 @@ int main(int argc, char **argv)
             k++;
         if (k == g_cases.n) {
             cases_release(&g_cases);
+            cJSON_Delete(g_replay);
             return bad_usage("no case has the id '%s'", o.only[i]);
         }
     }
@@ -586,6 +587,7 @@ int main(int argc, char **argv)
                        g_cases.v[i].label, case_where_name(g_cases.v[i].where),
                        g_cases.v[i].title);
         cases_release(&g_cases);
+        cJSON_Delete(g_replay);
         return 0;
     }
     if (tim_global_init() != 0) {
@@ -617,6 +619,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "timconform: out of memory\n");
         free(results);
         cases_release(&g_cases);
+        transcript_free(tr_out);
+        cJSON_Delete(g_replay);
         tim_global_cleanup();
         return 2;
     }
