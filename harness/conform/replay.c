@@ -416,12 +416,6 @@ out:
 
 /* ---- the parity table ---- */
 
-static void cell(FILE *f, const char *s)
-{
-    for (; *s; s++)
-        fputs(*s == '|' ? "\\|" : *s == '\n' ? " " : (char[]){*s, 0}, f);
-}
-
 int replay_parity(FILE *f, const struct replay_diffs *d, const struct result *r,
                   size_t n, const char *file, const char *target)
 {
@@ -436,9 +430,9 @@ int replay_parity(FILE *f, const struct replay_diffs *d, const struct result *r,
     for (size_t i = 0; i < d->n; i++) {
         const struct replay_diff *x = &d->v[i];
         fprintf(f, "| %s | %s | ", x->case_id, x->field);
-        cell(f, x->recorded);
+        report_cell(f, x->recorded);
         fputs(" | ", f);
-        cell(f, x->mock);
+        report_cell(f, x->mock);
         fprintf(f, " | %s | %s |\n", x->rule, x->setting);
     }
     fprintf(f, "\n## Exchanges\n\n| case | verdict |\n|---|---|\n");
