@@ -101,7 +101,7 @@ int report_tap(FILE *f, const struct result *r, size_t n)
     return ferror(f) ? -1 : 0;
 }
 
-static void cell(FILE *f, const char *s)
+void report_cell(FILE *f, const char *s)
 {
     for (; *s; s++)
         fputs(*s == '|' ? "\\|" : *s == '\n' ? " " : (char[]){*s, 0}, f);
@@ -129,11 +129,11 @@ int report_parity(FILE *f, const struct result *r, size_t n, const char *target)
         static const char *const names[] = {"pass", "FAIL", "skipped",
                                             "not run"};
         fprintf(f, "| %s | %c | ", c->id, c->label);
-        cell(f, c->rule);
+        report_cell(f, c->rule);
         fprintf(f, " | ");
-        cell(f, c->source ? c->source : "");
+        report_cell(f, c->source ? c->source : "");
         fprintf(f, " | %s | ", names[r[i].verdict]);
-        cell(f, r[i].message);
+        report_cell(f, r[i].message);
         fprintf(f, " |\n");
     }
     return ferror(f) ? -1 : 0;

@@ -25,4 +25,8 @@ int report_tap(FILE *f, const struct result *r, size_t n);
 int report_parity(FILE *f, const struct result *r, size_t n,
                   const char *target);
 
+/* report_cell: writes s as the text of a Markdown table cell ('|'
+ * escaped, a line break as a space). */
+void report_cell(FILE *f, const char *s);
+
 #endif

@@ -56,6 +56,13 @@ static const char *subst(const char *v, const struct creds *c, char *tmp,
     return tmp;
 }
 
+static transcript *g_transcript;
+
+void run_set_transcript(transcript *t)
+{
+    g_transcript = t;
+}
+
 int run_needs_nonadmin(const struct tcase_data *c)
 {
     char *text = cJSON_PrintUnformatted(c->doc);
@@ -67,8 +74,8 @@ int run_needs_nonadmin(const struct tcase_data *c)
 /* The UserSig a request case describes: 0 with *out malloc'd (NULL when
  * the case sends none), or 1 with the reason in why: a case whose UserSig
  * cannot be made fails, it is never sent without one. */
-static int make_sig(const cJSON *spec, const struct creds *c, char **out,
-                    char *why, size_t n)
+int run_make_sig(const cJSON *spec, const struct creds *c, char **out,
+                 char *why, size_t n)
 {
     char t1[256], t2[256], t3[256];
     *out = NULL;
@@ -113,7 +120,7 @@ static int make_sig(const cJSON *spec, const struct creds *c, char **out,
     return 0;
 }
 
-static void endpoint_target(const struct endpoint *e, struct tim_raw_target *t)
+void run_raw_target(const struct endpoint *e, struct tim_raw_target *t)
 {
     *t = (struct tim_raw_target){e->base_url, e->connect_to, e->cacert,
                                  e->insecure, 15000};
@@ -520,7 +527,7 @@ static int check_deviations(const cJSON *want, const struct endpoint *e,
     struct tim_raw_target t;
     struct tim_raw_answer a;
     struct tim_error err;
-    endpoint_target(e, &t);
+    run_raw_target(e, &t);
     if (tim_raw_request(&t, &rr, &a, &err) != TIM_OK)
         return failed(why, n, "cannot read the mock's journal: %s",
                       err.message);
@@ -595,7 +602,7 @@ static int run_request(const struct tcase_data *c, const struct endpoint *e,
 {
     const cJSON *req = item(c->doc, "request"), *exp = item(c->doc, "expect");
     char *sig = NULL;
-    if (make_sig(item(req, "usersig"), &e->creds, &sig, why, n) != 0)
+    if (run_make_sig(item(req, "usersig"), &e->creds, &sig, why, n) != 0)
         return 1;
     char app[32], random[16], tmp[16][256];
     uint32_t r = 0;
@@ -651,7 +658,7 @@ static int run_request(const struct tcase_data *c, const struct endpoint *e,
     struct tim_raw_target t;
     struct tim_raw_answer a = {0};
     struct tim_error err;
-    endpoint_target(e, &t);
+    run_raw_target(e, &t);
     if (cJSON_IsTrue(item(req, "same_second")))
         next_second();
     /* the journal's clock is the mock's: a second's margin */
@@ -667,6 +674,8 @@ static int run_request(const struct tcase_data *c, const struct endpoint *e,
     if (rc != TIM_OK) {
         rc = failed(why, n, "the request failed: %s", err.message);
     } else {
+        if (g_transcript)
+            transcript_add(g_transcript, c, &rr, item(req, "usersig"), &a);
         rc = check_answer(exp, &a, why, n);
         tim_raw_answer_release(&a);
     }
@@ -1086,7 +1095,7 @@ static int run_client(const struct tcase_data *c, const struct endpoint *e,
                                  body,   strlen(body),      NULL, NULL};
     struct tim_raw_answer a;
     struct tim_error err;
-    endpoint_target(e, &t);
+    run_raw_target(e, &t);
     int rc = tim_raw_request(&t, &rr, &a, &err);
     free(body);
     if (rc != TIM_OK)

@@ -26,10 +26,12 @@
 
 #include "cases.h"
 #include "regions.h"
+#include "replay.h"
 #include "report.h"
 #include "run.h"
 #include "target.h"
 #include "timclient.h"
+#include "transcript.h"
 
 /* Where the installed cases and fixtures are, from the folder of the
  * installed binary: <bin>/../share/timock by default (CMake sets it). */
@@ -44,6 +46,8 @@ static const char usage[] =
     "                  [--fixtures DIR] [--timock PATH]\n"
     "                  [--connect-to H:P:H2:P2] [--cacert F] [--insecure]\n"
     "                  [--list] [--client-cmd CMD [--fixture F]]\n"
+    "                  [--record FILE [--anonymize]] [--replay FILE "
+    "[--fixture F]]\n"
     "\n"
     "Runs the conformance cases against a target:\n"
     "  --mock          (default) a timock per fixture the cases name, each on\n"
@@ -63,6 +67,13 @@ static const char usage[] =
     "default client.json), runs CMD with TIM_URL, TIM_SDKAPPID,\n"
     "TIM_IDENTIFIER and TIM_SECRET_KEY set to reach it, then holds what the\n"
     "client sent to the client cases (--client-timeout SECONDS, default 120).\n"
+    "Transcripts: --record FILE (with --url or --region) keeps every request\n"
+    "case's request and answer in FILE, the UserSig redacted; --anonymize\n"
+    "replaces the SDKAppID, identifiers and group IDs by stand-ins of the\n"
+    "same shape.  --replay FILE sends a transcript's requests to a mock on\n"
+    "fixture F (default default.json) and compares the answers field by\n"
+    "field; --parity FILE then lists each difference with the SPEC rule and\n"
+    "the fixture setting that removes it.\n"
     "Exit codes: 0 every case that ran passed, 1 otherwise, 2 usage.\n";
 
 struct options {
@@ -79,12 +90,16 @@ struct options {
     const char *fixtures_dir, *timock;
     const char *connect_to, *cacert;
     int insecure;
+    const char *record, *replay;
+    int anonymize;
 };
 
 /* State shared with the Check tests (children of a fork inherit it). */
 static struct case_list g_cases;
 static struct target g_target;
 static int g_client_mode; /* --client-cmd: the client cases only */
+static cJSON *g_replay;   /* --replay: the transcript's top level */
+static struct replay_diffs g_diffs;
 
 __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
 {
@@ -183,7 +198,9 @@ START_TEST(conformance_case)
     ck_assert_msg(target_endpoint(&g_target, fixture_of(c), c->app, &e, why,
                                   sizeof why) == 0,
                   "%s", why);
-    int rc = run_case(c, &e, why, sizeof why);
+    int rc = g_replay
+                 ? replay_exchange(c, g_replay, &e, &g_diffs, why, sizeof why)
+                 : run_case(c, &e, why, sizeof why);
     ck_assert_msg(rc == 0, "%s (%s): %s", c->id, c->file, why);
 }
 END_TEST
@@ -226,6 +243,13 @@ static int opt_insecure(struct options *o, const char *arg)
 {
     (void)arg;
     o->insecure = 1;
+    return -1;
+}
+
+static int opt_anonymize(struct options *o, const char *arg)
+{
+    (void)arg;
+    o->anonymize = 1;
     return -1;
 }
 
@@ -291,6 +315,9 @@ static const struct opt {
     {"cacert", 1, FIELD(cacert), NULL},
     {"insecure", 0, NO_FIELD, opt_insecure},
     {"list", 0, NO_FIELD, opt_list},
+    {"record", 1, FIELD(record), NULL},
+    {"anonymize", 0, NO_FIELD, opt_anonymize},
+    {"replay", 1, FIELD(replay), NULL},
     {"client-cmd", 1, FIELD(client_cmd), NULL},
     {"fixture", 1, FIELD(client_fixture), NULL},
     {"client-timeout", 1, NO_FIELD, opt_client_timeout},
@@ -369,8 +396,15 @@ static int parse_options(int argc, char **argv, struct options *o)
         return bad_usage("--include and --exclude take D, O, I, anywhere, "
                          "mock, region");
     g_target.mock = !o->url && !o->region;
-    if (o->client_fixture && !o->client_cmd)
-        return bad_usage("--fixture goes with --client-cmd");
+    if (o->client_fixture && !o->client_cmd && !o->replay)
+        return bad_usage("--fixture goes with --client-cmd or --replay");
+    if (o->replay && (!g_target.mock || o->record || o->client_cmd))
+        return bad_usage("--replay runs against the mock, without --record "
+                         "or --client-cmd");
+    if (o->record && g_target.mock)
+        return bad_usage("--record goes with --url or --region");
+    if (o->anonymize && !o->record)
+        return bad_usage("--anonymize goes with --record");
     if (o->client_cmd && !g_target.mock)
         return bad_usage("--client-cmd runs against the mock only");
     return g_target.mock ? -1 : remote_target(o);
@@ -517,10 +551,24 @@ int main(int argc, char **argv)
     g_client_mode = o.client_cmd != NULL;
     if (o.client_fixture)
         g_client_fixture = o.client_fixture;
-    if (cases_load_dir(o.cases_dir, &g_cases, err, sizeof err) != 0) {
+    if (o.replay
+            ? transcript_load(o.replay, &g_cases, &g_replay, err, sizeof err) !=
+                  0
+            : cases_load_dir(o.cases_dir, &g_cases, err, sizeof err) != 0) {
         fprintf(stderr, "timconform: %s\n", err);
         cases_release(&g_cases);
         return 2;
+    }
+    for (size_t i = 0; o.replay && i < g_cases.n; i++) {
+        free(g_cases.v[i].fixture);
+        g_cases.v[i].fixture =
+            strdup(o.client_fixture ? o.client_fixture : "default.json");
+        if (!g_cases.v[i].fixture) {
+            fprintf(stderr, "timconform: out of memory\n");
+            cases_release(&g_cases);
+            cJSON_Delete(g_replay);
+            return 2;
+        }
     }
     for (size_t i = 0; i < o.n_only; i++) {
         size_t k = 0;
@@ -528,6 +576,7 @@ int main(int argc, char **argv)
             k++;
         if (k == g_cases.n) {
             cases_release(&g_cases);
+            cJSON_Delete(g_replay);
             return bad_usage("no case has the id '%s'", o.only[i]);
         }
     }
@@ -538,6 +587,7 @@ int main(int argc, char **argv)
                        g_cases.v[i].label, case_where_name(g_cases.v[i].where),
                        g_cases.v[i].title);
         cases_release(&g_cases);
+        cJSON_Delete(g_replay);
         return 0;
     }
     if (tim_global_init() != 0) {
@@ -548,12 +598,29 @@ int main(int argc, char **argv)
     char target_name[300];
     snprintf(target_name, sizeof target_name, "%s",
              g_target.mock ? "timock (the mock)" : g_target.remote.base_url);
+    transcript *tr_out = NULL;
+    if (o.record) {
+        struct transcript_who who = {g_target.remote.creds.sdkappid,
+                                     g_target.remote.creds.admin,
+                                     g_target.remote.creds.nonadmin};
+        tr_out = transcript_new(g_target.remote.base_url,
+                                g_target.remote.region, &who, o.anonymize);
+        if (!tr_out) {
+            fprintf(stderr, "timconform: out of memory\n");
+            cases_release(&g_cases);
+            tim_global_cleanup();
+            return 2;
+        }
+        run_set_transcript(tr_out);
+    }
     struct result *results = calloc(g_cases.n, sizeof *results);
     Suite *s = results ? suite_create("timconform") : NULL;
     if (!s) {
         fprintf(stderr, "timconform: out of memory\n");
         free(results);
         cases_release(&g_cases);
+        transcript_free(tr_out);
+        cJSON_Delete(g_replay);
         tim_global_cleanup();
         return 2;
     }
@@ -589,6 +656,10 @@ int main(int argc, char **argv)
     if (g_client_mode && run_client(&o) != 0)
         fprintf(stderr, "timconform: the client could not be run\n");
     SRunner *sr = srunner_create(s);
+    /* a transcript and a replay's differences are gathered in this
+     * process */
+    if (o.record || o.replay)
+        srunner_set_fork_status(sr, CK_NOFORK);
     time_t t0 = time(NULL);
     srunner_run_all(sr, CK_NORMAL);
     double secs = difftime(time(NULL), t0);
@@ -621,15 +692,34 @@ int main(int argc, char **argv)
     if (o.tap)
         report_failed |=
             write_report(o.tap, "TAP", tap, results, g_cases.n, target_name);
-    if (o.parity)
+    if (o.parity && o.replay) {
+        FILE *f = fopen(o.parity, "w");
+        int prc = f ? replay_parity(f, &g_diffs, results, g_cases.n, o.replay,
+                                    target_name)
+                    : -1;
+        if (f && fclose(f) != 0)
+            prc = -1;
+        if (prc != 0)
+            fprintf(stderr, "timconform: cannot write the parity report %s\n",
+                    o.parity);
+        report_failed |= prc;
+    } else if (o.parity) {
         report_failed |= write_report(o.parity, "parity", report_parity,
                                       results, g_cases.n, target_name);
+    }
+    if (tr_out && transcript_write(tr_out, o.record, err, sizeof err) != 0) {
+        fprintf(stderr, "timconform: %s\n", err);
+        report_failed = 1;
+    }
     printf("%zu passed, %zu failed, %zu skipped\n", passed, failed, skipped);
 
     srunner_free(sr);
     target_stop(&g_target);
     free(results);
     cases_release(&g_cases);
+    transcript_free(tr_out);
+    cJSON_Delete(g_replay);
+    replay_diffs_release(&g_diffs);
     tim_global_cleanup();
     return failed || report_failed ? 1 : 0;
 }
