@@ -354,22 +354,19 @@ static uint32_t query_deviations(const struct query *q)
 }
 
 /*
- * Reads the raw body through the API's own reader (body_view), so the
+ * Reads the body as the API's own reader (body_view) saw it, so the
  * journal sees the body the API saw: fills the entry's has_limit, limit,
  * has_next, next, type and null_fields, and returns the body's deviations.
  * A body that is not a JSON object has none of them.
  */
-static uint32_t read_body(const char *body, size_t n, struct journal_entry *e)
+static uint32_t read_view(const struct body_view *v, struct journal_entry *e)
 {
     static const uint32_t null_devs =
         (1u << BF_LIMIT) | (1u << BF_NEXT) | (1u << BF_GROUPTYPE);
-    struct body_view v;
     uint64_t u;
     uint32_t d = 0;
-    if (!body || body_view(body, n, &v) != 0)
-        return 0;
-    const char *const *raw = v.raw;
-    const size_t *len = v.rawlen;
+    const char *const *raw = v->raw;
+    const size_t *len = v->rawlen;
     if (raw[BF_LIMIT] &&
         jsonint_parse_u64(raw[BF_LIMIT], len[BF_LIMIT], &u) == 0 &&
         u <= UINT32_MAX) {
@@ -391,17 +388,26 @@ static uint32_t read_body(const char *body, size_t n, struct journal_entry *e)
         e->type = type;
     if (tl == 0)
         d |= JD_EMPTY_GROUPTYPE;
-    e->null_fields = v.null & null_devs;
+    e->null_fields = v->null & null_devs;
     if (e->null_fields)
         d |= JD_NULL_FIELD;
-    if (v.present & (1u << BF_OFFSET))
+    if (v->present & (1u << BF_OFFSET))
         d |= JD_OFFSET_FIELD;
-    if (v.wrong_case &
+    if (v->wrong_case &
         ((1u << BF_LIMIT) | (1u << BF_NEXT) | (1u << BF_GROUPTYPE)))
         d |= JD_FIELD_CASE;
-    if (v.present & (1u << BF_TYPE))
+    if (v->present & (1u << BF_TYPE))
         d |= JD_TYPE_FIELD;
     return d;
+}
+
+/* read_view of the raw body, read here (the api stopped before it). */
+static uint32_t read_body(const char *body, size_t n, struct journal_entry *e)
+{
+    struct body_view v;
+    if (!body || body_view(body, n, &v) != 0)
+        return 0;
+    return read_view(&v, e);
 }
 
 /* 1 when the client got the answer's envelope whole: not when there was no
@@ -442,7 +448,9 @@ static int fill_entry(struct journal_entry *e, const struct api_request *req,
 
     e->sdkappid = t->sdkappid;
     e->type = GT_ALL;
-    uint32_t d = read_body(req->body, req->body_len, e);
+    /* the body the api read, else (it stopped before) read here */
+    uint32_t d = t->view_read ? read_view(&t->view, e)
+                              : read_body(req->body, req->body_len, e);
     e->body_read = t->body_read;
     if (t->body_read) { /* what the api read wins */
         e->limit = t->body.limit;

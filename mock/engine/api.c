@@ -149,8 +149,9 @@ static int check_call(struct api *api, const struct api_request *req,
     /* 8. the body */
     struct body_rules rules = c->app->strict;
     rules.console_names = c->app->quirks.console_names;
-    int rc =
-        body_parse(body, body_len, &rules, &c->body, c->why, sizeof c->why);
+    int rc = body_parse(body, body_len, &rules, &c->body, c->why, sizeof c->why,
+                        &t->view);
+    t->view_read = 1;
     if (rc == TIM_ERR_OK) {
         t->body_read = 1;
         t->body = c->body;

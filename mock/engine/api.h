@@ -56,6 +56,11 @@ struct api_trace {
      * answer */
     int query_parsed;
     struct query query;
+    /* the body as the api read it (view_read; a body that is not an object
+     * reads as one with no field), for the journal likewise; it points
+     * into the request's body, valid while the request is */
+    int view_read;
+    struct body_view view;
 };
 
 /* A page's answer is sent as body[0 .. items_at), items, then the rest of

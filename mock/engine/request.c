@@ -173,7 +173,8 @@ static int given(const struct body_view *v, enum body_field f,
 }
 
 int body_parse(const char *body, size_t n, const struct body_rules *rules,
-               struct body *out, char *why, size_t whylen)
+               struct body *out, char *why, size_t whylen,
+               struct body_view *seen)
 {
     static const struct body_rules defaults = {0, 0, 0};
     struct body b = {.limit = BODY_LIMIT_MAX, .type = GT_ALL};
@@ -181,7 +182,10 @@ int body_parse(const char *body, size_t n, const struct body_rules *rules,
     uint64_t u;
     if (!rules)
         rules = &defaults;
-    if (body_view(body, n, &v) != 0) {
+    int viewed = body_view(body, n, &v);
+    if (seen)
+        *seen = v;
+    if (viewed != 0) {
         snprintf(why, whylen, "%s", tim_error_text(TIM_ERR_BAD_JSON));
         return TIM_ERR_BAD_JSON;
     }

@@ -93,8 +93,11 @@ struct body {
 /* body_parse: reads a request body of n bytes through body_view and applies
  * the rules.  Returns 0 and fills *out, or TIM_ERR_BAD_JSON (empty, not
  * JSON, not an object, too deep) or TIM_ERR_BAD_PARAM (Limit, Next or
- * GroupType wrong), writing a reason into why (size whylen).  Thread-safe. */
+ * GroupType wrong), writing a reason into why (size whylen).  seen (may be
+ * NULL) gets the view read, whatever the result, so that the journal need
+ * not read the body again.  Thread-safe. */
 int body_parse(const char *body, size_t n, const struct body_rules *rules,
-               struct body *out, char *why, size_t whylen);
+               struct body *out, char *why, size_t whylen,
+               struct body_view *seen);
 
 #endif

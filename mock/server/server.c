@@ -232,6 +232,21 @@ static void write_body(struct server *s, struct mg_connection *conn,
     }
 }
 
+/* The longest status line and headers an answer has. */
+#define HEAD_MAX 512
+
+/* The decimal text of v, written backwards from end (NUL included);
+ * returns where it starts.  The buffer holds 21 bytes at least. */
+static const char *decimal(char *end, uint64_t v)
+{
+    *--end = '\0';
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
 /* Sends the n bytes in buf (room bytes in all) then the count parts,
  * copying into buf each part that fits after what it holds: a small answer
  * leaves in one write, so in one segment, and a page in three (head and
@@ -261,28 +276,40 @@ static void send_parts(struct mg_connection *conn, char *buf, size_t n,
 static void write_answer(struct server *s, struct mg_connection *conn,
                          const struct api_answer *a, int head_only)
 {
-    char head[512 + 16384];
-    int n = snprintf(head, 512,
-                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-                     "Content-Length: %zu\r\n%s%s\r\n",
-                     a->status, mg_get_response_code_text(conn, a->status),
-                     a->content_type, api_answer_len(a),
-                     a->headers ? a->headers : "",
-                     a->close ? "Connection: close\r\n" : "");
-    if (n < 0 || n >= 512)
-        return;
+    char head[HEAD_MAX + 16384], status[24], length[24];
+    size_t n = 0;
+    const char *const parts[] = {
+        "HTTP/1.1 ",
+        decimal(status + sizeof status, (uint64_t)(unsigned)a->status),
+        " ",
+        mg_get_response_code_text(conn, a->status),
+        "\r\nContent-Type: ",
+        a->content_type,
+        "\r\nContent-Length: ",
+        decimal(length + sizeof length, api_answer_len(a)),
+        "\r\n",
+        a->headers ? a->headers : "",
+        a->close ? "Connection: close\r\n" : "",
+        "\r\n"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        size_t k = strlen(parts[i]);
+        if (k > HEAD_MAX - n)
+            return;
+        memcpy(head + n, parts[i], k);
+        n += k;
+    }
     if (a->reset == RESET_AFTER_HEADERS) {
-        send_bytes(conn, head, (size_t)n);
+        send_bytes(conn, head, n);
         reset_connection(conn);
         return;
     }
     if (head_only) {
-        send_bytes(conn, head, (size_t)n);
+        send_bytes(conn, head, n);
         return;
     }
     if (a->slow_bytes || a->cut_body) {
         size_t len = a->cut_body ? a->body.len / 2 : a->body.len;
-        if (send_bytes(conn, head, (size_t)n) == 0)
+        if (send_bytes(conn, head, n) == 0)
             write_body(s, conn, a, a->body.data, len);
         return;
     }
@@ -290,7 +317,7 @@ static void write_answer(struct server *s, struct mg_connection *conn,
     size_t at = a->items ? a->items_at : a->body.len;
     const char *part[3] = {body, a->items, body + at};
     size_t len[3] = {at, a->items_len, a->body.len - at};
-    send_parts(conn, head, (size_t)n, sizeof head, part, len, 3);
+    send_parts(conn, head, n, sizeof head, part, len, 3);
 }
 
 static int64_t unix_ms(void)

@@ -104,7 +104,7 @@ START_TEST(next_through_body)
     struct body b = {0};
     char why[160];
     const char *t = next_rows[_i].body;
-    int rc = body_parse(t, strlen(t), 0, &b, why, sizeof why);
+    int rc = body_parse(t, strlen(t), 0, &b, why, sizeof why, NULL);
     ck_assert_msg(rc == next_rows[_i].code, "%s: %d", t, rc);
     if (rc == TIM_ERR_OK) {
         ck_assert_int_eq(b.has_next, 1);

@@ -125,7 +125,7 @@ START_TEST(body_rules)
     const char *t = body_rows[_i].body;
     int r = body_rows[_i].rules;
     struct body_rules rules = {r & R_CONSOLE, !!(r & R_NULL), !!(r & R_EMPTY)};
-    int rc = body_parse(t, strlen(t), &rules, &b, why, sizeof why);
+    int rc = body_parse(t, strlen(t), &rules, &b, why, sizeof why, NULL);
     ck_assert_msg(rc == body_rows[_i].code, "row %d '%s': got %d", _i, t, rc);
     if (rc != E_OK) {
         ck_assert_uint_eq(b.limit, 4242); /* untouched on failure */
@@ -141,7 +141,8 @@ START_TEST(body_with_nul_byte)
 {
     struct body b;
     char why[160];
-    ck_assert_int_eq(body_parse("{}\0", 3, NULL, &b, why, sizeof why), E_JSON);
+    ck_assert_int_eq(body_parse("{}\0", 3, NULL, &b, why, sizeof why, NULL),
+                     E_JSON);
 }
 END_TEST
 
@@ -162,8 +163,8 @@ START_TEST(body_fields_from_the_one_parse)
     char *p = exact_copy(text, sizeof text - 1);
     struct body b;
     char why[160];
-    ck_assert_int_eq(body_parse(p, sizeof text - 1, NULL, &b, why, sizeof why),
-                     E_OK);
+    ck_assert_int_eq(
+        body_parse(p, sizeof text - 1, NULL, &b, why, sizeof why, NULL), E_OK);
     ck_assert_uint_eq(b.limit, 2);
     ck_assert_int_eq(b.has_next, 1);
     ck_assert_uint_eq(b.next, 4454690250ULL);
@@ -171,7 +172,8 @@ START_TEST(body_fields_from_the_one_parse)
     /* the BOM alone, and cut anywhere: never read past the end */
     for (size_t n = 0; n < sizeof text - 1; n++) {
         char *q = exact_copy(text, n);
-        ck_assert_int_eq(body_parse(q, n, NULL, &b, why, sizeof why), E_JSON);
+        ck_assert_int_eq(body_parse(q, n, NULL, &b, why, sizeof why, NULL),
+                         E_JSON);
         free(q);
     }
     free(p);
