@@ -4,12 +4,16 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <regex.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "jsonget.h"
 
@@ -448,4 +452,51 @@ void cases_release(struct case_list *l)
     }
     free(l->v);
     memset(l, 0, sizeof *l);
+}
+
+char *cases_read_file(const char *path, size_t max, const char *what,
+                      size_t *len, char *err, size_t errlen)
+{
+    struct stat st;
+    char *text = NULL;
+    size_t got = 0;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file", path);
+        goto fail;
+    }
+    if ((uintmax_t)st.st_size > (uintmax_t)max) {
+        snprintf(err, errlen, "%s: %lld bytes: %s is at most %zu MiB", path,
+                 (long long)st.st_size, what, max >> 20);
+        goto fail;
+    }
+    size_t size = (size_t)st.st_size;
+    if (!(text = malloc(size + 1))) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        goto fail;
+    }
+    while (got < size) {
+        ssize_t k = read(fd, text + got, size - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+            goto fail;
+        }
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    close(fd);
+    text[got] = '\0';
+    *len = got;
+    return text;
+fail:
+    free(text);
+    close(fd);
+    return NULL;
 }

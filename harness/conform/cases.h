@@ -45,6 +45,13 @@ struct case_list {
 int cases_load_dir(const char *dir, struct case_list *out, char *err,
                    size_t errlen);
 
+/* cases_read_file: the whole text of the regular file path (malloc'd,
+ * NUL-terminated, its length in *len), at most max bytes; NULL with the
+ * reason in err, what naming the kind of file ("a fixture file").  A FIFO
+ * or a device is refused at once. */
+char *cases_read_file(const char *path, size_t max, const char *what,
+                      size_t *len, char *err, size_t errlen);
+
 /* cases_release: frees what cases_load_dir made. */
 void cases_release(struct case_list *l);
 

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cases.h"
 #include "fixture.h" /* the mock's FIXTURE_FILE_MAX */
 #include "jsonget.h"
 
@@ -99,63 +100,14 @@ static void copy_string(char *out, size_t n, const cJSON *v)
     snprintf(out, n, "%s", cJSON_IsString(v) ? v->valuestring : "");
 }
 
-/* The whole text of a fixture file (malloc'd, NUL-terminated), at most the
- * mock's own FIXTURE_FILE_MAX bytes; NULL with the reason in err. */
-static char *read_fixture(const char *path, size_t *len, char *err,
-                          size_t errlen)
-{
-    struct stat st;
-    char *text = NULL;
-    size_t got = 0;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        goto fail;
-    }
-    if (st.st_size > (off_t)FIXTURE_FILE_MAX) {
-        snprintf(err, errlen,
-                 "%s: %lld bytes: a fixture file is at most %u MiB", path,
-                 (long long)st.st_size, FIXTURE_FILE_MAX >> 20);
-        goto fail;
-    }
-    size_t size = (size_t)st.st_size;
-    if (!(text = malloc(size + 1))) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        goto fail;
-    }
-    while (got < size) {
-        ssize_t k = read(fd, text + got, size - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0) {
-            snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-            goto fail;
-        }
-        if (k == 0)
-            break;
-        got += (size_t)k;
-    }
-    close(fd);
-    text[got] = '\0';
-    *len = got;
-    return text;
-fail:
-    free(text);
-    close(fd);
-    return NULL;
-}
-
 /* The credentials of app number app of a fixture file. */
 static int fixture_creds(const char *path, int app, struct creds *c, char *err,
                          size_t errlen)
 {
     char why[128];
     size_t n = 0;
-    char *text = read_fixture(path, &n, err, errlen);
+    char *text = cases_read_file(path, FIXTURE_FILE_MAX, "a fixture file", &n,
+                                 err, errlen);
     if (!text)
         return -1;
     cJSON *root = jsonget_parse(text, n, why, sizeof why);

@@ -475,51 +475,6 @@ int transcript_write(const transcript *t, const char *path, char *err, size_t n)
 
 /* ---- reading ---- */
 
-static char *read_capped(const char *path, size_t *len, char *err, size_t n)
-{
-    struct stat st;
-    char *text = NULL;
-    size_t got = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, n, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, n, "%s: not a regular file", path);
-        goto fail;
-    }
-    if (st.st_size > (off_t)TRANSCRIPT_FILE_MAX) {
-        snprintf(err, n, "%s: %lld bytes: a transcript is at most %u MiB", path,
-                 (long long)st.st_size, TRANSCRIPT_FILE_MAX >> 20);
-        goto fail;
-    }
-    if (!(text = malloc((size_t)st.st_size + 1))) {
-        snprintf(err, n, "%s: out of memory", path);
-        goto fail;
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t k = read(fd, text + got, (size_t)st.st_size - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0) {
-            snprintf(err, n, "%s: cannot read: %s", path, strerror(errno));
-            goto fail;
-        }
-        if (k == 0)
-            break;
-        got += (size_t)k;
-    }
-    close(fd);
-    text[got] = '\0';
-    *len = got;
-    return text;
-fail:
-    free(text);
-    close(fd);
-    return NULL;
-}
-
 static const char *str(const cJSON *o, const char *key)
 {
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
@@ -559,7 +514,8 @@ int transcript_load(const char *path, struct case_list *out, cJSON **meta,
     char why[128], where[64] = "$";
     memset(out, 0, sizeof *out);
     *meta = NULL;
-    char *text = read_capped(path, &len, err, n);
+    char *text = cases_read_file(path, TRANSCRIPT_FILE_MAX, "a transcript",
+                                 &len, err, n);
     if (!text)
         return -1;
     cJSON *doc = jsonget_parse(text, len, why, sizeof why);

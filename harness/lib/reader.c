@@ -66,113 +66,18 @@ void reader_store_release(struct reader_store *st)
 
 static void scan_ws(struct scan *sc)
 {
-    const char *s = sc->s;
-    size_t i = sc->i;
-    while (i < sc->n &&
-           (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
-        i++;
-    sc->i = i;
+    sc->i = jsonint_skip_ws(sc->s, sc->n, sc->i);
 }
 
-static int scan_literal(struct scan *sc, const char *word)
-{
-    size_t len = strlen(word);
-    if (sc->n - sc->i < len || memcmp(sc->s + sc->i, word, len) != 0)
-        return 0;
-    sc->i += len;
-    return 1;
-}
-
-static int scan_digits(struct scan *sc)
-{
-    size_t start = sc->i;
-    while (sc->i < sc->n && sc->s[sc->i] >= '0' && sc->s[sc->i] <= '9')
-        sc->i++;
-    return sc->i > start;
-}
-
-static int scan_number(struct scan *sc)
-{
-    if (sc->i < sc->n && sc->s[sc->i] == '-')
-        sc->i++;
-    if (sc->i < sc->n && sc->s[sc->i] == '0')
-        sc->i++;
-    else if (!scan_digits(sc))
-        return 0;
-    if (sc->i < sc->n && sc->s[sc->i] == '.') {
-        sc->i++;
-        if (!scan_digits(sc))
-            return 0;
-    }
-    if (sc->i < sc->n && (sc->s[sc->i] == 'e' || sc->s[sc->i] == 'E')) {
-        sc->i++;
-        if (sc->i < sc->n && (sc->s[sc->i] == '+' || sc->s[sc->i] == '-'))
-            sc->i++;
-        if (!scan_digits(sc))
-            return 0;
-    }
-    return 1;
-}
-
-/* The four hex digits after the 'u' at s[i], as a number, or -1. */
-static long hex4_at(const struct scan *sc, size_t i)
-{
-    long v = 0;
-    if (sc->n - i < 5)
-        return -1;
-    for (size_t k = 1; k <= 4; k++) {
-        int h = jsonint_hexval(sc->s[i + k]);
-        if (h < 0)
-            return -1;
-        v = v * 16 + h;
-    }
-    return v;
-}
-
-/* A \u escape whose 'u' is at s[i]: returns the index of its last byte, or
- * 0 when it is not one.  A surrogate must come as a high one followed at
- * once by an escaped low one, so that every string unescapes to UTF-8. */
-static size_t escape_u(const struct scan *sc, size_t i)
-{
-    long cp = hex4_at(sc, i);
-    if (cp < 0 || (cp >= 0xdc00 && cp < 0xe000))
-        return 0;
-    if (cp < 0xd800 || cp >= 0xdc00)
-        return i + 4;
-    if (sc->n - i < 7 || sc->s[i + 5] != '\\' || sc->s[i + 6] != 'u')
-        return 0;
-    long lo = hex4_at(sc, i + 6);
-    return lo >= 0xdc00 && lo < 0xe000 ? i + 10 : 0;
-}
-
-/* A string token at s[i]; *escaped says whether it holds an escape. */
+/* A string token at s[i] (jsonint's lexer); *escaped says whether it holds
+ * an escape. */
 static int scan_string(struct scan *sc, int *escaped)
 {
-    const unsigned char *s = (const unsigned char *)sc->s;
-    size_t i = sc->i, n = sc->n;
-    *escaped = 0;
-    if (i >= n || s[i] != '"')
-        return 0;
-    for (i++; i < n; i++) {
-        unsigned char c = s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        if (c == '"') {
-            sc->i = i + 1;
-            return 1;
-        }
-        if (c < 0x20 || ++i >= n)
-            return 0;
-        *escaped = 1;
-        c = s[i];
-        if (c == 'u') {
-            if (!(i = escape_u(sc, i)))
-                return 0;
-        } else if (c == 0 || !strchr("\"\\/bfnrt", c)) {
-            return 0;
-        }
-    }
-    return 0;
+    size_t end = sc->i < sc->n && sc->s[sc->i] == '"'
+                     ? jsonint_scalar(sc->s, sc->n, sc->i, escaped)
+                     : 0;
+    sc->i = end ? end : sc->i;
+    return end != 0;
 }
 
 /* Does the name token s[start..i) (quotes included) unescape to key?  The
@@ -340,14 +245,11 @@ static int scan_value(struct scan *sc, enum role role)
             take_id(sc, start, escaped);
         return 1;
     }
-    case 't':
-        return scan_literal(sc, "true");
-    case 'f':
-        return scan_literal(sc, "false");
-    case 'n':
-        return scan_literal(sc, "null");
-    default:
-        return scan_number(sc);
+    default: {
+        size_t end = jsonint_scalar(sc->s, sc->n, sc->i, NULL);
+        sc->i = end ? end : sc->i;
+        return end != 0;
+    }
     }
 }
 

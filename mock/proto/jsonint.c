@@ -20,7 +20,7 @@ int jsonint_parse_u64(const char *s, size_t n, uint64_t *out)
     return 0;
 }
 
-static size_t skip_ws(const char *s, size_t n, size_t i)
+size_t jsonint_skip_ws(const char *s, size_t n, size_t i)
 {
     while (i < n &&
            (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
@@ -126,7 +126,7 @@ static int name_equals(const char *s, size_t i, size_t end, const char *key)
 
 int jsonint_object(const char *json, size_t n)
 {
-    size_t i = skip_ws(json, n, 0);
+    size_t i = jsonint_skip_ws(json, n, 0);
     return i < n && json[i] == '{';
 }
 
@@ -137,14 +137,14 @@ static size_t item_start(const char *s, size_t n, size_t pos, char open)
 {
     size_t i = pos;
     if (i == 0) {
-        i = skip_ws(s, n, 0);
+        i = jsonint_skip_ws(s, n, 0);
         if (i >= n || s[i] != open)
             return n;
         i++;
     }
-    i = skip_ws(s, n, i);
+    i = jsonint_skip_ws(s, n, i);
     if (i < n && s[i] == ',')
-        i = skip_ws(s, n, i + 1);
+        i = jsonint_skip_ws(s, n, i + 1);
     return i;
 }
 
@@ -170,10 +170,10 @@ int jsonint_member_next(const char *json, size_t n, size_t *pos,
     i = skip_string(json, n, i);
     *name = json + start;
     *namelen = i - start;
-    i = skip_ws(json, n, i);
+    i = jsonint_skip_ws(json, n, i);
     if (i >= n || json[i] != ':')
         return 0;
-    start = skip_ws(json, n, i + 1);
+    start = jsonint_skip_ws(json, n, i + 1);
     *pos = value_span(json, n, start, &end);
     *val = json + start;
     *vlen = end - start;
@@ -249,56 +249,60 @@ static int scan_value(struct scan *sc);
 
 static void scan_ws(struct scan *sc)
 {
-    sc->i = skip_ws(sc->s, sc->n, sc->i);
+    sc->i = jsonint_skip_ws(sc->s, sc->n, sc->i);
 }
 
-static int scan_literal(struct scan *sc, const char *word)
+/* ---- the one lexer of scalar tokens (jsonint_scalar) */
+
+static size_t lex_literal(const char *s, size_t n, size_t i, const char *word)
 {
     size_t len = strlen(word);
-    if (sc->n - sc->i < len || memcmp(sc->s + sc->i, word, len) != 0)
-        return 0;
-    sc->i += len;
-    return 1;
+    return n - i >= len && memcmp(s + i, word, len) == 0 ? i + len : 0;
 }
 
-static int scan_digits(struct scan *sc)
+static size_t lex_digits(const char *s, size_t n, size_t i)
 {
-    size_t start = sc->i;
-    while (sc->i < sc->n && sc->s[sc->i] >= '0' && sc->s[sc->i] <= '9')
-        sc->i++;
-    return sc->i > start;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    return i;
 }
 
-static int scan_number(struct scan *sc)
+/* RFC 8259 number: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
+static size_t lex_number(const char *s, size_t n, size_t i)
 {
-    if (sc->i < sc->n && sc->s[sc->i] == '-')
-        sc->i++;
-    if (sc->i < sc->n && sc->s[sc->i] == '0')
-        sc->i++;
-    else if (!scan_digits(sc))
+    size_t j;
+    if (i < n && s[i] == '-')
+        i++;
+    if (i < n && s[i] == '0')
+        i++;
+    else if ((j = lex_digits(s, n, i)) > i)
+        i = j;
+    else
         return 0;
-    if (sc->i < sc->n && sc->s[sc->i] == '.') {
-        sc->i++;
-        if (!scan_digits(sc))
+    if (i < n && s[i] == '.') {
+        if ((j = lex_digits(s, n, i + 1)) == i + 1)
             return 0;
+        i = j;
     }
-    if (sc->i < sc->n && (sc->s[sc->i] == 'e' || sc->s[sc->i] == 'E')) {
-        sc->i++;
-        if (sc->i < sc->n && (sc->s[sc->i] == '+' || sc->s[sc->i] == '-'))
-            sc->i++;
-        if (!scan_digits(sc))
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if ((j = lex_digits(s, n, i)) == i)
             return 0;
+        i = j;
     }
-    return 1;
+    return i;
 }
 
-/* The four hex digits after s[i] == 'u' of a \u escape, as a number, or -1;
- * sc->i ends on the last digit. */
-static long scan_hex4(struct scan *sc)
+/* The four hex digits after the 'u' at s[i], as a number, or -1. */
+static long lex_hex4(const char *s, size_t n, size_t i)
 {
     long v = 0;
-    for (int k = 0; k < 4; k++) {
-        int h = ++sc->i < sc->n ? jsonint_hexval(sc->s[sc->i]) : -1;
+    if (n - i < 5)
+        return -1;
+    for (size_t k = 1; k <= 4; k++) {
+        int h = jsonint_hexval(s[i + k]);
         if (h < 0)
             return -1;
         v = v * 16 + h;
@@ -306,50 +310,82 @@ static long scan_hex4(struct scan *sc)
     return v;
 }
 
-/* A \u escape (sc->i on the 'u').  A surrogate must come as a high one
- * followed at once by an escaped low one, so that every string unescapes
- * to UTF-8 (RFC 8259 section 8.2; cJSON refuses the rest too).  sc->i ends
- * on the escape's last digit. */
-static int scan_escape_u(struct scan *sc)
+/* A \u escape whose 'u' is at s[i]: the index of its last byte, or 0.  A
+ * surrogate must come as a high one followed at once by an escaped low
+ * one, so that every string unescapes to UTF-8 (RFC 8259 section 8.2;
+ * cJSON refuses the rest too). */
+static size_t lex_escape_u(const char *s, size_t n, size_t i)
 {
-    long cp = scan_hex4(sc);
+    long cp = lex_hex4(s, n, i);
     if (cp < 0 || (cp >= 0xdc00 && cp < 0xe000))
         return 0;
     if (cp < 0xd800 || cp >= 0xdc00)
-        return 1;
-    if (sc->n - sc->i < 3 || sc->s[sc->i + 1] != '\\' ||
-        sc->s[sc->i + 2] != 'u')
+        return i + 4;
+    if (n - i < 7 || s[i + 5] != '\\' || s[i + 6] != 'u')
         return 0;
-    sc->i += 2;
-    long lo = scan_hex4(sc);
-    return lo >= 0xdc00 && lo < 0xe000;
+    long lo = lex_hex4(s, n, i + 6);
+    return lo >= 0xdc00 && lo < 0xe000 ? i + 10 : 0;
 }
 
-static int scan_string(struct scan *sc)
+/* A string token at s[i] == '"'; *escaped: whether it holds an escape. */
+static size_t lex_string(const char *json, size_t n, size_t i, int *escaped)
 {
-    if (sc->i >= sc->n || sc->s[sc->i] != '"')
-        return 0;
-    for (sc->i++; sc->i < sc->n; sc->i++) {
-        unsigned char c = (unsigned char)sc->s[sc->i];
-        if (c == '"') {
-            sc->i++;
-            return 1;
-        }
-        if (c < 0x20)
-            return 0;
-        if (c != '\\')
+    const unsigned char *s = (const unsigned char *)json;
+    for (i++; i < n; i++) {
+        unsigned char c = s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        if (++sc->i >= sc->n)
+        if (c == '"')
+            return i + 1;
+        if (c < 0x20 || ++i >= n)
             return 0;
-        c = (unsigned char)sc->s[sc->i];
+        *escaped = 1;
+        c = s[i];
         if (c == 'u') {
-            if (!scan_escape_u(sc))
+            if (!(i = lex_escape_u(json, n, i)))
                 return 0;
-        } else if (!strchr("\"\\/bfnrt", c) || c == 0) {
+        } else if (c == 0 || !strchr("\"\\/bfnrt", c)) {
             return 0;
         }
     }
     return 0;
+}
+
+size_t jsonint_scalar(const char *s, size_t n, size_t i, int *escaped)
+{
+    int esc = 0;
+    size_t end = 0;
+    if (i >= n)
+        return 0;
+    switch (s[i]) {
+    case '"':
+        end = lex_string(s, n, i, &esc);
+        break;
+    case 't':
+        end = lex_literal(s, n, i, "true");
+        break;
+    case 'f':
+        end = lex_literal(s, n, i, "false");
+        break;
+    case 'n':
+        end = lex_literal(s, n, i, "null");
+        break;
+    default:
+        end = lex_number(s, n, i);
+    }
+    if (escaped)
+        *escaped = esc;
+    return end;
+}
+
+/* The scalar token at sc->i, which must start with first (0: any). */
+static int scan_scalar(struct scan *sc, char first)
+{
+    size_t end = sc->i < sc->n && (!first || sc->s[sc->i] == first)
+                     ? jsonint_scalar(sc->s, sc->n, sc->i, NULL)
+                     : 0;
+    sc->i = end ? end : sc->i;
+    return end != 0;
 }
 
 /* Members of an object or elements of an array, after the opening mark. */
@@ -363,7 +399,7 @@ static int scan_items(struct scan *sc, char close, int members)
     for (;;) {
         scan_ws(sc);
         if (members) {
-            if (!scan_string(sc))
+            if (!scan_scalar(sc, '"'))
                 return 0;
             scan_ws(sc);
             if (sc->i >= sc->n || sc->s[sc->i++] != ':')
@@ -398,16 +434,8 @@ static int scan_value(struct scan *sc)
         sc->depth--;
         return ok;
     }
-    case '"':
-        return scan_string(sc);
-    case 't':
-        return scan_literal(sc, "true");
-    case 'f':
-        return scan_literal(sc, "false");
-    case 'n':
-        return scan_literal(sc, "null");
     default:
-        return scan_number(sc);
+        return scan_scalar(sc, 0);
     }
 }
 

@@ -70,6 +70,17 @@ int jsonint_depth_ok(const char *json, size_t n, int max);
  * reading a member "Limit\u0000" as "Limit"). */
 int jsonint_valid(const char *json, size_t n);
 
+/* jsonint_skip_ws: the index of the first byte at or after i that is not
+ * JSON white space (space, tab, CR, LF); n when there is none. */
+size_t jsonint_skip_ws(const char *s, size_t n, size_t i);
+
+/* jsonint_scalar: the scalar token (string, number, true, false, null) at
+ * s[i], as jsonint_valid reads it: the index just past it, or 0 when there
+ * is none.  *escaped (may be NULL) says whether a string holds an escape.
+ * The one lexer of the JSON grammar: the client's one-pass page reader
+ * uses it too, so the two cannot differ on a token. */
+size_t jsonint_scalar(const char *s, size_t n, size_t i, int *escaped);
+
 /* jsonint_element: walks the elements of the JSON array whose raw text is
  * arr (n bytes, valid JSON).  Start with *pos = 0; each call stores the
  * next element's raw text in *el / *ellen and returns 1, or returns 0 at
