@@ -83,16 +83,11 @@ uint32_t journal_deviation_parse(const char *name);
 #define JOURNAL_LIMITED_MAX 4096u  /* clients whose last answer was 60007 */
 
 struct journal_entry {
-    uint64_t seq;     /* 1, 2, ... over the journal's life */
-    int64_t time_ms;  /* unix ms */
-    uint64_t mono_ms; /* monotonic ms, for waits */
-    char host[96], method[12], path[160];
-    char query[1024];      /* its secrets replaced by REDACTED (redact.h) */
-    char body[512];        /* the start of the body */
-    size_t body_len;       /* the whole body's length */
-    char content_type[96]; /* the Content-Type header, "" when absent */
-    uint64_t sdkappid;     /* 0: unknown (no known app named) */
-    char identifier[96];   /* the identifier parameter, "" when absent */
+    uint64_t seq;      /* 1, 2, ... over the journal's life */
+    int64_t time_ms;   /* unix ms */
+    uint64_t mono_ms;  /* monotonic ms, for waits */
+    size_t body_len;   /* the whole body's length */
+    uint64_t sdkappid; /* 0: unknown (no known app named) */
     /* body_read: the api read the body (it passed every check before it).
      * The four fields after it are then what the api read; otherwise they
      * are what the raw body holds, when it is a JSON object (has_limit,
@@ -116,8 +111,16 @@ struct journal_entry {
     uint64_t answer_next;
     uint32_t count; /* the page served: its size, its first and last keys */
     uint64_t first_key, last_key;
-    char fault[64];      /* the fault applied, "" for none */
     uint32_t deviations; /* enum journal_deviation bits */
+    /* The texts, each ended by a NUL, come last: the journal stores an
+     * entry by copying what is before host and each text up to its NUL
+     * (journal.c, JOURNAL_TEXTS). */
+    char host[96], method[12], path[160];
+    char query[1024];      /* its secrets replaced by REDACTED (redact.h) */
+    char body[512];        /* the start of the body */
+    char content_type[96]; /* the Content-Type header, "" when absent */
+    char identifier[96];   /* the identifier parameter, "" when absent */
+    char fault[64];        /* the fault applied, "" for none */
 };
 
 struct journal; /* opaque */

@@ -467,6 +467,50 @@ START_TEST(ring_bound)
 }
 END_TEST
 
+/* Records one request whose every text is made of n copies of c (the query
+ * "identifier=" and n of them), fault included, into j. */
+static void record_texts(struct journal *j, char c, size_t n)
+{
+    char text[64], q[96];
+    ck_assert_uint_lt(n, sizeof text);
+    memset(text, c, n);
+    text[n] = '\0';
+    snprintf(q, sizeof q, "identifier=%s", text);
+    struct api_request req = {.method = text,
+                              .path = text,
+                              .query = q,
+                              .host = text,
+                              .body = text,
+                              .body_len = n};
+    struct api_answer ans;
+    api_answer_init(&ans);
+    ck_assert_uint_lt(n, sizeof ans.trace.fault);
+    memcpy(ans.trace.fault, text, n + 1);
+    journal_record(j, &req, text, &ans, 0, 1, 1);
+    api_answer_release(&ans);
+}
+
+/* A slot written again holds the new texts alone, whatever the old ones
+ * left behind their ends: method is cut to its 11 bytes. */
+START_TEST(slot_reused)
+{
+    struct journal *j = journal_new(1);
+    ck_assert_ptr_nonnull(j);
+    record_texts(j, 'L', 60);
+    record_texts(j, 's', 3);
+    struct journal_entry e = last_entry(j);
+    const char *texts[] = {e.host,         e.path,       e.body,
+                           e.content_type, e.identifier, e.fault};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        ck_assert_str_eq(texts[i], "sss");
+    ck_assert_str_eq(e.method, "sss");
+    ck_assert_str_eq(e.query, "identifier=sss");
+    ck_assert_uint_eq(e.body_len, 3);
+    ck_assert_uint_eq(e.seq, 2);
+    journal_free(j);
+}
+END_TEST
+
 static const struct {
     uint64_t sdkappid;
     const char *identifier;
@@ -1385,6 +1429,7 @@ int main(void)
                         sizeof secret_rows / sizeof secret_rows[0]);
     tcase_add_test(tc, entry_fields);
     tcase_add_test(tc, ring_bound);
+    tcase_add_test(tc, slot_reused);
     tcase_add_loop_test(tc, filters, 0,
                         sizeof filter_rows / sizeof filter_rows[0]);
     tcase_add_test(tc, next_not_issued);
