@@ -30,14 +30,15 @@
 #define QUIRKS(last, omit)                                                     \
     "\"quirks\":{\"next_on_last_page\":" last ",\"omit_next\":" omit           \
     ",\"console_type_names\":false,\"get_like_post\":false}"
-#define STRICT(n, e) "\"strict\":{\"null_fields\":" n ",\"empty_grouptype\":" e "}"
+#define STRICT(n, e)                                                           \
+    "\"strict\":{\"null_fields\":" n ",\"empty_grouptype\":" e "}"
 #define ENVELOPE(oei, alpha, oas, before)                                      \
     "\"envelope\":{\"omit_error_info_on_success\":" oei                        \
-    ",\"alphabetical\":" alpha ",\"omit_action_status\":" oas                 \
-    ",\"request_id\":false,\"cors\":false,\"error_info_before_code\":" before \
+    ",\"alphabetical\":" alpha ",\"omit_action_status\":" oas                  \
+    ",\"request_id\":false,\"cors\":false,\"error_info_before_code\":" before  \
     "}"
 #define DOC_TEXTS                                                              \
-    "\"error_texts\":{\"60002\":\"HTTP request cannot be parsed\","           \
+    "\"error_texts\":{\"60002\":\"HTTP request cannot be parsed\","            \
     "\"70003\":\"UserSig cannot be decoded\",\"70009\":\"UserSig signature "   \
     "does not match the key\"}"
 
@@ -47,12 +48,13 @@ static const struct {
 } pairs[] = {
     {"capture-2015",
      FIXTURE("\"profile\":\"capture-2015\"", "\"profile\":\"capture-2015\","),
-     FIXTURE(FLAGS3("false", "false", "false") "," ENVELOPE(
-                 "true", "true", "false", "false") ",\"error_texts\":{\"70032\":"
-                                                   "\"\"}",
-             QUIRKS("true", "true") "," STRICT("false", "false") "," ENVELOPE(
-                 "true", "true", "false",
-                 "false") ",\"error_texts\":{\"70032\":\"\"},")},
+     FIXTURE(
+         FLAGS3("false", "false", "false") "," ENVELOPE(
+             "true", "true", "false", "false") ",\"error_texts\":{\"70032\":"
+                                               "\"\"}",
+         QUIRKS("true", "true") "," STRICT("false", "false") "," ENVELOPE(
+             "true", "true", "false",
+             "false") ",\"error_texts\":{\"70032\":\"\"},")},
     {"documented",
      FIXTURE("\"profile\":\"documented\"", "\"profile\":\"documented\","),
      FIXTURE(FLAGS3("false", "false", "false") "," ENVELOPE(
@@ -137,8 +139,7 @@ static char *answer_of(const struct tu_timock *t, size_t i)
     return out;
 }
 
-static void start(struct tu_timock *t, const char *json, char *path,
-                  size_t n)
+static void start(struct tu_timock *t, const char *json, char *path, size_t n)
 {
     snprintf(path, n, "%s", tu_write_fixture(json));
     const char *args[] = {"--fixture", path, NULL};
@@ -185,8 +186,7 @@ START_TEST(capture_2015_fixture_unchanged)
         "\"Community\":253}}}]}";
     struct tu_timock a, b;
     char pb[512];
-    const char *args[] = {"--fixture", FIXTURES_DIR "/capture-2015.json",
-                          NULL};
+    const char *args[] = {"--fixture", FIXTURES_DIR "/capture-2015.json", NULL};
     tu_timock_start(&a, args);
     start(&b, before, pb, sizeof pb);
     char *q = tu_query_now(1400000007, "administrator");
