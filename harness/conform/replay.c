@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fixture.h" /* the mock's FIXTURE_FILE_MAX */
+#include "jsonget.h"
 #include "jsonint.h"
 #include "percent.h"
 #include "redact.h"
@@ -417,7 +419,8 @@ out:
 /* ---- the parity table ---- */
 
 int replay_parity(FILE *f, const struct replay_diffs *d, const struct result *r,
-                  size_t n, const char *file, const char *target)
+                  size_t n, const char *file, const char *target,
+                  const struct replay_profile *p, size_t np)
 {
     fprintf(f, "# Parity of a transcript\n\n");
     fprintf(f, "Transcript: %s. Replayed on: %s.\n\n", file, target);
@@ -441,6 +444,150 @@ int replay_parity(FILE *f, const struct replay_diffs *d, const struct result *r,
                                             "not run"};
         fprintf(f, "| %s | %s |\n", r[i].c->id, names[r[i].verdict]);
     }
+    if (np) {
+        fputc('\n', f);
+        replay_profiles_print(f, p, np, 1);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+/* ---- the closest profile ---- */
+
+int replay_profile_fixture(const char *in, const char *name, const char *out,
+                           char *err, size_t n)
+{
+    static const char *const app_keys[] = {"profile", "envelope", "error_texts",
+                                           "quirks", "strict"};
+    static const char *const service_keys[] = {
+        "profile",   "envelope",     "error_texts",
+        "use_70020", "method_first", "unknown_path_404"};
+    char why[128];
+    size_t len = 0;
+    int rc = -1;
+    FILE *f = NULL;
+    char *printed = NULL;
+    char *text =
+        cases_read_file(in, FIXTURE_FILE_MAX, "a fixture file", &len, err, n);
+    if (!text)
+        return -1;
+    cJSON *root = jsonget_parse(text, len, why, sizeof why);
+    free(text);
+    if (!cJSON_IsObject(root)) {
+        snprintf(err, n, "%s: %s", in, root ? "not a JSON object" : why);
+        goto out;
+    }
+    cJSON *sv = cJSON_GetObjectItemCaseSensitive(root, "service");
+    if (!cJSON_IsObject(sv)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "service");
+        if (!(sv = cJSON_AddObjectToObject(root, "service")))
+            goto oom;
+    }
+    for (size_t i = 0; i < sizeof service_keys / sizeof *service_keys; i++)
+        cJSON_DeleteItemFromObjectCaseSensitive(sv, service_keys[i]);
+    if (!cJSON_AddStringToObject(sv, "profile", name))
+        goto oom;
+    cJSON *app;
+    cJSON_ArrayForEach(app, cJSON_GetObjectItemCaseSensitive(root, "apps"))
+    {
+        if (!cJSON_IsObject(app))
+            continue; /* the mock says why */
+        for (size_t i = 0; i < sizeof app_keys / sizeof *app_keys; i++)
+            cJSON_DeleteItemFromObjectCaseSensitive(app, app_keys[i]);
+        if (!cJSON_AddStringToObject(app, "profile", name))
+            goto oom;
+    }
+    if (!(printed = cJSON_PrintUnformatted(root)))
+        goto oom;
+    if (!(f = fopen(out, "w"))) {
+        snprintf(err, n, "cannot write %s", out);
+        goto out;
+    }
+    if (fputs(printed, f) < 0 || fclose(f) != 0) {
+        f = NULL;
+        snprintf(err, n, "cannot write %s", out);
+        goto out;
+    }
+    f = NULL;
+    rc = 0;
+    goto out;
+oom:
+    snprintf(err, n, "out of memory");
+out:
+    if (f)
+        fclose(f);
+    free(printed);
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* The fields that the fixture's groups decide, not its settings. */
+static int data_field(const char *name)
+{
+    return strcmp(name, "TotalCount") == 0 ||
+           strcmp(name, "page length") == 0 ||
+           strcmp(name, "GroupId shape") == 0;
+}
+
+void replay_profile_add(struct replay_profile *p, const struct replay_diffs *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        if (data_field(d->v[i].field))
+            p->data++;
+        else
+            p->differences++;
+    }
+}
+
+const struct replay_profile *replay_closest(const struct replay_profile *p,
+                                            size_t n)
+{
+    const struct replay_profile *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!p[i].ran)
+            continue;
+        if (!best || p[i].differences < best->differences ||
+            (p[i].differences == best->differences && p[i].data < best->data))
+            best = &p[i];
+    }
+    return best;
+}
+
+int replay_profiles_print(FILE *f, const struct replay_profile *p, size_t n,
+                          int markdown)
+{
+    const struct replay_profile *best = replay_closest(p, n);
+    if (markdown)
+        fprintf(f, "## Closest profile\n\n"
+                   "Each shipped profile replayed on the fixture's groups, "
+                   "the profile in place of the fixture's own settings. "
+                   "Differences: in the fields a profile decides; data: in "
+                   "TotalCount, page length and GroupId shape, which the "
+                   "fixture's groups decide.\n\n"
+                   "| profile | differences | data |\n|---|---|---|\n");
+    else
+        fprintf(f, "%-16s %11s %6s\n", "profile", "differences", "data");
+    for (size_t i = 0; i < n; i++) {
+        if (!p[i].ran && markdown) {
+            fprintf(f, "| %s | not replayed: ", p[i].name);
+            report_cell(f, p[i].why);
+            fputs(" | |\n", f);
+        } else if (!p[i].ran) {
+            fprintf(f, "%-16s not replayed: %s\n", p[i].name, p[i].why);
+        } else if (markdown) {
+            fprintf(f, "| %s | %zu | %zu |\n", p[i].name, p[i].differences,
+                    p[i].data);
+        } else {
+            fprintf(f, "%-16s %11zu %6zu\n", p[i].name, p[i].differences,
+                    p[i].data);
+        }
+    }
+    if (best)
+        fprintf(f, "%sclosest profile: %s, %zu difference%s%s\n",
+                markdown ? "\n" : "", best->name, best->differences,
+                best->differences == 1 ? "" : "s", markdown ? "." : "");
+    else
+        fprintf(f, "%sclosest profile: none could be replayed\n",
+                markdown ? "\n" : "");
     return ferror(f) ? -1 : 0;
 }
 

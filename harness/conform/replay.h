@@ -43,11 +43,49 @@ int replay_exchange(const struct tcase_data *c, const cJSON *meta,
                     const struct endpoint *e, struct replay_diffs *d, char *why,
                     size_t n);
 
+/* How a transcript compares with one shipped profile (mock/engine/
+ * profile.h): its exchanges replayed on the fixture's groups with the
+ * profile in place of the fixture's own habits. */
+struct replay_profile {
+    const char *name;
+    int ran;            /* 0: it could not be replayed, see why */
+    size_t differences; /* in the fields a profile decides */
+    size_t data;        /* in the fields the groups decide */
+    char why[256];
+};
+
+/* replay_profile_fixture: writes to out the fixture file in, with the
+ * settings a profile decides taken out of its service and every app
+ * ("profile", "envelope", "error_texts", the service's flags, "quirks",
+ * "strict") and "profile": name put in their place; groups, credentials,
+ * regions, limits, cursors and faults stay.  Returns 0, or -1 with the
+ * reason in err. */
+int replay_profile_fixture(const char *in, const char *name, const char *out,
+                           char *err, size_t n);
+
+/* replay_profile_add: counts the differences of d into p: those of
+ * TotalCount, page length and GroupId shape (which the fixture's groups
+ * decide, whatever the profile) as data, the others as differences. */
+void replay_profile_add(struct replay_profile *p, const struct replay_diffs *d);
+
+/* replay_closest: the profile that ran with the fewest differences, then
+ * the fewest data differences, then the first; NULL when none ran. */
+const struct replay_profile *replay_closest(const struct replay_profile *p,
+                                            size_t n);
+
+/* replay_profiles_print: the profiles' table and the closest one, as
+ * text lines (markdown 0) or a Markdown section (markdown 1).  Returns 0,
+ * or -1 on a write error. */
+int replay_profiles_print(FILE *f, const struct replay_profile *p, size_t n,
+                          int markdown);
+
 /* replay_parity: the parity table of a replay: every difference with its
- * SPEC rule and fixture setting, then the exchanges that agreed or could
- * not be compared.  Returns 0, or -1 on a write error. */
+ * SPEC rule and fixture setting, the exchanges that agreed or could not
+ * be compared, then the profiles (p, np; none when np is 0).  Returns 0,
+ * or -1 on a write error. */
 int replay_parity(FILE *f, const struct replay_diffs *d, const struct result *r,
-                  size_t n, const char *file, const char *target);
+                  size_t n, const char *file, const char *target,
+                  const struct replay_profile *p, size_t np);
 
 /* replay_diffs_release: frees d's array and empties it. */
 void replay_diffs_release(struct replay_diffs *d);

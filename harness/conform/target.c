@@ -16,8 +16,7 @@
 #include "fixture.h" /* the mock's FIXTURE_FILE_MAX */
 #include "jsonget.h"
 
-/* A fixture named by a path (it holds a '/') or by a shipped file name. */
-static void fixture_path(const struct target *t, const char *fixture,
+void target_fixture_path(const struct target *t, const char *fixture,
                          char *path, size_t n)
 {
     if (strchr(fixture, '/'))
@@ -33,7 +32,7 @@ int target_start_mock(struct target *t, const char *fixture, char *err,
         if (strcmp(t->servers[i].fixture, fixture) == 0)
             return 0;
     char path[1024];
-    fixture_path(t, fixture, path, sizeof path);
+    target_fixture_path(t, fixture, path, sizeof path);
     if (access(path, R_OK) != 0) {
         snprintf(err, errlen, "fixture %s cannot be read", path);
         return -1;
@@ -157,7 +156,7 @@ int target_endpoint(const struct target *t, const char *fixture, int app,
         snprintf(out->base_url, sizeof out->base_url, "http://127.0.0.1:%d",
                  s->port);
         char path[1024];
-        fixture_path(t, fixture, path, sizeof path);
+        target_fixture_path(t, fixture, path, sizeof path);
         return fixture_creds(path, app, &out->creds, err, errlen);
     }
     snprintf(err, errlen, "no timock serves %s", fixture);

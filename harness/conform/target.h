@@ -47,6 +47,11 @@ struct target {
     struct endpoint remote; /* --url / --region */
 };
 
+/* target_fixture_path: the file of fixture, a path (it holds a '/') or a
+ * shipped file name in fixtures_dir, into path (size n). */
+void target_fixture_path(const struct target *t, const char *fixture,
+                         char *path, size_t n);
+
 /* target_start_mock: starts timock on fixture (a file name in
  * fixtures_dir) unless it runs already.  Returns 0, or -1 with err. */
 int target_start_mock(struct target *t, const char *fixture, char *err,

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "cases.h"
+#include "profile.h"
 #include "regions.h"
 #include "replay.h"
 #include "report.h"
@@ -46,8 +47,8 @@ static const char usage[] =
     "                  [--fixtures DIR] [--timock PATH]\n"
     "                  [--connect-to H:P:H2:P2] [--cacert F] [--insecure]\n"
     "                  [--list] [--client-cmd CMD [--fixture F]]\n"
-    "                  [--record FILE [--anonymize]] [--replay FILE "
-    "[--fixture F]]\n"
+    "                  [--record FILE [--anonymize]]\n"
+    "                  [--replay FILE [--fixture F] [--profile NAME]]\n"
     "\n"
     "Runs the conformance cases against a target:\n"
     "  --mock          (default) a timock per fixture the cases name, each on\n"
@@ -73,7 +74,10 @@ static const char usage[] =
     "same shape.  --replay FILE sends a transcript's requests to a mock on\n"
     "fixture F (default default.json) and compares the answers field by\n"
     "field; --parity FILE then lists each difference with the SPEC rule and\n"
-    "the fixture setting that removes it.\n"
+    "the fixture setting that removes it.  It then replays the transcript on\n"
+    "each shipped profile (F's groups, the profile in place of F's own\n"
+    "settings; one mock each) and names the closest; --profile NAME replays\n"
+    "on that profile alone.\n"
     "Exit codes: 0 every case that ran passed, 1 otherwise, 2 usage.\n";
 
 struct options {
@@ -90,7 +94,7 @@ struct options {
     const char *fixtures_dir, *timock;
     const char *connect_to, *cacert;
     int insecure;
-    const char *record, *replay;
+    const char *record, *replay, *profile;
     int anonymize;
 };
 
@@ -205,6 +209,96 @@ START_TEST(conformance_case)
 }
 END_TEST
 
+/* ---- the closest profile ---- */
+
+/* The profiles a replay is held to: every shipped one, or --profile's. */
+struct profiles {
+    char dir[64]; /* the temporary folder of their fixtures; "" none yet */
+    struct replay_profile *v;
+    size_t n;
+};
+
+/* The fixture on profile name (fixture's groups, the profile in place of
+ * its settings), written once into the temporary folder: its path in out. */
+static int profile_fixture(struct profiles *ps, const char *fixture,
+                           const char *name, char *out, size_t n, char *err,
+                           size_t errlen)
+{
+    char in[PATH_MAX];
+    if (!ps->dir[0]) {
+        snprintf(ps->dir, sizeof ps->dir, "/tmp/timconform-XXXXXX");
+        if (!mkdtemp(ps->dir)) {
+            ps->dir[0] = '\0';
+            snprintf(err, errlen, "cannot make a temporary folder: %s",
+                     strerror(errno));
+            return -1;
+        }
+    }
+    snprintf(out, n, "%s/%s.json", ps->dir, name);
+    if (access(out, F_OK) == 0)
+        return 0;
+    target_fixture_path(&g_target, fixture, in, sizeof in);
+    return replay_profile_fixture(in, name, out, err, errlen);
+}
+
+/* Replays the exchanges that ran (results) on each profile, one mock
+ * each, and counts the differences. */
+static void replay_profiles(struct profiles *ps, const char *fixture,
+                            const struct result *results)
+{
+    for (size_t k = 0; k < ps->n; k++) {
+        struct replay_profile *p = &ps->v[k];
+        struct replay_diffs d = {0};
+        char path[PATH_MAX], why[1024];
+        if (profile_fixture(ps, fixture, p->name, path, sizeof path, p->why,
+                            sizeof p->why) != 0 ||
+            target_start_mock(&g_target, path, p->why, sizeof p->why) != 0)
+            continue;
+        p->ran = 1;
+        for (size_t i = 0; i < g_cases.n; i++) {
+            const struct tcase_data *c = &g_cases.v[i];
+            struct endpoint e;
+            size_t before = d.n;
+            if (results[i].verdict != V_PASS && results[i].verdict != V_FAIL)
+                continue;
+            /* an exchange that cannot be compared counts once */
+            if (target_endpoint(&g_target, path, c->app, &e, why, sizeof why) !=
+                    0 ||
+                (replay_exchange(c, g_replay, &e, &d, why, sizeof why) != 0 &&
+                 d.n == before))
+                p->differences++;
+        }
+        replay_profile_add(p, &d);
+        replay_diffs_release(&d);
+    }
+}
+
+/* profiles_new: the rows for every shipped profile, or only for name. */
+static int profiles_new(struct profiles *ps, const char *name)
+{
+    memset(ps, 0, sizeof *ps);
+    ps->n = name ? 1 : profile_count;
+    if (!(ps->v = calloc(ps->n, sizeof *ps->v)))
+        return -1;
+    for (size_t k = 0; k < ps->n; k++)
+        ps->v[k].name = name ? name : profile_table[k].name;
+    return 0;
+}
+
+/* profiles_release: removes the temporary fixtures and frees the rows. */
+static void profiles_release(struct profiles *ps)
+{
+    char path[PATH_MAX];
+    for (size_t k = 0; ps->dir[0] && k < ps->n; k++) {
+        snprintf(path, sizeof path, "%s/%s.json", ps->dir, ps->v[k].name);
+        unlink(path);
+    }
+    if (ps->dir[0])
+        rmdir(ps->dir);
+    free(ps->v);
+    memset(ps, 0, sizeof *ps);
+}
+
 /* ---- options ---- */
 
 /* An option's action: -1 to go on, or the exit code to stop with. */
@@ -318,6 +412,7 @@ static const struct opt {
     {"record", 1, FIELD(record), NULL},
     {"anonymize", 0, NO_FIELD, opt_anonymize},
     {"replay", 1, FIELD(replay), NULL},
+    {"profile", 1, FIELD(profile), NULL},
     {"client-cmd", 1, FIELD(client_cmd), NULL},
     {"fixture", 1, FIELD(client_fixture), NULL},
     {"client-timeout", 1, NO_FIELD, opt_client_timeout},
@@ -405,6 +500,13 @@ static int parse_options(int argc, char **argv, struct options *o)
         return bad_usage("--record goes with --url or --region");
     if (o->anonymize && !o->record)
         return bad_usage("--anonymize goes with --record");
+    if (o->profile && !o->replay)
+        return bad_usage("--profile goes with --replay");
+    if (o->profile && !profile_find(o->profile)) {
+        char known[256];
+        profile_list(known, sizeof known);
+        return bad_usage("unknown profile '%s' (known: %s)", o->profile, known);
+    }
     if (o->client_cmd && !g_target.mock)
         return bad_usage("--client-cmd runs against the mock only");
     return g_target.mock ? -1 : remote_target(o);
@@ -590,8 +692,37 @@ int main(int argc, char **argv)
         cJSON_Delete(g_replay);
         return 0;
     }
+    /* --profile: the replay's mock serves the profile, not F's settings */
+    struct profiles ps = {0};
+    const char *fixture = o.client_fixture ? o.client_fixture : "default.json";
+    if (o.replay && profiles_new(&ps, o.profile) != 0) {
+        fprintf(stderr, "timconform: out of memory\n");
+        rc = 2;
+    } else if (o.profile) {
+        char path[PATH_MAX];
+        rc = profile_fixture(&ps, fixture, o.profile, path, sizeof path, err,
+                             sizeof err) != 0
+                 ? 2
+                 : -1;
+        if (rc == 2)
+            fprintf(stderr, "timconform: %s\n", err);
+        for (size_t i = 0; rc < 0 && i < g_cases.n; i++) {
+            free(g_cases.v[i].fixture);
+            if (!(g_cases.v[i].fixture = strdup(path))) {
+                fprintf(stderr, "timconform: out of memory\n");
+                rc = 2;
+            }
+        }
+    }
+    if (rc == 2) {
+        cases_release(&g_cases);
+        cJSON_Delete(g_replay);
+        profiles_release(&ps);
+        return 2;
+    }
     if (tim_global_init() != 0) {
         fprintf(stderr, "timconform: cannot initialize libcurl\n");
+        profiles_release(&ps);
         return 2;
     }
 
@@ -608,6 +739,7 @@ int main(int argc, char **argv)
         if (!tr_out) {
             fprintf(stderr, "timconform: out of memory\n");
             cases_release(&g_cases);
+            profiles_release(&ps);
             tim_global_cleanup();
             return 2;
         }
@@ -621,6 +753,7 @@ int main(int argc, char **argv)
         cases_release(&g_cases);
         transcript_free(tr_out);
         cJSON_Delete(g_replay);
+        profiles_release(&ps);
         tim_global_cleanup();
         return 2;
     }
@@ -684,6 +817,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < g_cases.n; i++)
         if (results[i].verdict == V_SKIP)
             printf("skipped: %s: %s\n", g_cases.v[i].id, results[i].message);
+    if (o.replay) {
+        replay_profiles(&ps, fixture, results);
+        replay_profiles_print(stdout, ps.v, ps.n, 0);
+    }
 
     int report_failed = 0;
     if (o.junit)
@@ -695,7 +832,7 @@ int main(int argc, char **argv)
     if (o.parity && o.replay) {
         FILE *f = fopen(o.parity, "w");
         int prc = f ? replay_parity(f, &g_diffs, results, g_cases.n, o.replay,
-                                    target_name)
+                                    target_name, ps.v, ps.n)
                     : -1;
         if (f && fclose(f) != 0)
             prc = -1;
@@ -720,6 +857,7 @@ int main(int argc, char **argv)
     transcript_free(tr_out);
     cJSON_Delete(g_replay);
     replay_diffs_release(&g_diffs);
+    profiles_release(&ps);
     tim_global_cleanup();
     return failed || report_failed ? 1 : 0;
 }

@@ -76,6 +76,10 @@ static void list_apps(struct served *s, struct api_answer *ans)
             rc |= buf_printf(b, "\"%s\"", a->region->name);
         else
             rc |= buf_puts(b, "null");
+        if (a->profile)
+            rc |= buf_printf(b, ",\"profile\":\"%s\"", a->profile);
+        else
+            rc |= buf_puts(b, ",\"profile\":null");
         rc |= buf_printf(b, ",\"groups\":%zu,\"types\":{", g->n_groups);
         for (int t = 0; t < GT_COUNT; t++)
             rc |= buf_printf(b, "%s\"%s\":%zu", t ? "," : "",

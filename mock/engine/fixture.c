@@ -16,6 +16,7 @@
 #include "groupgen.h"
 #include "jsonget.h"
 #include "jsonint.h"
+#include "profile.h"
 #include "request.h"
 
 /* What the loader is doing: the fixture's name and where the error goes. */
@@ -247,6 +248,29 @@ static int get_envelope(struct ctx *c, const cJSON *o, const char *path,
     return get_flags(c, o, path, flags, NULL, e);
 }
 
+/* Sets the text of code in e, replacing the one e has: a later layer
+ * (profile, then the fixture's own keys) wins code by code. */
+static int set_text(struct envelope *e, int code, const char *text)
+{
+    char *copy = strdup(text);
+    if (!copy)
+        return -1;
+    for (size_t i = 0; i < e->n_texts; i++)
+        if (e->texts[i].code == code) {
+            free(e->texts[i].text);
+            e->texts[i].text = copy;
+            return 0;
+        }
+    struct error_text *v = realloc(e->texts, (e->n_texts + 1) * sizeof *v);
+    if (!v) {
+        free(copy);
+        return -1;
+    }
+    e->texts = v;
+    e->texts[e->n_texts++] = (struct error_text){code, copy};
+    return 0;
+}
+
 /* "error_texts": {"CODE": "text", ...}; a text may be empty. */
 static int get_texts(struct ctx *c, const cJSON *o, const char *path,
                      struct envelope *e)
@@ -255,9 +279,6 @@ static int get_texts(struct ctx *c, const cJSON *o, const char *path,
     uint64_t code;
     if (!cJSON_IsObject(o))
         return fail(c, path, "must be an object of code: text");
-    size_t n = (size_t)cJSON_GetArraySize(o);
-    if (!(e->texts = calloc(n ? n : 1, sizeof *e->texts)))
-        return fail(c, path, "out of memory");
     for (const cJSON *m = o->child; m; m = m->next) {
         sub(p, sizeof p, path, m->string, 0);
         if (strcmp(m->string, "comment") == 0)
@@ -266,13 +287,54 @@ static int get_texts(struct ctx *c, const cJSON *o, const char *path,
             return fail(c, p, "the key must be an error code from 1 to 99999");
         if (!cJSON_IsString(m))
             return fail(c, p, "must be a string");
-        struct error_text *t = &e->texts[e->n_texts];
-        t->code = (int)code;
-        if (!(t->text = strdup(m->valuestring)))
+        if (set_text(e, (int)code, m->valuestring) != 0)
             return fail(c, p, "out of memory");
-        e->n_texts++;
     }
     return 0;
+}
+
+/* ---- profiles (profile.h): a region's habits, under the fixture's own
+ * settings ---- */
+
+/* The keys of a profile: the app's settings, and the service's flags. */
+static const char *const profile_keys[] = {"service",  "quirks",      "strict",
+                                           "envelope", "error_texts", NULL};
+
+/* The profile o names ("profile"), in *out; NULL when it names none.  An
+ * unknown name is an error that lists the known ones. */
+static int get_profile(struct ctx *c, const cJSON *o, const char *path,
+                       const struct profile **out)
+{
+    char p[PATH_MAX_LEN], known[256];
+    const char *name;
+    *out = NULL;
+    if (get_string(c, o, path, "profile", 0, &name))
+        return -1;
+    if (!name || (*out = profile_find(name)))
+        return 0;
+    profile_list(known, sizeof known);
+    return fail(c, sub(p, sizeof p, path, "profile", 0),
+                "unknown profile \"%s\" (known: %s)", name, known);
+}
+
+/* A shipped profile's document, checked; messages then name the fixture
+ * and the profile (pc, whose name is written into name). */
+static cJSON *open_profile(struct ctx *c, const struct profile *pr,
+                           struct ctx *pc, char *name, size_t n)
+{
+    char why[128];
+    snprintf(name, n, "%s: profile %s", c->name, pr->name);
+    *pc = (struct ctx){name, c->err, c->errlen};
+    cJSON *doc = jsonget_parse(pr->json, pr->len, why, sizeof why);
+    if (!doc) {
+        fail(pc, "$", "%s", why);
+        return NULL;
+    }
+    if (check_object(pc, doc, "$", profile_keys)) {
+        cJSON_Delete(doc);
+        return NULL;
+    }
+    return doc;
 }
 
 static int load_envelope(struct ctx *c, const cJSON *o, const char *path,
@@ -287,20 +349,80 @@ static int load_texts(struct ctx *c, const cJSON *o, const char *path,
     return get_texts(c, o, path, &a->envelope);
 }
 
-/* "service": what holds before an app is known, and the apps' defaults. */
+/* Applies profile pr to app a: its quirks and strictness, and with
+ * envelope also its envelope and texts (an app that takes the service's
+ * profile has those from the service already). */
+static int apply_app_profile(struct ctx *c, const struct profile *pr,
+                             struct app *a, int envelope)
+{
+    static const struct {
+        const char *key;
+        int (*load)(struct ctx *, const cJSON *, const char *, struct app *);
+    } parts[] = {{"quirks", load_quirks},
+                 {"strict", load_strict},
+                 {"envelope", load_envelope},
+                 {"error_texts", load_texts}};
+    char name[PATH_MAX_LEN], p[PATH_MAX_LEN];
+    struct ctx pc;
+    cJSON *doc = open_profile(c, pr, &pc, name, sizeof name);
+    int rc = doc ? 0 : -1;
+    for (size_t i = 0; doc && i < (envelope ? 4u : 2u) && rc == 0; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, parts[i].key);
+        if (v)
+            rc = parts[i].load(&pc, v, sub(p, sizeof p, "$", parts[i].key, 0),
+                               a);
+    }
+    cJSON_Delete(doc);
+    a->profile = pr->name;
+    return rc;
+}
+
+static const struct flag service_flags[] = {
+    {"use_70020", offsetof(struct service, use_70020)},
+    {"method_first", offsetof(struct service, method_first)},
+    {"unknown_path_404", offsetof(struct service, unknown_path_404)},
+    {NULL, 0}};
+
+/* Applies profile pr to the service: its flags, envelope and texts. */
+static int apply_service_profile(struct ctx *c, const struct profile *pr,
+                                 struct service *sv)
+{
+    char name[PATH_MAX_LEN];
+    struct ctx pc;
+    cJSON *doc = open_profile(c, pr, &pc, name, sizeof name);
+    if (!doc)
+        return -1;
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(doc, "service"),
+                *e = cJSON_GetObjectItemCaseSensitive(doc, "envelope"),
+                *t = cJSON_GetObjectItemCaseSensitive(doc, "error_texts");
+    int rc = (f && get_flags(&pc, f, "$.service", service_flags, NULL, sv)) ||
+                     (e && get_envelope(&pc, e, "$.envelope", &sv->envelope)) ||
+                     (t && get_texts(&pc, t, "$.error_texts", &sv->envelope))
+                 ? -1
+                 : 0;
+    cJSON_Delete(doc);
+    sv->profile = pr->name;
+    return rc;
+}
+
+/* "service": what holds before an app is known, and the apps' defaults:
+ * its profile first, then its own keys over it. */
 static int load_service(struct ctx *c, const cJSON *o, const char *path,
                         struct service *sv)
 {
-    static const struct flag flags[] = {
-        {"use_70020", offsetof(struct service, use_70020)},
-        {"method_first", offsetof(struct service, method_first)},
-        {"unknown_path_404", offsetof(struct service, unknown_path_404)},
-        {NULL, 0}};
-    static const char *const others[] = {"envelope", "error_texts", NULL};
+    static const char *const others[] = {"envelope", "error_texts", "profile",
+                                         NULL};
+    static const char *const keys[] = {
+        "use_70020", "method_first", "unknown_path_404",
+        "envelope",  "error_texts",  "profile",
+        NULL};
     char p[PATH_MAX_LEN];
+    const struct profile *pr;
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "envelope");
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "error_texts");
-    if (get_flags(c, o, path, flags, others, sv) ||
+    if (check_object(c, o, path, keys) || get_profile(c, o, path, &pr) ||
+        (pr && apply_service_profile(c, pr, sv)) ||
+        get_flags(c, o, path, service_flags, others, sv) ||
         (e && get_envelope(c, e, sub(p, sizeof p, path, "envelope", 0),
                            &sv->envelope)) ||
         (t && get_texts(c, t, sub(p, sizeof p, path, "error_texts", 0),
@@ -412,7 +534,8 @@ static int load_app(struct ctx *c, struct store *s, const cJSON *o,
         "sdkappid", "region",        "admins",       "identifiers",
         "key",      "check_usersig", "answer_limit", "rate_limit",
         "quirks",   "cursors",       "groups",       "generate",
-        "strict",   "envelope",      "error_texts",  NULL};
+        "strict",   "envelope",      "error_texts",  "profile",
+        NULL};
     char p[PATH_MAX_LEN];
     uint64_t sdkappid = 0, limit = 1048576;
     const char *region = NULL, *key = NULL;
@@ -438,6 +561,12 @@ static int load_app(struct ctx *c, struct store *s, const cJSON *o,
     if (region && !(a->region = tim_region_find(region)))
         return fail(c, sub(p, sizeof p, path, "region", 0),
                     "unknown region \"%s\"", region);
+    /* its profile (else the service's), then its own settings over it */
+    const struct profile *pr,
+        *spr = s->service.profile ? profile_find(s->service.profile) : NULL;
+    if (get_profile(c, o, path, &pr) ||
+        ((pr || spr) && apply_app_profile(c, pr ? pr : spr, a, pr != NULL)))
+        return -1;
     static const struct {
         const char *key;
         int (*load)(struct ctx *, const cJSON *, const char *, struct app *);

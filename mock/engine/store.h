@@ -69,6 +69,7 @@ struct service {
     int method_first;     /* v1: a non-POST gets 60002 before any check */
     int unknown_path_404; /* v1: other paths get a plain 404 */
     struct envelope envelope;
+    const char *profile; /* the profile it names (profile.h), or NULL */
 };
 
 struct app {
@@ -88,6 +89,7 @@ struct app {
     struct app_quirks quirks;
     struct body_rules strict; /* v1 strictness of the body (SPEC 2) */
     struct envelope envelope; /* texts NULL: only the service's apply */
+    const char *profile;      /* its profile, own or the service's, or NULL */
 
     /* cursor keys: the first group gets first_key, each next one a key
      * larger by 1 to max_step (from the cursor seed) than the last given */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "profile.h"
 #include "jsonint.h"
 #include "testutil.h"
 
@@ -203,6 +204,16 @@ static const struct {
      "t: $.apps[0].error_texts.60002: must be a string"},
     {"{" APPS(",\"error_texts\":[]"),
      "t: $.apps[0].error_texts: must be an object of code: text"},
+    {"{" APPS(",\"profile\":\"capture2015\""),
+     "t: $.apps[0].profile: unknown profile \"capture2015\" (known: "
+     "capture-2015, current, documented, reports-2023)"},
+    {"{\"service\":{\"profile\":\"v9\"}," APPS(""),
+     "t: $.service.profile: unknown profile \"v9\" (known: capture-2015, "
+     "current, documented, reports-2023)"},
+    {"{" APPS(",\"profile\":\"\""),
+     "t: $.apps[0].profile: must be a non-empty string"},
+    {"{\"service\":{\"profile\":1}," APPS(""),
+     "t: $.service.profile: must be a non-empty string"},
     {"{" APPS(",\"quirks\":{\"get_like_post\":null}"),
      "t: $.apps[0].quirks.get_like_post: must be true or false"},
 };
@@ -338,6 +349,8 @@ START_TEST(capture_2015_settings)
                      0);
     ck_assert_str_eq(store_error_text(fx.store, a, 70032), "");
     ck_assert_ptr_null(store_error_text(fx.store, a, 60002));
+    ck_assert_str_eq(a->profile, "capture-2015");
+    ck_assert_str_eq(fx.store->service.profile, "capture-2015");
     fixture_release(&fx);
 }
 END_TEST
@@ -364,6 +377,96 @@ START_TEST(envelope_inherits_the_service)
     ck_assert_str_eq(store_error_text(fx.store, NULL, 10007), "svc");
     ck_assert_ptr_null(store_error_text(fx.store, a, 70001));
     fixture_release(&fx);
+}
+END_TEST
+
+/* Layers, the later winning: the service's profile, the service's own
+ * keys, the app's profile, the app's own keys.  An app that names no
+ * profile takes the service's quirks and strictness. */
+START_TEST(profile_precedence)
+{
+    static const char json[] =
+        "{\"service\":{\"profile\":\"documented\",\"method_first\":true,"
+        "\"envelope\":{\"cors\":true},\"error_texts\":{\"70003\":\"svc\"}},"
+        "\"apps\":[{\"sdkappid\":1,\"admins\":[\"a\"],\"check_usersig\":false,"
+        "\"strict\":{\"empty_grouptype\":false}},"
+        "{\"sdkappid\":2,\"admins\":[\"a\"],\"check_usersig\":false,"
+        "\"profile\":\"capture-2015\",\"envelope\":{\"alphabetical\":false},"
+        "\"error_texts\":{\"70032\":\"app\"}}]}";
+    struct fixture fx;
+    char err[512];
+    ck_assert_msg(
+        fixture_load_text(json, strlen(json), "t", &fx, err, sizeof err) == 0,
+        "%s", err);
+    const struct service *sv = &fx.store->service;
+    const struct app *a = fx.store->apps[0], *b = fx.store->apps[1];
+    /* the service: documented, then its own keys */
+    ck_assert_str_eq(sv->profile, "documented");
+    ck_assert_int_eq(sv->method_first, 1);
+    ck_assert_int_eq(sv->unknown_path_404, 0);
+    ck_assert_int_eq(sv->envelope.error_info_before_code, 1);
+    ck_assert_int_eq(sv->envelope.cors, 1);
+    ck_assert_str_eq(store_error_text(fx.store, NULL, 70003), "svc");
+    ck_assert_str_eq(store_error_text(fx.store, NULL, 60002),
+                     "HTTP request cannot be parsed");
+    /* app 1: the service's profile and keys, its own strictness over them */
+    ck_assert_str_eq(a->profile, "documented");
+    ck_assert_int_eq(a->strict.null_is_error, 1);
+    ck_assert_int_eq(a->strict.empty_type_is_error, 0);
+    ck_assert_int_eq(a->quirks.omit_next, 0);
+    ck_assert_int_eq(a->envelope.error_info_before_code, 1);
+    ck_assert_int_eq(a->envelope.cors, 1);
+    ck_assert_str_eq(store_error_text(fx.store, a, 70003), "svc");
+    /* app 2: its profile over the service's, its own keys over that */
+    ck_assert_str_eq(b->profile, "capture-2015");
+    ck_assert_int_eq(b->strict.null_is_error, 0);
+    ck_assert_int_eq(b->quirks.omit_next, 1);
+    ck_assert_int_eq(b->envelope.omit_error_info_on_success, 1);
+    ck_assert_int_eq(b->envelope.alphabetical, 0);
+    ck_assert_int_eq(b->envelope.error_info_before_code, 0);
+    ck_assert_int_eq(b->envelope.cors, 0);
+    ck_assert_str_eq(store_error_text(fx.store, b, 70032), "app");
+    ck_assert_str_eq(store_error_text(fx.store, b, 70003), "svc");
+    fixture_release(&fx);
+}
+END_TEST
+
+/* Every shipped profile loads, for the service and for an app, and says
+ * something about every setting it may decide. */
+START_TEST(shipped_profiles_load)
+{
+    const char *name = profile_table[_i].name;
+    char json[512], err[512];
+    snprintf(json, sizeof json,
+             "{\"service\":{\"profile\":\"%s\"},\"apps\":[{\"sdkappid\":1,"
+             "\"admins\":[\"a\"],\"check_usersig\":false,\"profile\":\"%s\"}]}",
+             name, name);
+    struct fixture fx;
+    ck_assert_msg(
+        fixture_load_text(json, strlen(json), "t", &fx, err, sizeof err) == 0,
+        "%s", err);
+    ck_assert_str_eq(fx.store->apps[0]->profile, name);
+    ck_assert_str_eq(fx.store->service.profile, name);
+    fixture_release(&fx);
+    static const char *const keys[] = {"\"use_70020\"",
+                                       "\"method_first\"",
+                                       "\"unknown_path_404\"",
+                                       "\"next_on_last_page\"",
+                                       "\"omit_next\"",
+                                       "\"console_type_names\"",
+                                       "\"get_like_post\"",
+                                       "\"null_fields\"",
+                                       "\"empty_grouptype\"",
+                                       "\"omit_error_info_on_success\"",
+                                       "\"alphabetical\"",
+                                       "\"omit_action_status\"",
+                                       "\"request_id\"",
+                                       "\"cors\"",
+                                       "\"error_info_before_code\"",
+                                       "\"error_texts\""};
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+        ck_assert_msg(strstr(profile_table[_i].json, keys[k]), "%s: no %s",
+                      name, keys[k]);
 }
 END_TEST
 
@@ -422,6 +525,8 @@ int main(void)
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, capture_2015_settings);
     tcase_add_test(tc, envelope_inherits_the_service);
+    tcase_add_test(tc, profile_precedence);
+    tcase_add_loop_test(tc, shipped_profiles_load, 0, (int)profile_count);
     tcase_add_test(tc, deep_fixture_refused);
     tcase_add_test(tc, nesting_at_the_bound);
     tcase_add_test(tc, only_regular_files);

@@ -5,7 +5,11 @@
  * difference; --anonymize gives one stand-in per real value, of the same
  * shape; the shipped transcript replayed on the default fixture reports
  * exactly the expected differences; a deliberately wrong answer is reported
- * failed with its reason; bad use and an oversized file are refused.
+ * failed with its reason; bad use and an oversized file are refused.  The
+ * closest shipped profile: the shipped transcript (recorded on
+ * capture-2015.json) names capture-2015 with no difference, whatever the
+ * fixture's own settings, and the others with some; --profile replays on
+ * one profile.
  */
 #include <check.h>
 #include <cjson/cJSON.h>
@@ -272,6 +276,92 @@ START_TEST(shipped_transcript_differences)
 }
 END_TEST
 
+/* A profile's row of the parity table's closest-profile section: its
+ * differences and data differences, or -1 when the row is not there. */
+static long profile_row(const char *parity, const char *name, long *data)
+{
+    char row[128];
+    const char *section = strstr(parity, "## Closest profile");
+    long n = -1;
+    *data = -1;
+    ck_assert_ptr_nonnull(section);
+    snprintf(row, sizeof row, "\n| %s | ", name);
+    const char *r = strstr(section, row);
+    if (r && sscanf(r + strlen(row), "%ld | %ld |", &n, data) != 2)
+        n = -1;
+    return n;
+}
+
+/* On any fixture's groups and whatever its own settings, capture-2015
+ * replays the shipped transcript without a difference, the others with
+ * some; the closest is named in the output and the parity table. */
+static const char *const closest_fixtures[] = {
+    "default.json", "capture-2015.json", "v1-strict.json"};
+
+START_TEST(closest_profile_is_capture_2015)
+{
+    char parity[] = "/tmp/parity-XXXXXX", out[] = "/tmp/out-XXXXXX";
+    char cmd[4096];
+    long data;
+    close(mkstemp(parity));
+    close(mkstemp(out));
+    snprintf(cmd, sizeof cmd,
+             "%s" TREE_ARGS "--replay " SHIPPED ".json --fixture %s --parity "
+             "%s >%s 2>/dev/null",
+             TIMCONFORM, closest_fixtures[_i], parity, out);
+    run(cmd);
+    char *text = slurp(parity), *printed = slurp(out);
+    ck_assert_int_eq(profile_row(text, "capture-2015", &data), 0);
+    /* the groups are the data: only the fixture recorded on has them */
+    if (_i == 1)
+        ck_assert_int_eq(data, 0);
+    else
+        ck_assert_int_gt(data, 0);
+    ck_assert_int_gt(profile_row(text, "current", &data), 0);
+    ck_assert_int_gt(profile_row(text, "documented", &data), 0);
+    ck_assert_int_gt(profile_row(text, "reports-2023", &data), 0);
+    ck_assert_ptr_nonnull(
+        strstr(text, "\nclosest profile: capture-2015, 0 differences.\n"));
+    ck_assert_ptr_nonnull(
+        strstr(printed, "\nclosest profile: capture-2015, 0 differences\n"));
+    free(text);
+    free(printed);
+    unlink(parity);
+    unlink(out);
+}
+END_TEST
+
+/* --profile NAME: the replay runs on that profile alone. */
+START_TEST(replay_on_one_profile)
+{
+    char parity[] = "/tmp/parity-XXXXXX", cmd[4096];
+    long data;
+    close(mkstemp(parity));
+    snprintf(cmd, sizeof cmd,
+             "%s" TREE_ARGS "--replay " SHIPPED ".json --fixture "
+             "capture-2015.json --profile documented --parity %s >/dev/null "
+             "2>&1",
+             TIMCONFORM, parity);
+    ck_assert_int_eq(run(cmd), 1);
+    char *text = slurp(parity);
+    long n = profile_row(text, "documented", &data);
+    ck_assert_int_gt(n, 0);
+    ck_assert_int_eq(data, 0);
+    ck_assert_int_eq(profile_row(text, "capture-2015", &data), -1);
+    /* the table of differences is the profile's: documented's key order */
+    ck_assert_ptr_nonnull(strstr(text, "| limit-zero | key order | "
+                                       "ActionStatus,ErrorCode,ErrorInfo | "
+                                       "ActionStatus,ErrorInfo,ErrorCode |"));
+    free(text);
+    snprintf(cmd, sizeof cmd,
+             "%s" TREE_ARGS "--replay " SHIPPED ".json --profile capture-2015 "
+             "--fixture capture-2015.json >/dev/null 2>&1",
+             TIMCONFORM);
+    ck_assert_int_eq(run(cmd), 0);
+    unlink(parity);
+}
+END_TEST
+
 START_TEST(wrong_answer_is_reported)
 {
     char tap[] = "/tmp/tap-XXXXXX", cmd[4096];
@@ -306,6 +396,10 @@ static const struct {
     {"--replay BIG", "a transcript is at most 64 MiB"},
     {"--replay " CASES_DIR "/001-success-envelope.json",
      "transcript: expected the format 1"},
+    {"--replay " SHIPPED ".json --profile capture2015",
+     "unknown profile 'capture2015' (known: capture-2015, current, "
+     "documented, reports-2023)"},
+    {"--profile current", "--profile goes with --replay"},
 };
 
 START_TEST(bad_use_is_refused)
@@ -343,6 +437,10 @@ int main(void)
     tcase_add_test(tc, record_over_tls_and_replay);
     tcase_add_test(tc, anonymize_keeps_shape);
     tcase_add_test(tc, shipped_transcript_differences);
+    tcase_add_loop_test(
+        tc, closest_profile_is_capture_2015, 0,
+        (int)(sizeof closest_fixtures / sizeof *closest_fixtures));
+    tcase_add_test(tc, replay_on_one_profile);
     tcase_add_test(tc, wrong_answer_is_reported);
     tcase_add_loop_test(tc, bad_use_is_refused, 0,
                         (int)(sizeof refused / sizeof *refused));

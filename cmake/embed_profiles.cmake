@@ -1,0 +1,27 @@
+# cmake -DDIR=folder -DOUT=file.c -P embed_profiles.cmake
+# Writes a C file that defines profile_table[] and profile_count
+# (mock/engine/profile.h): one entry per DIR/NAME.json, in the order of the
+# names, holding the file's bytes (NUL-terminated) and its length.
+file(GLOB files RELATIVE "${DIR}" "${DIR}/*.json")
+list(SORT files)
+set(arrays "")
+set(table "")
+set(i 0)
+foreach(f IN LISTS files)
+  string(REGEX REPLACE "\\.json$" "" name "${f}")
+  if(NOT name MATCHES "^[a-z0-9][a-z0-9-]*$")
+    message(FATAL_ERROR "${DIR}/${f}: a profile's name is lower-case letters, digits and '-'")
+  endif()
+  file(READ "${DIR}/${f}" hex HEX)
+  string(LENGTH "${hex}" hexlen)
+  math(EXPR len "${hexlen} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" bytes "${bytes}")
+  string(APPEND arrays "static const char p${i}[] = {\n${bytes}0x00};\n")
+  string(APPEND table "    {\"${name}\", p${i}, ${len}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+if(i EQUAL 0)
+  message(FATAL_ERROR "${DIR}: no profiles (*.json)")
+endif()
+file(WRITE "${OUT}" "/* Generated from the profiles by cmake/embed_profiles.cmake. */\n#include \"profile.h\"\n${arrays}const struct profile profile_table[] = {\n${table}};\nconst size_t profile_count = ${i};\n")
