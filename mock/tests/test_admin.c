@@ -210,6 +210,10 @@ static struct page api_page(const struct tu_timock *t, const char *q,
  * until 0; every page must succeed, and the pull must end within
  * TotalCount / limit + 2 pages (the largest TotalCount seen, plus slack
  * pages for groups created while it runs).  Returns the last TotalCount. */
+/* Pages pull_within has received, in all tests: the writer of
+ * paging_while_groups_change keeps pace with them. */
+static atomic_uint pages_pulled;
+
 static uint64_t pull_within(const struct tu_timock *t, const char *q,
                             unsigned limit, struct ids *l, uint64_t slack)
 {
@@ -222,6 +226,7 @@ static uint64_t pull_within(const struct tu_timock *t, const char *q,
                  (unsigned long long)next);
         tu_fresh_random(fresh, sizeof fresh, q);
         p = api_page(t, fresh, body, l);
+        atomic_fetch_add(&pages_pulled, 1);
         ck_assert_msg(p.code == 0, "page %llu: ErrorCode %lld",
                       (unsigned long long)pages, p.code);
         ck_assert_msg(p.next == 0 || p.next > next, "Next went back");
@@ -1663,6 +1668,8 @@ END_TEST
  * deletes two of the original groups it was given (until none is left).
  * It never re-creates an ID, so no pull may see one twice.  It never fails
  * the test itself: the main thread checks what it counted. */
+#define WRITES_A_PAGE 4u
+
 struct writer {
     int port;
     const struct ids *expendable; /* originals it may delete */
@@ -1677,8 +1684,16 @@ static void *write_loop(void *data)
     struct writer *w = data;
     static const char *const types[] = {"Public", "Private", "ChatRoom"};
     size_t gone = 0;
+    unsigned start = atomic_load(&pages_pulled);
     for (int i = 0; !atomic_load(&w->stop); i++) {
         char body[2048];
+        /* at most WRITES_A_PAGE changes (each one more group) a page
+         * pulled, however the machine's load shares it out: a writer that
+         * ran ahead would keep a pull from ever reaching the end */
+        while (!atomic_load(&w->stop) &&
+               (unsigned)i >
+                   (atomic_load(&pages_pulled) - start + 1) * WRITES_A_PAGE)
+            usleep(200);
         int n = snprintf(body, sizeof body, "{\"create\":[");
         for (int k = 0; k < 3; k++)
             n += snprintf(body + n, sizeof body - (size_t)n,
