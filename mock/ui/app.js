@@ -369,9 +369,12 @@ async function drawPulls() {
       for (const {e, marks} of p.pages) {
         const pg = el('span', ['pg'].concat(marks.length ? marks : ['ok'])
                                     .join(' '),
-                      '#' + e.seq + ' Next ' + (e.next === null ? 0 : e.next) +
+                      '#' + e.seq + ' ' +
+                      (e.next === null ? 'no Next' : 'Next ' + e.next) +
                       ' → ' + (e.error_code === 0
-                                 ? e.count + ', Next ' + e.answer_next
+                                 ? e.count + ', ' + (e.answer_next === null
+                                                     ? 'no Next'
+                                                     : 'Next ' + e.answer_next)
                                  : 'ErrorCode ' + e.error_code));
         pg.title = marks.join(', ');
         pages.append(pg);

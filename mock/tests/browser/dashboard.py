@@ -103,6 +103,23 @@ class Timock:
         return json.loads(out.stdout)
 
 
+def flood(mock, query_of, n, body='{"Limit":1}'):
+    """n API requests on one keep-alive connection, as fast as they go;
+    query_of(i) gives the i-th query.  Returns the ErrorCodes seen."""
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", mock.port,
+                                      timeout=CALL_TIMEOUT_S)
+    codes = set()
+    try:
+        for i in range(n):
+            conn.request("POST", API_PATH + "?" + query_of(i), body,
+                          {"Content-Type": "application/json"})
+            codes.add(json.loads(conn.getresponse().read())["ErrorCode"])
+    finally:
+        conn.close()
+    return codes
+
+
 def usersig(timsig, key, sdkappid, identifier):
     """A UserSig made now with the app's secret key, by timsig."""
     out = subprocess.run([timsig, "gen", "--sdkappid", str(sdkappid),

@@ -8,8 +8,10 @@ person would: the default app's six bars carry the fixture's counts;
 requests sent with curl appear in the journal with their deviation badges,
 and the deviation filter keeps only theirs; a fault added from the form
 fails the next request with it, and its Delete button removes it; Reset
-empties the journal; verify gives its verdict and its reasons in place;
-with --admin-token, the page asks for the token once and then works.
+empties the journal; verify gives its verdict and its reasons in place,
+and the pull view marks a repeated Next and one never issued; with
+--admin-token, the page asks for the token once and then works; with
+10,000 entries in the journal, only the rows in sight are in the document.
 Every wait is explicit and bounded (WebDriverWait), none is a sleep.
 
 Without Chromium it fails with what is missing when TIM_REQUIRE_BROWSER is
@@ -71,15 +73,14 @@ class Page:
                    "the %s view" % name)
 
     def rows(self):
-        """The journal rows in the page: (seq, ErrorCode, fault, badges)."""
-        out = []
-        for r in self.all("#j-space .jrow"):
-            cells = r.find_elements(self.By.CSS_SELECTOR, ":scope > span")
-            badges = [b.text for b in
-                      r.find_elements(self.By.CSS_SELECTOR, ".badge")]
-            out.append((int(r.get_attribute("data-seq")), cells[4].text,
-                        cells[7].text, badges))
-        return out
+        """The journal rows in the document: (seq, ErrorCode, fault,
+        badges), read in one call."""
+        return [tuple(r) for r in self.d.execute_script(
+            "return Array.from(document.querySelectorAll('#j-space .jrow'),"
+            " r => [Number(r.dataset.seq), r.children[4].textContent,"
+            "       r.children[7].textContent,"
+            "       Array.from(r.querySelectorAll('.badge'),"
+            "                  b => b.textContent)]);")]
 
 
 def default_app(path):
@@ -225,6 +226,39 @@ def run(timock_path, timsig_path, fixture):
         mock.stop()
 
 
+def run_large(timock_path, timsig_path, fixture):
+    """A full journal of 10,000 entries: the page keeps only the rows in
+    sight in the document, and scrolls to the oldest."""
+    app, counts, key = default_app(fixture)
+    sig = dashboard.usersig(timsig_path, key, app, ADMIN)
+    mock = dashboard.Timock(timock_path)
+    browser = None
+    n = 10000
+    try:
+        codes = dashboard.flood(
+            mock, lambda i: dashboard.query(app, ADMIN, sig, 1000 + i), n)
+        check(codes == {0}, "the flood's ErrorCodes: %r" % codes)
+        browser = dashboard.Browser()
+        page = Page(browser)
+        page.d.get(mock.base + "/__admin/ui/#journal")
+        page.until(lambda: page.text("#j-count") == "%d entries" % n,
+                   "%d entries" % n)
+        rows = page.rows()
+        check(0 < len(rows) < 100, "%d rows in the document" % len(rows))
+        newest = rows[0][0]
+        page.d.execute_script(
+            "const s = document.getElementById('j-scroll');"
+            "s.scrollTop = s.scrollHeight;"
+            "s.dispatchEvent(new Event('scroll'));")
+        page.until(lambda: min(r[0] for r in page.rows()) == newest - n + 1,
+                   "the oldest entry in sight")
+        check(len(page.rows()) < 100, "rows after the scroll")
+    finally:
+        if browser:
+            browser.quit()
+        mock.stop()
+
+
 def run_token(timock_path):
     """With --admin-token the page asks once, then reads the apps."""
     mock = dashboard.Timock(timock_path, "--admin-token", "s3cret")
@@ -260,6 +294,7 @@ def main():
         return 1 if required else 77
     run(sys.argv[1], sys.argv[2], sys.argv[3])
     run_token(sys.argv[1])
+    run_large(sys.argv[1], sys.argv[2], sys.argv[3])
     print("test_dashboard: passed")
     return 0
 
