@@ -74,6 +74,7 @@ async function call(method, path, body) {
     }
     const r = await fetch(API + path, init);
     if (r.status === 401) {
+      sessionStorage.removeItem('timock-token'); /* none, or a wrong one */
       status('the admin API wants its token');
       await askToken();
       continue;
@@ -167,6 +168,8 @@ const journal = {
   selected: 0,
   timer: null,
   busy: false,
+  gen: 0,        /* counts restarts: a poll of an older one is dropped */
+  again: false,  /* a restart came while a poll was under way */
 };
 
 for (const d of DEVIATIONS) {
@@ -193,8 +196,10 @@ function journalQuery() {
 async function pollJournal() {
   if (journal.busy) return;
   journal.busy = true;
+  const gen = journal.gen;
   try {
     const j = await call('GET', '/journal?' + journalQuery());
+    if (gen !== journal.gen) return; /* asked under the old filter */
     journal.capacity = j.capacity;
     if (j.entries.length) {
       for (const e of j.entries) journal.entries.unshift(e);
@@ -208,12 +213,18 @@ async function pollJournal() {
     $('j-count').textContent = 'journal: ' + e.message;
   } finally {
     journal.busy = false;
+    if (journal.again) {
+      journal.again = false;
+      pollJournal();
+    }
   }
 }
 
 /* Forget what the page holds and read the journal afresh (a filter
  * changed, or the journal was emptied). */
 function restartJournal() {
+  journal.gen++;
+  journal.again = journal.busy;
   journal.entries = [];
   journal.lastSeq = 0;
   journal.selected = 0;
@@ -458,6 +469,7 @@ async function act(what, fn) {
     msg('a-msg', e.message);
   }
   restartJournal();
+  views.apps(); /* a reset or a load changes the apps */
 }
 
 $('a-reset').addEventListener('click', () =>
