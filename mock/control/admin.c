@@ -2,6 +2,7 @@
 #include "admin.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -319,15 +320,19 @@ static void faults_route(struct served *s, const struct api_request *req,
     served_put(s, fx);
 }
 
-/* The decimal integer text, from min to max, into *v; returns 0, or -1
- * when text is not all such an integer. */
+/* The decimal integer text (digits, after a '-' for a negative one), from
+ * min to max, into *v; returns 0, or -1 when text is not all such an
+ * integer. */
 static int decimal_in(const char *text, long long min, long long max,
                       long long *v)
 {
     char *end;
+    const char *digits = text + (text[0] == '-');
+    if (!isdigit((unsigned char)digits[0]))
+        return -1;
     errno = 0;
     long long x = strtoll(text, &end, 10);
-    if (!*text || *end || errno || x < min || x > max)
+    if (*end || errno || x < min || x > max)
         return -1;
     *v = x;
     return 0;

@@ -67,7 +67,7 @@ def main():
             page.tab(view)
             if view == "journal":
                 page.until(lambda: page.rows(), "journal rows")
-                page.all("#j-space .jrow")[1].click()
+                page.click("#j-space .jrow:nth-child(2)", "a row")
             elif view == "pull":
                 page.find("#p-identifier").send_keys(ADMIN)
                 page.find("#p-draw").click()

@@ -64,6 +64,14 @@ class Page:
         except TimeoutException:
             raise AssertionError("waited %d s for %s" % (WAIT_S, what))
 
+    def click(self, css, what):
+        """Clicks the first element css finds, again if the page replaced
+        it meanwhile (a view re-draws when its data arrives)."""
+        def once():
+            self.find(css).click()
+            return True
+        self.until(once, "a click on " + what)
+
     def text(self, css):
         return self.find(css).text
 
@@ -124,7 +132,7 @@ def run(timock_path, timsig_path, fixture):
               "badges %r: the second request has no random" % rows)
         check(sig not in page.d.page_source, "a UserSig is on the page")
         # a click opens the whole entry, its secrets redacted
-        page.all("#j-space .jrow")[0].click()
+        page.click("#j-space .jrow", "the newest row")
         detail = page.until(lambda: page.find("#j-detail").text,
                             "the entry's detail")
         check('"usersig=REDACTED' in detail or "usersig=REDACTED" in detail,
@@ -155,7 +163,7 @@ def run(timock_path, timsig_path, fixture):
                    "10002" in page.rows()[0][2],
                    "the faulted row, its fault named")
         page.tab("faults")
-        page.find("#faults tbody button.delete").click()
+        page.click("#faults tbody button.delete", "the rule's Delete")
         page.until(lambda: len(page.all("#faults tbody tr")) == 0,
                    "the rule deleted")
         status, faults = mock.admin("GET", "/faults")
