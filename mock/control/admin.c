@@ -2,6 +2,9 @@
 #include "admin.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +64,53 @@ static cJSON *body_json(const struct api_request *req, struct api_answer *ans)
     return j;
 }
 
+/* The envelope's flags as JSON members, after "{" (no comma before). */
+static int envelope_json(struct buf *b, const struct envelope *e)
+{
+    return buf_printf(b,
+                      "\"omit_error_info_on_success\":%s,\"alphabetical\":%s,"
+                      "\"omit_action_status\":%s,\"request_id\":%s,\"cors\":%s,"
+                      "\"error_info_before_code\":%s,\"error_texts\":%zu",
+                      e->omit_error_info_on_success ? "true" : "false",
+                      e->alphabetical ? "true" : "false",
+                      e->omit_action_status ? "true" : "false",
+                      e->request_id ? "true" : "false",
+                      e->cors ? "true" : "false",
+                      e->error_info_before_code ? "true" : "false", e->n_texts);
+}
+
+/* The settings of app a in force, as one JSON object (the fixture's names;
+ * never the key). */
+static int settings_json(struct buf *b, const struct app *a)
+{
+    int rc = buf_puts(b, "{\"admins\":[");
+    for (size_t i = 0; i < a->n_admins && rc == 0; i++)
+        rc = (i && buf_puts(b, ",")) ||
+             answer_json_string(b, a->admins[i], strlen(a->admins[i]));
+    rc |= buf_printf(b,
+                     "],\"identifiers\":%zu,\"check_usersig\":%s,"
+                     "\"answer_limit\":%zu,\"rate_limit\":",
+                     a->n_identifiers, a->check_usersig ? "true" : "false",
+                     a->answer_limit);
+    if (a->rate_limit)
+        rc |= buf_printf(b, "{\"calls_per_second\":%u,\"error_code\":%d}",
+                         a->rate_limit, a->rate_limit_code);
+    else
+        rc |= buf_puts(b, "null");
+    rc |= buf_printf(b,
+                     ",\"quirks\":{\"next_on_last_page\":%s,\"omit_next\":%s,"
+                     "\"console_type_names\":%s,\"get_like_post\":%s},"
+                     "\"strict\":{\"null_fields\":%s,\"empty_grouptype\":%s},"
+                     "\"envelope\":{",
+                     a->quirks.next_on_last_page ? "true" : "false",
+                     a->quirks.omit_next ? "true" : "false",
+                     a->quirks.console_names ? "true" : "false",
+                     a->quirks.get_like_post ? "true" : "false",
+                     a->strict.null_is_error ? "true" : "false",
+                     a->strict.empty_type_is_error ? "true" : "false");
+    return rc || envelope_json(b, &a->envelope) || buf_puts(b, "}}");
+}
+
 static void list_apps(struct served *s, struct api_answer *ans)
 {
     struct fixture *fx = served_get(s);
@@ -84,11 +134,20 @@ static void list_apps(struct served *s, struct api_answer *ans)
         for (int t = 0; t < GT_COUNT; t++)
             rc |= buf_printf(b, "%s\"%s\":%zu", t ? "," : "",
                              group_type_name(t), g->n_by_type[t]);
-        rc |= buf_puts(b, "}}");
+        rc |= buf_puts(b, "},\"settings\":") || settings_json(b, a) ||
+              buf_puts(b, "}");
         groupset_release(g);
     }
+    const struct service *sv = &fx->store->service;
+    rc |= buf_printf(b,
+                     "],\"service\":{\"use_70020\":%s,\"method_first\":%s,"
+                     "\"unknown_path_404\":%s,\"envelope\":{",
+                     sv->use_70020 ? "true" : "false",
+                     sv->method_first ? "true" : "false",
+                     sv->unknown_path_404 ? "true" : "false") ||
+          envelope_json(b, &sv->envelope) || buf_puts(b, "}}");
     ans->status = 200;
-    if (rc || buf_puts(b, "]}"))
+    if (rc || buf_puts(b, "}"))
         out_of_memory(ans);
     served_put(s, fx);
 }
@@ -265,6 +324,24 @@ static void faults_route(struct served *s, const struct api_request *req,
     served_put(s, fx);
 }
 
+/* The decimal integer text (digits, after a '-' for a negative one), from
+ * min to max, into *v; returns 0, or -1 when text is not all such an
+ * integer. */
+static int decimal_in(const char *text, long long min, long long max,
+                      long long *v)
+{
+    char *end;
+    const char *digits = text + (text[0] == '-');
+    if (!isdigit((unsigned char)digits[0]))
+        return -1;
+    errno = 0;
+    long long x = strtoll(text, &end, 10);
+    if (*end || errno || x < min || x > max)
+        return -1;
+    *v = x;
+    return 0;
+}
+
 static void journal_route(struct served *s, const struct api_request *req,
                           struct api_answer *ans)
 {
@@ -278,18 +355,49 @@ static void journal_route(struct served *s, const struct api_request *req,
         error(ans, 405, "the journal takes GET and DELETE");
         return;
     }
-    char app[32], identifier[128], since[32], until[32];
+    char app[32], identifier[128], since[32], until[32], text[64];
     const char *qs = req->query;
     struct journal_filter f = {
-        query_get(qs, "sdkappid", app, sizeof app) ? strtoull(app, NULL, 10)
-                                                   : 0,
-        query_get(qs, "identifier", identifier, sizeof identifier),
-        query_get(qs, "since_ms", since, sizeof since)
-            ? strtoll(since, NULL, 10)
-            : 0,
-        query_get(qs, "until_ms", until, sizeof until)
-            ? strtoll(until, NULL, 10)
-            : 0};
+        .sdkappid = query_get(qs, "sdkappid", app, sizeof app)
+                        ? strtoull(app, NULL, 10)
+                        : 0,
+        .identifier =
+            query_get(qs, "identifier", identifier, sizeof identifier),
+        .since_ms = query_get(qs, "since_ms", since, sizeof since)
+                        ? strtoll(since, NULL, 10)
+                        : 0,
+        .until_ms = query_get(qs, "until_ms", until, sizeof until)
+                        ? strtoll(until, NULL, 10)
+                        : 0};
+    long long v;
+    if (query_get(qs, "after_seq", text, sizeof text)) {
+        if (decimal_in(text, 0, INT64_MAX, &v) != 0) {
+            error(ans, 400, "after_seq: must be an integer from 0");
+            return;
+        }
+        f.after_seq = (uint64_t)v;
+    }
+    if (query_get(qs, "error_code", text, sizeof text)) {
+        if (decimal_in(text, -1, INT32_MAX, &v) != 0) {
+            error(ans, 400,
+                  "error_code: must be an integer from -1 "
+                  "(no envelope)");
+            return;
+        }
+        f.has_error_code = 1;
+        f.error_code = (int)v;
+    }
+    if (query_get(qs, "deviation", text, sizeof text)) {
+        f.deviations = strcmp(text, "any") == 0
+                           ? (1u << JOURNAL_DEVIATION_COUNT) - 1
+                           : journal_deviation_parse(text);
+        if (!f.deviations) {
+            error(ans, 400,
+                  "deviation: must be \"any\" or the short name "
+                  "of a deviation (see the README)");
+            return;
+        }
+    }
     struct journal_entry *e = NULL;
     long n = journal_copy(j, &f, &e);
     struct buf *b = &ans->body;
@@ -326,7 +434,8 @@ static void verify_route(struct served *s, const struct api_request *req,
               "give {\"sdkappid\": N, \"identifier\": ID (optional), "
               "\"expect\": [...]} for an app of the fixture");
     } else {
-        struct journal_filter f = {a->sdkappid, identifier, 0, 0};
+        struct journal_filter f = {.sdkappid = a->sdkappid,
+                                   .identifier = identifier};
         struct journal_entry *e = NULL;
         long n = journal_copy(served_journal(s), &f, &e);
         struct groupset *gs = app_groups(a);

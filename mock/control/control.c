@@ -10,6 +10,7 @@
 
 #include "admin.h"
 #include "journal.h"
+#include "ui.h"
 
 struct control {
     struct served *served;
@@ -205,6 +206,8 @@ void control_handle(struct control *c, const struct control_request *req,
             refuse(ans, 403,
                    "the admin API refuses requests from pages of other "
                    "origins");
+        else if (ui_path(req->api.path))
+            ui_handle(&req->api, ans); /* no data: no token (ui.h) */
         else if (c->token && !token_ok(c->token, req->authorization))
             refuse(ans, 401,
                    "the admin API needs Authorization: Bearer "

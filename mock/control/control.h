@@ -10,7 +10,10 @@
  * port) or an admin host, with no Origin or one of those hosts, with the
  * token when one is set, and with any body as application/json; so a web
  * page open in a browser (a foreign Origin, or a foreign Host after DNS
- * rebinding, or a form's text/plain) cannot drive it.  No sockets here.
+ * rebinding, or a form's text/plain) cannot drive it.  The dashboard's
+ * files under /__admin/ui/ (ui.h) follow the same rules but the token: they
+ * hold no data, and the page asks for the token for its calls.  No sockets
+ * here.
  * Every function is thread-safe.
  */
 #ifndef TIM_CONTROL_H

@@ -635,7 +635,9 @@ static int matches(const struct slot *s, const struct journal_filter *f)
            (!f->identifier ||
             strcmp(slot_text(s, TEXT_identifier), f->identifier) == 0) &&
            (!f->since_ms || e.time_ms >= f->since_ms) &&
-           (!f->until_ms || e.time_ms <= f->until_ms);
+           (!f->until_ms || e.time_ms <= f->until_ms) && e.seq > f->after_seq &&
+           (!f->has_error_code || e.error_code == f->error_code) &&
+           (!f->deviations || (e.deviations & f->deviations));
 }
 
 long journal_copy(struct journal *j, const struct journal_filter *f,

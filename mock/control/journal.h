@@ -158,11 +158,17 @@ void journal_clear(struct journal *j);
 
 /* Which entries journal_copy takes: sdkappid 0 takes any app, identifier
  * NULL any identifier; since_ms <= time_ms <= until_ms, where 0 leaves that
- * end open. */
+ * end open; seq > after_seq (0: any); error_code the answer's ErrorCode
+ * when has_error_code (-1: no envelope); deviations 0 any entry, else one
+ * with at least one of these bits. */
 struct journal_filter {
     uint64_t sdkappid;
     const char *identifier;
     int64_t since_ms, until_ms;
+    uint64_t after_seq;
+    int has_error_code;
+    int error_code;
+    uint32_t deviations;
 };
 
 /* journal_copy: copies the entries matching f (NULL: all), oldest first,

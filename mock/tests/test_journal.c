@@ -537,9 +537,10 @@ START_TEST(filters)
         send(q, "{}", (uint64_t)(i + 1) * 1000, NULL);
         free(q);
     }
-    struct journal_filter f = {filter_rows[_i].sdkappid,
-                               filter_rows[_i].identifier,
-                               filter_rows[_i].since, filter_rows[_i].until};
+    struct journal_filter f = {.sdkappid = filter_rows[_i].sdkappid,
+                               .identifier = filter_rows[_i].identifier,
+                               .since_ms = filter_rows[_i].since,
+                               .until_ms = filter_rows[_i].until};
     struct journal_entry *e = NULL;
     long n = journal_copy(jr, &f, &e);
     char got[64] = "";
