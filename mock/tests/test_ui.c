@@ -221,8 +221,8 @@ static const struct {
     {"rate-limit.json", "rate_limit.calls_per_second",
      "rate_limit.calls_per_second"},
     {"rate-limit.json", "rate_limit.error_code", "rate_limit.error_code"},
-    {"capture-2015.json", "envelope.omit_error_info_on_success",
-     "envelope.omit_error_info_on_success"},
+    {"envelope-extras.json", "envelope.omit_action_status",
+     "envelope.omit_action_status"},
     {"v1-strict.json", "strict.null_fields", "strict.null_fields"},
 };
 
