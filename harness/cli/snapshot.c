@@ -42,15 +42,15 @@ struct rows {
 struct snap {
     const struct snapshot_options *o;
     struct rows r;
-    int pull;               /* ALL or a type: the pull under way */
-    size_t last_row;        /* of the pull's last ID */
-    size_t seen;            /* IDs of the pull so far */
-    int out_of_order;       /* the type's pull broke the order of all */
-    int end_quirk;          /* -1 unknown, else next_on_last_page */
+    int pull;                /* ALL or a type: the pull under way */
+    size_t last_row;         /* of the pull's last ID */
+    size_t seen;             /* IDs of the pull so far */
+    int out_of_order;        /* the type's pull broke the order of all */
+    int end_quirk;           /* -1 unknown, else next_on_last_page */
     struct timespec next_at; /* the next call may start then */
     struct timespec start;
-    uint64_t total;          /* TotalCount of the pull */
-    char why[512];           /* the first failure */
+    uint64_t total; /* TotalCount of the pull */
+    char why[512];  /* the first failure */
 };
 
 static int fail(struct snap *s, const char *fmt, ...)
@@ -98,7 +98,8 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 static int add_row(struct rows *r, const char *id, size_t n)
 {
     size_t cap = r->cap_rows;
-    if (r->n >= UINT32_MAX - 1 || grow((void **)&r->ids, &r->cap, r->len + n + 1, 1))
+    if (r->n >= UINT32_MAX - 1 ||
+        grow((void **)&r->ids, &r->cap, r->len + n + 1, 1))
         return -1;
     if (r->n + 1 > cap) {
         size_t c = cap;
@@ -129,9 +130,8 @@ static int add_row(struct rows *r, const char *id, size_t n)
 static size_t slot_of(const struct rows *r, const char *id, size_t n)
 {
     size_t h = (size_t)hash_bytes(HASH_SEED, id, n) & r->mask;
-    while (r->slots[h] &&
-           !(strlen(row_id(r, r->slots[h] - 1)) == n &&
-             memcmp(row_id(r, r->slots[h] - 1), id, n) == 0))
+    while (r->slots[h] && !(strlen(row_id(r, r->slots[h] - 1)) == n &&
+                            memcmp(row_id(r, r->slots[h] - 1), id, n) == 0))
         h = (h + 1) & r->mask;
     return h;
 }
@@ -182,8 +182,8 @@ static void pace(struct snap *s)
 
 static void show_bar(const struct snap *s, const struct tim_pull_stats *st)
 {
-    double frac = st->total_count ? (double)st->ids / (double)st->total_count
-                                  : 1;
+    double frac =
+        st->total_count ? (double)st->ids / (double)st->total_count : 1;
     frac = frac > 1 ? 1 : frac;
     char bar[21];
     for (int i = 0; i < 20; i++)
@@ -192,8 +192,8 @@ static void show_bar(const struct snap *s, const struct tim_pull_stats *st)
     fprintf(stderr,
             "\r[%s] pull %d of %d (%s)  pages %" PRIu64 "  IDs %" PRIu64
             " of %" PRIu64 "   ",
-            bar, s->pull == ALL ? 1 : s->pull + 2, N_PULLS,
-            pull_name(s->pull), st->pages, st->ids, st->total_count);
+            bar, s->pull == ALL ? 1 : s->pull + 2, N_PULLS, pull_name(s->pull),
+            st->pages, st->ids, st->total_count);
 }
 
 /* ---- the pulls ---- */
