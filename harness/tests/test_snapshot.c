@@ -34,7 +34,7 @@
  * escaping, listed keys past 2^53 and generated ones after them. */
 #define FIXTURE_FMT                                                            \
     "{\"apps\":[{\"sdkappid\":1400000050,\"admins\":[\"administrator\"],"      \
-    "\"key\":\"" KEY "\",\"quirks\":{\"next_on_last_page\":%s},"        \
+    "\"key\":\"" KEY "\",\"quirks\":{\"next_on_last_page\":%s},"               \
     "\"cursors\":{\"big\":true,\"max_step\":40,\"seed\":3},"                   \
     "\"groups\":[{\"id\":\"quote\\\"d\",\"type\":\"Public\","                  \
     "\"cursor\":\"9007199254740993\"},"                                        \
@@ -42,7 +42,7 @@
     "{\"id\":\"@TGS#_esc\\\"aped\",\"type\":\"Community\","                    \
     "\"cursor\":\"18000000000000000000\"}],"                                   \
     "\"generate\":{\"seed\":8,\"counts\":{\"Public\":23,\"Private\":17,"       \
-    "\"ChatRoom\":11,\"AVChatRoom\":9,\"BChatRoom\":8,\"Community\":12}}}]"   \
+    "\"ChatRoom\":11,\"AVChatRoom\":9,\"BChatRoom\":8,\"Community\":12}}}]"    \
     "%s}"
 
 /* The fixture, with the quirk on or off and the faults given. */
@@ -53,8 +53,8 @@ static const char *fixture_text(const char *quirk, const char *faults)
     return text;
 }
 
-static const char *const pulls[] = {NULL,         "Public",    "Private",
-                                    "ChatRoom",   "AVChatRoom", "BChatRoom",
+static const char *const pulls[] = {NULL,       "Public",     "Private",
+                                    "ChatRoom", "AVChatRoom", "BChatRoom",
                                     "Community"};
 
 /* What a run of timgroups left behind. */
@@ -111,8 +111,8 @@ static void page(const struct tu_timock *t, uint64_t app, const char *admin,
     char *q = tu_query_now(app, admin);
     tu_fresh_random(query, sizeof query, q);
     free(q);
-    snprintf(body, sizeof body, "{\"Limit\":%u,\"Next\":%s%s%s%s}", limit,
-             next, type ? ",\"GroupType\":\"" : "", type ? type : "",
+    snprintf(body, sizeof body, "{\"Limit\":%u,\"Next\":%s%s%s%s}", limit, next,
+             type ? ",\"GroupType\":\"" : "", type ? type : "",
              type ? "\"" : "");
     long status = 0;
     buf_reset(out);
@@ -204,10 +204,9 @@ static int compare(const struct tu_timock *orig, const struct tu_timock *snap,
             if (m)
                 same_but_ids(a.data, b.data, m);
             else
-                ck_assert_msg(strcmp(a.data, b.data) == 0,
-                              "%s page after %s:\n%s\n%s",
-                              pulls[p] ? pulls[p] : "all", next, a.data,
-                              b.data);
+                ck_assert_msg(
+                    strcmp(a.data, b.data) == 0, "%s page after %s:\n%s\n%s",
+                    pulls[p] ? pulls[p] : "all", next, a.data, b.data);
             next_of(a.data, next, sizeof next);
             next_of(b.data, next_b, sizeof next_b);
             ck_assert_str_eq(next, next_b);
@@ -238,9 +237,10 @@ START_TEST(snapshot_answers_the_same)
     struct tu_timock orig, snap;
     int ports[2];
     const char *plain[] = {"--fixture", fx, "--port", "0", "--quiet", NULL};
-    const char *tls[] = {"--fixture", fx,         "--port",      "0",
-                         "--quiet",   "--tls-cert", SERVER_PEM, "--tls-key",
-                         SERVER_KEY,  "--http-port", "0",       NULL};
+    const char *tls[] = {"--fixture",   fx,          "--port",
+                         "0",           "--quiet",   "--tls-cert",
+                         SERVER_PEM,    "--tls-key", SERVER_KEY,
+                         "--http-port", "0",         NULL};
     tu_timock_exec(&orig, rounds[_i].tls ? tls : plain, rounds[_i].tls ? 2 : 1,
                    ports);
     char *dir = fresh_dir(), path[128], cmd[2048];
@@ -272,8 +272,8 @@ START_TEST(snapshot_answers_the_same)
         (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(app0, "sdkappid"));
     char admin[64];
     snprintf(admin, sizeof admin, "%s",
-             cJSON_GetStringValue(cJSON_GetArrayItem(
-                 cJSON_GetObjectItem(app0, "admins"), 0)));
+             cJSON_GetStringValue(
+                 cJSON_GetArrayItem(cJSON_GetObjectItem(app0, "admins"), 0)));
     cJSON_Delete(doc);
     if (rounds[_i].anonymize) {
         ck_assert_uint_ne(snap_app, APP);

@@ -489,12 +489,18 @@ static int load_group_columns(struct ctx *c, const cJSON *o, const char *path,
                  row, t[row]);
             goto out;
         }
-        snprintf(q, sizeof q, "%.200s line %zu", p, row);
-        if (add_listed(c, a, s, (size_t)(nl - s), type, at ? at[row] : 0, q,
-                       at && at[row]
-                           ? column_cursor_path(r, sizeof r, path, cursors, row)
-                           : q))
+        size_t n = (size_t)(nl - s);
+        uint64_t key = at ? at[row] : 0;
+        /* the paths are made only for a message: millions of rows */
+        if (group_id_problem(s, n, type) || (key && key <= a->last_key) ||
+            (key ? app_add_group_at(a, s, n, type, key)
+                 : app_add_group(a, s, n, type)) != 0) {
+            snprintf(q, sizeof q, "%.200s line %zu", p, row);
+            add_listed(c, a, s, n, type, key, q,
+                       key ? column_cursor_path(r, sizeof r, path, cursors, row)
+                           : q);
             goto out;
+        }
         s = nl + 1;
     }
     if (*s) {
