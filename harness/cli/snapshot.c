@@ -409,16 +409,22 @@ static int write_fixture(struct snap *s, FILE *f)
     time_t now = time(NULL);
     struct tm tm;
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    fprintf(f, "{\n  \"comment\": \"a snapshot of app %s", app);
+    if (!o->anonymize) { /* the URL or region pulled */
+        fputs(" from ", f);
+        put_json(f, o->target, strlen(o->target));
+    }
     fprintf(f,
-            "{\n  \"comment\": \"a snapshot of app %s%s%s, taken %s by "
-            "timgroups %s at Limit %u%s. It holds no key: any UserSig is "
-            "taken until key and check_usersig are set\",\n"
+            ", taken %s by timgroups %s at Limit %u%s. It holds no key: any "
+            "UserSig is taken until key and check_usersig are set\",\n"
             "  \"apps\": [\n    {\n      \"sdkappid\": %s,\n",
-            app, o->anonymize ? "" : " from ", o->anonymize ? "" : o->target,
             when, TIMCLIENT_VERSION, o->limit,
             o->anonymize ? ", anonymized" : "", app);
-    if (o->region)
-        fprintf(f, "      \"region\": \"%s\",\n", o->region);
+    if (o->region) {
+        fputs("      \"region\": \"", f);
+        put_json(f, o->region, strlen(o->region));
+        fputs("\",\n", f);
+    }
     fputs("      \"admins\": [\"", f);
     put_json(f, admin, strlen(admin));
     fputs("\"],\n      \"check_usersig\": false,\n", f);

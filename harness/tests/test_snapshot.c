@@ -222,11 +222,11 @@ static int compare(const struct tu_timock *orig, const struct tu_timock *snap,
 static const struct {
     const char *quirk; /* next_on_last_page */
     unsigned limit;
-    int tls;
+    int tls; /* 1: over HTTPS; 2: as Singapore (--region sgp) */
     int anonymize;
 } rounds[] = {
     {"true", 4, 0, 0},
-    {"false", 5, 1, 0},
+    {"false", 5, 2, 0},
     {"true", 3, 1, 1},
     {"false", 10000, 0, 1},
 };
@@ -243,14 +243,21 @@ START_TEST(snapshot_answers_the_same)
                          "--http-port", "0",         NULL};
     tu_timock_exec(&orig, rounds[_i].tls ? tls : plain, rounds[_i].tls ? 2 : 1,
                    ports);
-    char *dir = fresh_dir(), path[128], cmd[2048];
+    char *dir = fresh_dir(), path[128], cmd[2048], target[256];
     snprintf(path, sizeof path, "%s/snap.json", dir);
+    if (rounds[_i].tls == 2)
+        snprintf(target, sizeof target,
+                 "--region sgp --connect-to "
+                 "adminapisgp.im.qcloud.com:443:127.0.0.1:%d",
+                 ports[0]);
+    else
+        snprintf(target, sizeof target, "--url %s://127.0.0.1:%d",
+                 rounds[_i].tls ? "https" : "http", ports[0]);
     snprintf(cmd, sizeof cmd,
-             TIMGROUPS_PATH " --url %s://127.0.0.1:%d --cacert " CA_PEM
+             TIMGROUPS_PATH " %s --cacert " CA_PEM
                             " --sdkappid %llu --identifier administrator "
                             "--limit %u --rate 0 %s --snapshot %s",
-             rounds[_i].tls ? "https" : "http", ports[0],
-             (unsigned long long)APP, rounds[_i].limit,
+             target, (unsigned long long)APP, rounds[_i].limit,
              rounds[_i].anonymize ? "--anonymize" : "", path);
     struct run r;
     run(&r, cmd);
@@ -274,6 +281,15 @@ START_TEST(snapshot_answers_the_same)
     snprintf(admin, sizeof admin, "%s",
              cJSON_GetStringValue(
                  cJSON_GetArrayItem(cJSON_GetObjectItem(app0, "admins"), 0)));
+    /* the region pulled, when one was named; none for a URL */
+    const char *region =
+        cJSON_GetStringValue(cJSON_GetObjectItem(app0, "region"));
+    if (rounds[_i].tls == 2)
+        ck_assert_str_eq(region, "sgp");
+    else
+        ck_assert_ptr_null(region);
+    ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(app0, "check_usersig")));
+    ck_assert_ptr_null(cJSON_GetObjectItem(app0, "key"));
     cJSON_Delete(doc);
     if (rounds[_i].anonymize) {
         ck_assert_uint_ne(snap_app, APP);
