@@ -7,11 +7,18 @@
  * for the replaced IDs, which map one to one and keep their shape.  Misuse
  * (a bad --rate, --rate without --snapshot, a file that cannot be written,
  * an error or a dead server mid-pull) gives its message and exit code and
- * leaves no file behind.
+ * leaves no file behind.  A canned server inside the test gives cursors
+ * that do not fit one order, and a type's pull with a group the pull of
+ * all types did not have: the first is named and dropped, the second
+ * refused.
  */
+#include <arpa/inet.h>
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -393,6 +400,192 @@ START_TEST(snapshot_misuse)
 }
 END_TEST
 
+/* A canned server: the answer to each (GroupType, Next) of a pull at
+ * Limit 2 of four groups, a, c, d (Public) and b (Private); in the changed
+ * app the Public pull gives "x".  The Public pull gives Next 15 after c,
+ * whose key must be above 20, b's in the pull of all types: a cursor that
+ * does not fit. */
+struct canned {
+    const char *type, *next, *answer;
+};
+
+#define PAGE(total, ids, next)                                                 \
+    "{\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\",\"ErrorCode\":0,"             \
+    "\"TotalCount\":" total ",\"GroupIdList\":[" ids "],\"Next\":" next "}"
+#define G(id) "{\"GroupId\":\"" id "\"}"
+
+static const struct canned misfit[] = {
+    {"", "0", PAGE("4", G("a") "," G("b"), "20")},
+    {"", "20", PAGE("4", G("c") "," G("d"), "0")},
+    {"Public", "0", PAGE("3", G("a") "," G("c"), "15")},
+    {"Public", "15", PAGE("3", G("d"), "0")},
+    {"Private", "0", PAGE("1", G("b"), "0")},
+    {NULL, NULL, NULL},
+};
+
+static const struct canned changed[] = {
+    {"", "0", PAGE("4", G("a") "," G("b"), "20")},
+    {"", "20", PAGE("4", G("c") "," G("d"), "0")},
+    {"Public", "0", PAGE("3", G("a") "," G("x"), "0")},
+    {NULL, NULL, NULL},
+};
+
+struct canned_server {
+    int fd, port;
+    const struct canned *rows;
+    pthread_t thread;
+};
+
+/* The answer to body: its row's, or an empty page for another type. */
+static const char *canned_answer(const struct canned *rows, const char *body)
+{
+    static const char empty[] = PAGE("0", "", "0");
+    char type[32] = "", next[32] = "0";
+    const char *t = strstr(body, "\"GroupType\":\""),
+               *n = strstr(body, "\"Next\":");
+    if (t)
+        sscanf(t + 13, "%31[^\"]", type);
+    if (n)
+        sscanf(n + 7, "%31[0-9]", next);
+    for (const struct canned *r = rows; r->type; r++)
+        if (strcmp(r->type, type) == 0 && strcmp(r->next, next) == 0)
+            return r->answer;
+    return empty;
+}
+
+static void *canned_serve(void *data)
+{
+    struct canned_server *m = data;
+    static char req[1 << 16];
+    for (int c; (c = accept(m->fd, NULL, NULL)) >= 0; close(c)) {
+        size_t len = 0;
+        for (;;) { /* one request a turn, kept alive */
+            char *end = memmem(req, len, "\r\n\r\n", 4);
+            const char *cl = end ? strcasestr(req, "Content-Length:") : NULL;
+            size_t head = end ? (size_t)(end + 4 - req) : 0,
+                   blen = cl ? strtoul(cl + 15, NULL, 10) : 0;
+            if (!end || len < head + blen) {
+                ssize_t got = len + 1 < sizeof req
+                                  ? read(c, req + len, sizeof req - 1 - len)
+                                  : 0;
+                if (got <= 0)
+                    break;
+                len += (size_t)got;
+                req[len] = '\0';
+                continue;
+            }
+            char saved = req[head + blen];
+            req[head + blen] = '\0';
+            const char *a = canned_answer(m->rows, req + head);
+            req[head + blen] = saved;
+            char out[1024];
+            int k =
+                snprintf(out, sizeof out,
+                         "HTTP/1.1 200 OK\r\nContent-Type: "
+                         "application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                         strlen(a), a);
+            if (write(c, out, (size_t)k) != k)
+                break;
+            memmove(req, req + head + blen, len - head - blen);
+            len -= head + blen;
+            req[len] = '\0';
+        }
+    }
+    return NULL;
+}
+
+static void canned_start(struct canned_server *m, const struct canned *rows)
+{
+    m->rows = rows;
+    m->fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(m->fd, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    ck_assert_int_eq(bind(m->fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(listen(m->fd, 8), 0);
+    ck_assert_int_eq(getsockname(m->fd, (struct sockaddr *)&sa, &len), 0);
+    m->port = ntohs(sa.sin_port);
+    ck_assert_int_eq(pthread_create(&m->thread, NULL, canned_serve, m), 0);
+}
+
+static void canned_stop(struct canned_server *m)
+{
+    shutdown(m->fd, SHUT_RDWR);
+    ck_assert_int_eq(pthread_join(m->thread, NULL), 0);
+    close(m->fd);
+}
+
+/* Cursors that do not fit one order: named, dropped, and the file still
+ * serves the pull of all types as the server did. */
+START_TEST(snapshot_misfit_cursor)
+{
+    struct canned_server m;
+    canned_start(&m, misfit);
+    char *dir = fresh_dir(), path[128], cmd[1024];
+    snprintf(path, sizeof path, "%s/snap.json", dir);
+    snprintf(cmd, sizeof cmd,
+             TIMGROUPS_PATH " --url http://127.0.0.1:%d --sdkappid %llu "
+                            "--identifier administrator --limit 2 --rate 0 "
+                            "--snapshot %s",
+             m.port, (unsigned long long)APP, path);
+    struct run r;
+    run(&r, cmd);
+    canned_stop(&m);
+    ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+    ck_assert_msg(strstr(r.err, "timgroups: snapshot: the Next 15 that the "
+                                "Public pull gave after \"c\" does not fit "
+                                "one increasing order (the key before it is "
+                                "20): that page's Next will differ\n"),
+                  "stderr: %s", r.err);
+    /* the pull of all types as served: a, b (Next 20), c, d; quirk off */
+    struct tu_timock t;
+    const char *args[] = {"--fixture", path, NULL};
+    tu_timock_start(&t, args);
+    struct buf a;
+    buf_init(&a, 1 << 20);
+    page(&t, APP, "administrator", NULL, 2, "0", &a);
+    ck_assert_str_eq(a.data, "{\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\","
+                             "\"ErrorCode\":0,\"TotalCount\":4,\"GroupIdList\":"
+                             "[{\"GroupId\":\"a\"},{\"GroupId\":\"b\"}],"
+                             "\"Next\":20}");
+    page(&t, APP, "administrator", NULL, 2, "20", &a);
+    ck_assert_str_eq(a.data, "{\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\","
+                             "\"ErrorCode\":0,\"TotalCount\":4,\"GroupIdList\":"
+                             "[{\"GroupId\":\"c\"},{\"GroupId\":\"d\"}],"
+                             "\"Next\":0}");
+    buf_release(&a);
+    tu_timock_stop(&t);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+/* A type's pull with a group the pull of all types did not have. */
+START_TEST(snapshot_app_changed)
+{
+    struct canned_server m;
+    canned_start(&m, changed);
+    char *dir = fresh_dir(), cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             TIMGROUPS_PATH " --url http://127.0.0.1:%d --sdkappid %llu "
+                            "--identifier administrator --limit 2 --rate 0 "
+                            "--snapshot %s/snap.json",
+             m.port, (unsigned long long)APP, dir);
+    struct run r;
+    run(&r, cmd);
+    canned_stop(&m);
+    ck_assert_int_eq(r.code, 1);
+    ck_assert_msg(strstr(r.err, "timgroups: snapshot: the Public pull gave "
+                                "\"x\", which the pull of all types did not: "
+                                "the app changed during the snapshot; take "
+                                "it again\n"),
+                  "stderr: %s", r.err);
+    ck_assert_int_eq(entries(dir), 0);
+    rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
     if (system("'" CERTS_SCRIPT "' '" CERTS_DIR "' 2>/dev/null") != 0) {
@@ -404,6 +597,8 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, snapshot_answers_the_same, 0,
                         sizeof rounds / sizeof rounds[0]);
+    tcase_add_test(tc, snapshot_misfit_cursor);
+    tcase_add_test(tc, snapshot_app_changed);
     tcase_add_loop_test(tc, snapshot_misuse, 0,
                         sizeof misuse / sizeof misuse[0]);
     suite_add_tcase(s, tc);
