@@ -496,9 +496,13 @@ static int load_group_columns(struct ctx *c, const cJSON *o, const char *path,
             (key ? app_add_group_at(a, s, n, type, key)
                  : app_add_group(a, s, n, type)) != 0) {
             snprintf(q, sizeof q, "%.200s line %zu", p, row);
-            add_listed(c, a, s, n, type, key, q,
-                       key ? column_cursor_path(r, sizeof r, path, cursors, row)
-                           : q);
+            /* the same checks again, with the message; memory that ran
+             * out above may not run out twice */
+            if (add_listed(
+                    c, a, s, n, type, key, q,
+                    key ? column_cursor_path(r, sizeof r, path, cursors, row)
+                        : q) == 0)
+                fail(c, q, "out of memory or out of cursor keys");
             goto out;
         }
         s = nl + 1;
