@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "snapshot.h"
 #include "timclient.h"
 
 enum format { FMT_LINES, FMT_JSON, FMT_NDJSON };
@@ -26,6 +27,10 @@ struct options {
     int format; /* enum format */
     int count;
     int verbose;
+    const char *snapshot; /* --snapshot FILE */
+    uint64_t rate;        /* --rate, calls a second */
+    int rate_given;
+    int anonymize;
 };
 
 /* The target: the last of --region and --url wins, and either wins over
@@ -62,6 +67,14 @@ static void set_max_time(void *opts, const char *arg, uint64_t n)
 {
     (void)arg;
     ((struct options *)opts)->cfg.max_time_ms = (long)n * 1000;
+}
+
+static void set_rate(void *opts, const char *arg, uint64_t n)
+{
+    struct options *o = opts;
+    (void)arg;
+    o->rate = n;
+    o->rate_given = 1;
 }
 
 static const char *const formats[] = {"lines", "json", "ndjson", NULL};
@@ -171,6 +184,25 @@ static const struct cli_option options[] = {
      .arg = "SECONDS",
      .help = "stop the pull after this long (default: no "
              "bound)"},
+    {.name = "snapshot",
+     .kind = CLI_STRING,
+     .offset = AT(snapshot),
+     .arg = "FILE",
+     .help = "write the app's groups as a fixture for timock\n"
+             "(each type pulled, and the Next values kept)"},
+    {.name = "rate",
+     .kind = CLI_NUMBER,
+     .max = 100000,
+     .expected = "0 to 100000 calls a second",
+     .set = set_rate,
+     .arg = "N",
+     .help = "--snapshot: N calls a second at most (default 1,\n"
+             "the API's documented limit; 0: no bound)"},
+    {.name = "anonymize",
+     .kind = CLI_FLAG,
+     .offset = AT(anonymize),
+     .help = "--snapshot: stand-ins for group IDs, SDKAppID and\n"
+             "identifier, of the same shape"},
     {.name = "verbose",
      .kind = CLI_FLAG,
      .offset = AT(verbose),
@@ -191,14 +223,19 @@ static const struct cli_tool tool = {
     "                 [--connect-to HOST:PORT:HOST2:PORT2] [--cacert F]\n"
     "                 [--insecure] [--retries N] [--timeout SECONDS]\n"
     "                 [--max-pages N] [--max-time SECONDS] [--verbose]\n"
+    "                 [--snapshot FILE [--rate N] [--anonymize]]\n"
     "\n"
     "Pulls every group ID of an app with get_appid_group_list, page after\n"
-    "page, and prints one per line.\n"
+    "page, and prints one per line.  With --snapshot, pulls the app once\n"
+    "with no GroupType and once per type, and writes a fixture on which\n"
+    "timock answers the same pulls at the same Limit with the same pages\n"
+    "and Next values; it holds no key (check_usersig is false).\n"
     "\n",
     "\n"
     "Options win over the environment. The key is never taken on the command\n"
     "line. Exit codes: 0 done, 1 the API answered an error, 2 usage,\n"
     "3 transport failure, 4 stopped by --max-pages or --max-time.\n"
+    "A snapshot that is not written whole leaves no file.\n"
     "A server that breaks the API's contract (a cursor that comes again, a\n"
     "page over Limit, far more IDs or pages than TotalCount or the IDs\n"
     "need) is an error of exit code 1.\n"};
@@ -234,6 +271,15 @@ static int parse_options(int argc, char **argv, struct options *o)
         return cli_bad_usage(&tool, "give --identifier (or TIM_IDENTIFIER)");
     if (o->cfg.usersig && o->key_file)
         return cli_bad_usage(&tool, "give --key-file or --usersig, not both");
+    if (!o->snapshot && (o->rate_given || o->anonymize))
+        return cli_bad_usage(&tool, "--%s goes with --snapshot",
+                             o->rate_given ? "rate" : "anonymize");
+    if (o->snapshot && (o->count || o->type || o->format != FMT_LINES))
+        return cli_bad_usage(&tool, "--snapshot pulls every type and writes "
+                                    "a fixture: no --count, --type or "
+                                    "--format");
+    if (o->snapshot && !o->snapshot[0])
+        return cli_bad_usage(&tool, "--snapshot: give a file name");
     if (o->verbose)
         o->cfg.log = log_line;
     return -1;
@@ -449,7 +495,7 @@ static int count_groups(tim_client *c, const struct options *o,
 
 int main(int argc, char **argv)
 {
-    struct options o = {.limit = 10000};
+    struct options o = {.limit = 10000, .rate = 1};
     struct tim_error err = {0};
     char key[1024], why[512];
     int rc = parse_options(argc, argv, &o);
@@ -478,6 +524,23 @@ int main(int argc, char **argv)
     static struct output out;
     out.format = o.format;
     struct tim_pull_stats stats = {0};
+    if (o.snapshot) {
+        struct snapshot_options so = {
+            .path = o.snapshot,
+            .region = o.cfg.region,
+            .target = o.cfg.region ? o.cfg.region : o.cfg.base_url,
+            .sdkappid = o.cfg.sdkappid,
+            .identifier = o.cfg.identifier,
+            .limit = (unsigned)o.limit,
+            .rate = o.rate,
+            .anonymize = o.anonymize,
+            .bar = isatty(STDERR_FILENO) && !o.verbose,
+        };
+        int code = snapshot_take(c, &so);
+        tim_client_free(c);
+        tim_global_cleanup();
+        return code;
+    }
     if (o.count) {
         rc = count_groups(c, &o, &out, &err);
     } else {

@@ -12,25 +12,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hash.h"
 #include "jsonget.h"
 #include "jsonint.h"
 #include "redact.h"
 #include "usersig.h"
-
-/* One real value and its stand-in. */
-struct alias {
-    char *real, *fake;
-};
 
 struct transcript {
     cJSON *doc, *exchanges;
     size_t bytes; /* what the exchanges hold, about */
     char error[256];
     int anonymize;
-    uint64_t salt;
-    struct alias *aliases; /* open addressing on the real value */
-    size_t n_aliases, cap_aliases;
+    tim_alias *aliases; /* the stand-ins (--anonymize) */
     char app[32], other[32], admin[128], nonadmin[128]; /* the real ones */
 };
 
@@ -55,88 +47,6 @@ static void fail(transcript *t, const char *what)
 
 /* ---- stand-ins ---- */
 
-static size_t slot(const transcript *t, const char *real, size_t len)
-{
-    size_t mask = t->cap_aliases - 1,
-           i = (size_t)hash_bytes(HASH_SEED, real, len) & mask;
-    while (t->aliases[i].real && (strlen(t->aliases[i].real) != len ||
-                                  memcmp(t->aliases[i].real, real, len) != 0))
-        i = (i + 1) & mask;
-    return i;
-}
-
-static int fake_taken(const transcript *t, const char *fake)
-{
-    for (size_t i = 0; i < t->cap_aliases; i++)
-        if (t->aliases[i].fake && strcmp(t->aliases[i].fake, fake) == 0)
-            return 1;
-    return 0;
-}
-
-static int aliases_grow(transcript *t)
-{
-    size_t cap = t->cap_aliases ? t->cap_aliases * 2 : 1024;
-    if (cap > SIZE_MAX / sizeof *t->aliases)
-        return -1;
-    struct alias *old = t->aliases;
-    size_t old_cap = t->cap_aliases;
-    t->aliases = calloc(cap, sizeof *t->aliases);
-    if (!t->aliases) {
-        t->aliases = old;
-        return -1;
-    }
-    t->cap_aliases = cap;
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i].real)
-            t->aliases[slot(t, old[i].real, strlen(old[i].real))] = old[i];
-    free(old);
-    return 0;
-}
-
-/* The same shape as real: "@TGS#" kept, a digit for a digit, a letter of
- * the same case for a letter, anything else kept; no leading zero where
- * the real value has none. */
-static void shape(const char *real, size_t len, uint64_t h, char *out)
-{
-    size_t from = len >= 5 && memcmp(real, "@TGS#", 5) == 0 ? 5 : 0;
-    memcpy(out, real, from);
-    for (size_t i = from; i < len; i++) {
-        h = hash_mix64(h + i);
-        char c = real[i];
-        if (c >= '0' && c <= '9')
-            c = (char)('0' + (i == 0 && c != '0' ? 1 + h % 9 : h % 10));
-        else if (c >= 'a' && c <= 'z')
-            c = (char)('a' + h % 26);
-        else if (c >= 'A' && c <= 'Z')
-            c = (char)('A' + h % 26);
-        out[i] = c;
-    }
-    out[len] = '\0';
-}
-
-/* The stand-in of real[0..len) (NUL-free), made once and kept; NULL when
- * out of memory or no free stand-in is found. */
-static const char *alias_of(transcript *t, const char *real, size_t len)
-{
-    if ((t->n_aliases + 1) * 2 > t->cap_aliases && aliases_grow(t) != 0)
-        return NULL;
-    size_t i = slot(t, real, len);
-    if (t->aliases[i].real)
-        return t->aliases[i].fake;
-    char *r = strndup(real, len), *f = malloc(len + 1);
-    for (uint64_t k = 0; r && f && k < 64; k++) {
-        shape(real, len, hash_bytes(t->salt + k, real, len), f);
-        if (strcmp(f, r) != 0 && !fake_taken(t, f)) {
-            t->aliases[i] = (struct alias){r, f};
-            t->n_aliases++;
-            return f;
-        }
-    }
-    free(r);
-    free(f);
-    return NULL;
-}
-
 /* Replaces every occurrence of a known real value (the app, the
  * identifiers) in s[0..len) by its stand-in, in place: lengths are kept. */
 static int replace_known(transcript *t, char *s, size_t len)
@@ -146,7 +56,7 @@ static int replace_known(transcript *t, char *s, size_t len)
         size_t kl = strlen(known[k]);
         if (!kl)
             continue;
-        const char *fake = alias_of(t, known[k], kl);
+        const char *fake = tim_alias_of(t->aliases, known[k], kl);
         if (!fake)
             return -1;
         for (char *p = s; (p = memmem(p, len - (size_t)(p - s), known[k], kl));
@@ -181,7 +91,7 @@ static int replace_group_ids(transcript *t, char *body, size_t len)
             for (size_t i = 0; i < raw_len; i++)
                 if (raw[i] == '\\' || raw[i] == '"')
                     raw[i] = 'x';
-        const char *fake = alias_of(t, raw, raw_len);
+        const char *fake = tim_alias_of(t->aliases, raw, raw_len);
         if (!fake)
             return -1;
         memcpy(raw, fake, raw_len);
@@ -193,7 +103,7 @@ static int replace_group_ids(transcript *t, char *body, size_t len)
  * stand-in's neighbour, so replay still finds it, where lengths allow. */
 static int other_alias(transcript *t)
 {
-    const char *fake = alias_of(t, t->app, strlen(t->app));
+    const char *fake = tim_alias_of(t->aliases, t->app, strlen(t->app));
     uint64_t f = 0;
     char next[32];
     if (!fake)
@@ -201,23 +111,7 @@ static int other_alias(transcript *t)
     if (jsonint_parse_u64(fake, strlen(fake), &f) != 0 || f == UINT64_MAX)
         return 0;
     snprintf(next, sizeof next, "%" PRIu64, f + 1);
-    size_t len = strlen(t->other);
-    if (strlen(next) != len || fake_taken(t, next))
-        return 0;
-    if ((t->n_aliases + 1) * 2 > t->cap_aliases && aliases_grow(t) != 0)
-        return -1;
-    size_t i = slot(t, t->other, len);
-    if (t->aliases[i].real)
-        return 0;
-    char *r = strdup(t->other), *x = strdup(next);
-    if (!r || !x) {
-        free(r);
-        free(x);
-        return -1;
-    }
-    t->aliases[i] = (struct alias){r, x};
-    t->n_aliases++;
-    return 0;
+    return tim_alias_set(t->aliases, t->other, next) < 0 ? -1 : 0;
 }
 
 /* ---- recording ---- */
@@ -229,8 +123,13 @@ transcript *transcript_new(const char *target, const char *region,
     if (!t)
         return NULL;
     t->anonymize = anonymize;
-    if (getrandom(&t->salt, sizeof t->salt, 0) != sizeof t->salt)
-        t->salt = (uint64_t)time(NULL) ^ (uint64_t)getpid();
+    uint64_t salt;
+    if (getrandom(&salt, sizeof salt, 0) != sizeof salt)
+        salt = (uint64_t)time(NULL) ^ (uint64_t)getpid();
+    if (!(t->aliases = tim_alias_new(salt))) {
+        free(t);
+        return NULL;
+    }
     snprintf(t->app, sizeof t->app, "%" PRIu64, who->sdkappid);
     snprintf(t->admin, sizeof t->admin, "%s", who->admin);
     snprintf(t->nonadmin, sizeof t->nonadmin, "%s",
@@ -276,11 +175,7 @@ void transcript_free(transcript *t)
     if (!t)
         return;
     cJSON_Delete(t->doc);
-    for (size_t i = 0; i < t->cap_aliases; i++) {
-        free(t->aliases[i].real);
-        free(t->aliases[i].fake);
-    }
-    free(t->aliases);
+    tim_alias_free(t->aliases);
     free(t);
 }
 

@@ -260,6 +260,36 @@ void tim_raw_answer_release(struct tim_raw_answer *ans);
  * With the header given more than once, the first counts. */
 int tim_raw_header(const char *headers, const char *name, char *out, size_t n);
 
+/*
+ * Stand-ins, for sharing what a region answered without what identifies
+ * the app: the same real value always gets the same stand-in, of the same
+ * length and shape ("@TGS#" kept, a digit for a digit, a letter of the same
+ * case for a letter, other characters kept), never the real value itself
+ * and never one already given to another value.  Stand-ins come from a
+ * salt: the same salt and values in the same order give the same ones.
+ */
+typedef struct tim_alias tim_alias;
+
+/* tim_alias_new: an empty map; NULL when out of memory. */
+tim_alias *tim_alias_new(uint64_t salt);
+
+/* tim_alias_free: frees the map and every stand-in it gave; NULL does
+ * nothing. */
+void tim_alias_free(tim_alias *a);
+
+/* tim_alias_of: the stand-in of real (len bytes, no NUL), made on first
+ * use and kept: NUL-terminated, owned by the map, valid until it is
+ * freed.  NULL when out of memory or when no free stand-in was found. */
+const char *tim_alias_of(tim_alias *a, const char *real, size_t len);
+
+/* tim_alias_set: makes fake (of real's length) the stand-in of real.
+ * Returns 0; 1 when real has one already, fake is taken or its length
+ * differs (nothing changed); -1 when out of memory. */
+int tim_alias_set(tim_alias *a, const char *real, const char *fake);
+
+/* tim_alias_taken: 1 when fake is a stand-in already given, else 0. */
+int tim_alias_taken(const tim_alias *a, const char *fake);
+
 /* tim_status_name: "ok", "api", "http", "transport", ... */
 const char *tim_status_name(int status);
 

@@ -446,31 +446,197 @@ static int load_cursors(struct ctx *c, const cJSON *o, const char *path,
     return 0;
 }
 
+/* A cursor key: an integer up to 2^53, or exact digits in a string, from 1
+ * to 2^64 - 1. */
+static int parse_cursor(struct ctx *c, const cJSON *v, const char *path,
+                        uint64_t *out)
+{
+    uint64_t k = 0;
+    int ok =
+        cJSON_IsString(v)
+            ? jsonint_parse_u64(v->valuestring, strlen(v->valuestring), &k) == 0
+            : jsonget_u64(v, 1, 1ULL << 53, &k) == 0;
+    if (!ok || k == 0)
+        return fail(c, path,
+                    "must be a cursor key from 1 to 18446744073709551615 (a "
+                    "number, or a string of digits past 2^53)");
+    *out = k;
+    return 0;
+}
+
+/* Adds one listed group, checked, at key (0: the app's next key); id_path
+ * and key_path name them in messages. */
+static int add_listed(struct ctx *c, struct app *a, const char *id, size_t n,
+                      int type, uint64_t key, const char *id_path,
+                      const char *key_path)
+{
+    const char *problem = group_id_problem(id, n, type);
+    if (problem)
+        return fail(c, id_path, "\"%.*s\": %s", (int)n, id, problem);
+    if (key && key <= a->last_key)
+        return fail(c, key_path,
+                    "%llu is not greater than the key before it (%llu): keys "
+                    "increase in the order listed",
+                    (unsigned long long)key, (unsigned long long)a->last_key);
+    if ((key ? app_add_group_at(a, id, n, type, key)
+             : app_add_group(a, id, n, type)) != 0)
+        return fail(c, id_path, "out of memory or out of cursor keys");
+    return 0;
+}
+
 static int load_groups(struct ctx *c, const cJSON *v, const char *path,
                        struct app *a)
 {
-    static const char *const keys[] = {"id", "type", NULL};
-    char p[PATH_MAX_LEN];
+    static const char *const keys[] = {"id", "type", "cursor", NULL};
+    char p[PATH_MAX_LEN], q[PATH_MAX_LEN], r[PATH_MAX_LEN];
     if (!cJSON_IsArray(v))
         return fail(c, path, "must be an array of {\"id\", \"type\"}");
     int i = 0;
     for (const cJSON *g = v->child; g; g = g->next, i++) {
         const char *id;
         int type;
+        uint64_t key = 0;
         sub(p, sizeof p, path, NULL, i);
+        sub(r, sizeof r, p, "cursor", 0);
+        const cJSON *cur = cJSON_GetObjectItemCaseSensitive(g, "cursor");
         if (check_object(c, g, p, keys) || get_string(c, g, p, "id", 1, &id) ||
-            get_type(c, g, p, "type", &type))
+            get_type(c, g, p, "type", &type) ||
+            (cur && parse_cursor(c, cur, r, &key)) ||
+            add_listed(c, a, id, strlen(id), type, key,
+                       sub(q, sizeof q, p, "id", 0), r))
             return -1;
-        const char *problem = group_id_problem(id, strlen(id), type);
-        if (problem) {
-            char q[PATH_MAX_LEN];
-            return fail(c, sub(q, sizeof q, p, "id", 0), "\"%s\": %s", id,
-                        problem);
-        }
-        if (app_add_group(a, id, strlen(id), type) != 0)
-            return fail(c, p, "out of memory or out of cursor keys");
     }
     return 0;
+}
+
+/* The letters of group_columns.types, in enum group_type order. */
+static const char type_letters[GT_COUNT] = {'P', 'V', 'C', 'A', 'B', 'M'};
+
+/* The cursors of group_columns: [[ROW, KEY], ...], rows ascending. */
+static int get_column_cursors(struct ctx *c, const cJSON *v, const char *path,
+                              size_t rows, uint64_t **out)
+{
+    char p[PATH_MAX_LEN], q[PATH_MAX_LEN];
+    if (!v)
+        return 0;
+    if (!cJSON_IsArray(v))
+        return fail(c, path, "must be an array of [ROW, CURSOR]");
+    *out = calloc(rows ? rows : 1, sizeof **out);
+    if (!*out)
+        return fail(c, path, "out of memory");
+    int i = 0;
+    uint64_t last = 0, row;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        sub(p, sizeof p, path, NULL, i);
+        if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 2)
+            return fail(c, p, "must be [ROW, CURSOR]");
+        if (jsonget_u64(e->child, 0, rows ? rows - 1 : 0, &row) != 0 || !rows)
+            return fail(c, sub(q, sizeof q, p, NULL, 0),
+                        "must be a row from 0 to %zu, the rows of ids",
+                        rows ? rows - 1 : 0);
+        if (i && row <= last)
+            return fail(c, sub(q, sizeof q, p, NULL, 0),
+                        "row %llu is not after the row before it (%llu)",
+                        (unsigned long long)row, (unsigned long long)last);
+        if (parse_cursor(c, e->child->next, sub(q, sizeof q, p, NULL, 1),
+                         &(*out)[row]))
+            return -1;
+        last = row;
+    }
+    return 0;
+}
+
+/* Where cursor of row sits in the cursors array, for messages. */
+static const char *column_cursor_path(char *out, size_t size, const char *path,
+                                      const cJSON *cursors, size_t row)
+{
+    int i = 0;
+    for (const cJSON *e = cursors->child; e; e = e->next, i++)
+        if ((size_t)e->child->valueint == row)
+            break;
+    if (snprintf(out, size, "%.200s.cursors[%d][1]", path, i) < 0)
+        out[0] = '\0';
+    return out;
+}
+
+/* Groups listed in columns, for snapshots of millions (fixtures/README.md):
+ * one type letter a group, one ID a line, and the cursor keys of some
+ * rows. */
+static int load_group_columns(struct ctx *c, const cJSON *o, const char *path,
+                              struct app *a)
+{
+    static const char *const keys[] = {"types", "ids", "cursors", NULL};
+    char p[PATH_MAX_LEN], q[PATH_MAX_LEN + 32], r[PATH_MAX_LEN + 32];
+    const cJSON *types = cJSON_GetObjectItemCaseSensitive(o, "types");
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(o, "ids");
+    const cJSON *cursors = cJSON_GetObjectItemCaseSensitive(o, "cursors");
+    uint64_t *at = NULL;
+    int rc = -1;
+    if (check_object(c, o, path, keys))
+        return -1;
+    if (!cJSON_IsString(types))
+        return fail(c, sub(p, sizeof p, path, "types", 0),
+                    "must be a string of type letters");
+    if (!cJSON_IsString(ids))
+        return fail(c, sub(p, sizeof p, path, "ids", 0),
+                    "must be a string of IDs, each ending in a newline");
+    const char *t = types->valuestring, *s = ids->valuestring;
+    size_t rows = strlen(t), len = strlen(s);
+    if (get_column_cursors(c, cursors, sub(p, sizeof p, path, "cursors", 0),
+                           rows, &at))
+        goto out;
+    if (groupset_reserve(a->gs, rows, len) != 0) {
+        fail(c, path, "out of memory");
+        goto out;
+    }
+    sub(p, sizeof p, path, "ids", 0);
+    for (size_t row = 0; row < rows; row++) {
+        const char *nl = memchr(s, '\n', len - (size_t)(s - ids->valuestring));
+        if (!nl) {
+            fail(c, p,
+                 "has %zu lines, types %zu letters: one ID a line, each "
+                 "ending in a newline",
+                 row, rows);
+            goto out;
+        }
+        int type = 0;
+        while (type < GT_COUNT && type_letters[type] != t[row])
+            type++;
+        if (type == GT_COUNT) {
+            snprintf(q, sizeof q, "%.200s.types", path);
+            fail(c, q,
+                 "letter %zu is '%c': the letters are P(ublic), "
+                 "(Pri)V(ate), C(hatRoom), A(VChatRoom), B(ChatRoom), "
+                 "(Com)M(unity)",
+                 row, t[row]);
+            goto out;
+        }
+        size_t n = (size_t)(nl - s);
+        uint64_t key = at ? at[row] : 0;
+        /* the paths are made only for a message: millions of rows */
+        if (group_id_problem(s, n, type) || (key && key <= a->last_key) ||
+            (key ? app_add_group_at(a, s, n, type, key)
+                 : app_add_group(a, s, n, type)) != 0) {
+            snprintf(q, sizeof q, "%.200s line %zu", p, row);
+            /* the same checks again, with the message; memory that ran
+             * out above may not run out twice */
+            if (add_listed(
+                    c, a, s, n, type, key, q,
+                    key ? column_cursor_path(r, sizeof r, path, cursors, row)
+                        : q) == 0)
+                fail(c, q, "out of memory or out of cursor keys");
+            goto out;
+        }
+        s = nl + 1;
+    }
+    if (*s) {
+        fail(c, p, "has more lines than types has letters (%zu)", rows);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(at);
+    return rc;
 }
 
 static int parse_generate(struct ctx *c, const cJSON *o, const char *path,
@@ -527,15 +693,21 @@ static int load_generate(struct ctx *c, const cJSON *o, const char *path,
     return 0;
 }
 
+/* How many groups of an app came from groups and from group_columns. */
+struct listed {
+    size_t groups, columns;
+};
+
 static int load_app(struct ctx *c, struct store *s, const cJSON *o,
-                    const char *path, size_t *listed)
+                    const char *path, struct listed *listed)
 {
     static const char *const keys[] = {
-        "sdkappid", "region",        "admins",       "identifiers",
-        "key",      "check_usersig", "answer_limit", "rate_limit",
-        "quirks",   "cursors",       "groups",       "generate",
-        "strict",   "envelope",      "error_texts",  "profile",
-        NULL};
+        "sdkappid",     "region",     "admins",
+        "identifiers",  "key",        "check_usersig",
+        "answer_limit", "rate_limit", "quirks",
+        "cursors",      "groups",     "group_columns",
+        "generate",     "strict",     "envelope",
+        "error_texts",  "profile",    NULL};
     char p[PATH_MAX_LEN];
     uint64_t sdkappid = 0, limit = 1048576;
     const char *region = NULL, *key = NULL;
@@ -570,17 +742,21 @@ static int load_app(struct ctx *c, struct store *s, const cJSON *o,
     static const struct {
         const char *key;
         int (*load)(struct ctx *, const cJSON *, const char *, struct app *);
-    } parts[] = {{"rate_limit", load_rate_limit}, {"quirks", load_quirks},
-                 {"strict", load_strict},         {"envelope", load_envelope},
-                 {"error_texts", load_texts},     {"cursors", load_cursors},
-                 {"groups", load_groups},         {"generate", load_generate}};
+    } parts[] = {
+        {"rate_limit", load_rate_limit}, {"quirks", load_quirks},
+        {"strict", load_strict},         {"envelope", load_envelope},
+        {"error_texts", load_texts},     {"cursors", load_cursors},
+        {"groups", load_groups},         {"group_columns", load_group_columns},
+        {"generate", load_generate}};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, parts[i].key);
         if (v &&
             parts[i].load(c, v, sub(p, sizeof p, path, parts[i].key, 0), a))
             return -1;
         if (strcmp(parts[i].key, "groups") == 0)
-            *listed = a->gs->n_groups;
+            listed->groups = a->gs->n_groups;
+        if (strcmp(parts[i].key, "group_columns") == 0)
+            listed->columns = a->gs->n_groups - listed->groups;
     }
     return 0;
 }
@@ -778,7 +954,7 @@ static int load_fault(struct ctx *c, const cJSON *o, const char *path,
 
 /* Reports two groups with one ID by where each came from. */
 static int fail_duplicate(struct ctx *c, const struct store *s,
-                          const struct app *a, const size_t *listed,
+                          const struct app *a, const struct listed *listed,
                           size_t second)
 {
     size_t ai = 0, n;
@@ -786,15 +962,18 @@ static int fail_duplicate(struct ctx *c, const struct store *s,
         ai++;
     const char *id = app_group_id(a, second, &n);
     char p[PATH_MAX_LEN];
-    if (second < listed[ai])
+    if (second < listed[ai].groups)
         snprintf(p, sizeof p, "$.apps[%zu].groups[%zu].id", ai, second);
+    else if (second < listed[ai].groups + listed[ai].columns)
+        snprintf(p, sizeof p, "$.apps[%zu].group_columns.ids line %zu", ai,
+                 second - listed[ai].groups);
     else
         snprintf(p, sizeof p, "$.apps[%zu].generate", ai);
     return fail(c, p, "duplicate group ID \"%.*s\"", (int)n, id);
 }
 
 static int load_root(struct ctx *c, const cJSON *root, struct fixture *fx,
-                     size_t **listed)
+                     struct listed **listed)
 {
     static const char *const keys[] = {"clock", "apps", "faults", "service",
                                        NULL};
@@ -844,7 +1023,7 @@ int fixture_load_text(const char *json, size_t n, const char *name,
                       struct fixture *fx, char *err, size_t errlen)
 {
     struct ctx c = {name, err, errlen};
-    size_t *listed = NULL;
+    struct listed *listed = NULL;
     char why[128];
     int rc = -1;
     memset(fx, 0, sizeof *fx);

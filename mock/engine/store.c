@@ -200,6 +200,15 @@ int app_add_group(struct app *a, const char *id, size_t n, int type)
     return key ? groupset_append(a->gs, key, id, n, type) : -1;
 }
 
+int app_add_group_at(struct app *a, const char *id, size_t n, int type,
+                     uint64_t key)
+{
+    if (key <= a->last_key || groupset_append(a->gs, key, id, n, type) != 0)
+        return -1;
+    a->last_key = key;
+    return 0;
+}
+
 const char *app_group_id(const struct app *a, size_t i, size_t *n)
 {
     return groupset_id(a->gs, i, n);

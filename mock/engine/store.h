@@ -151,6 +151,12 @@ int app_generate(struct app *a, struct groupset *gs, const struct groupgen *g);
  * loader checks it).  Returns 0, or -1. */
 int app_add_group(struct app *a, const char *id, size_t n, int type);
 
+/* app_add_group_at: the same with the given key, which must be greater
+ * than every key the app has given (later groups get keys after it).
+ * Returns 0, or -1 (key not greater, out of memory) adding nothing. */
+int app_add_group_at(struct app *a, const char *id, size_t n, int type,
+                     uint64_t key);
+
 /* app_group_id: the ID of group i of the current groups, and its length
  * (while loading or in single-threaded tests). */
 const char *app_group_id(const struct app *a, size_t i, size_t *n);

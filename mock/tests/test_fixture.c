@@ -216,6 +216,57 @@ static const struct {
      "t: $.service.profile: must be a non-empty string"},
     {"{" APPS(",\"quirks\":{\"get_like_post\":null}"),
      "t: $.apps[0].quirks.get_like_post: must be true or false"},
+    /* listed cursor keys */
+    {APP(",\"groups\":[{\"id\":\"a\",\"type\":\"Public\",\"cursor\":7},"
+         "{\"id\":\"b\",\"type\":\"Public\",\"cursor\":\"7\"}]"),
+     "t: $.apps[0].groups[1].cursor: 7 is not greater than the key before "
+     "it (7): keys increase in the order listed"},
+    {APP(",\"groups\":[{\"id\":\"a\",\"type\":\"Public\",\"cursor\":9},"
+         "{\"id\":\"b\",\"type\":\"Public\",\"cursor\":8}]"),
+     "t: $.apps[0].groups[1].cursor: 8 is not greater than the key before "
+     "it (9): keys increase in the order listed"},
+    {APP(",\"groups\":[{\"id\":\"a\",\"type\":\"Public\","
+         "\"cursor\":\"18446744073709551616\"}]"),
+     "t: $.apps[0].groups[0].cursor: must be a cursor key from 1 to "
+     "18446744073709551615 (a number, or a string of digits past 2^53)"},
+    {APP(",\"groups\":[{\"id\":\"a\",\"type\":\"Public\",\"cursor\":0}]"),
+     "t: $.apps[0].groups[0].cursor: must be a cursor key from 1 to "
+     "18446744073709551615 (a number, or a string of digits past 2^53)"},
+    {APP(",\"groups\":[{\"id\":\"a\",\"type\":\"Public\",\"cursor\":1.5}]"),
+     "t: $.apps[0].groups[0].cursor: must be a cursor key from 1 to "
+     "18446744073709551615 (a number, or a string of digits past 2^53)"},
+    {APP(",\"group_columns\":{\"types\":\"PX\",\"ids\":\"a\\nb\\n\"}"),
+     "t: $.apps[0].group_columns.types: letter 1 is 'X': the letters are "
+     "P(ublic), (Pri)V(ate), C(hatRoom), A(VChatRoom), B(ChatRoom), "
+     "(Com)M(unity)"},
+    {APP(",\"group_columns\":{\"types\":\"PP\",\"ids\":\"a\\n\"}"),
+     "t: $.apps[0].group_columns.ids: has 1 lines, types 2 letters: one ID "
+     "a line, each ending in a newline"},
+    {APP(",\"group_columns\":{\"types\":\"P\",\"ids\":\"a\\nb\\n\"}"),
+     "t: $.apps[0].group_columns.ids: has more lines than types has "
+     "letters (1)"},
+    {APP(",\"group_columns\":{\"types\":\"PP\",\"ids\":\"a\\na\\n\"}"),
+     "t: $.apps[0].group_columns.ids line 1: duplicate group ID \"a\""},
+    {APP(",\"group_columns\":{\"types\":\"PM\",\"ids\":\"a\\nb\\n\"}"),
+     "t: $.apps[0].group_columns.ids line 1: \"b\": a Community group ID "
+     "starts with @TGS#_"},
+    {APP(",\"group_columns\":{\"types\":\"PP\",\"ids\":\"a\\nb\\n\","
+         "\"cursors\":[[0,5],[2,9]]}"),
+     "t: $.apps[0].group_columns.cursors[1][0]: must be a row from 0 to 1, "
+     "the rows of ids"},
+    {APP(",\"group_columns\":{\"types\":\"PP\",\"ids\":\"a\\nb\\n\","
+         "\"cursors\":[[1,5],[1,9]]}"),
+     "t: $.apps[0].group_columns.cursors[1][0]: row 1 is not after the row "
+     "before it (1)"},
+    {APP(",\"cursors\":{\"max_step\":1},"
+         "\"group_columns\":{\"types\":\"PPP\",\"ids\":\"a\\nb\\nc\\n\","
+         "\"cursors\":[[0,5],[2,6]]}"),
+     "t: $.apps[0].group_columns.cursors[1][1]: 6 is not greater than the "
+     "key before it (6): keys increase in the order listed"},
+    {APP(",\"group_columns\":{\"types\":\"P\",\"ids\":\"a\\n\","
+         "\"cursors\":[[0,-1]]}"),
+     "t: $.apps[0].group_columns.cursors[0][1]: must be a cursor key from 1 "
+     "to 18446744073709551615 (a number, or a string of digits past 2^53)"},
 };
 
 START_TEST(bad_fixtures)
@@ -431,6 +482,42 @@ START_TEST(profile_precedence)
 }
 END_TEST
 
+/* Listed cursor keys land as given; the groups between take the app's next
+ * keys (max_step 1: one more than the last), in both listed forms. */
+START_TEST(listed_cursor_keys)
+{
+    static const char json[] =
+        "{\"apps\":[{\"sdkappid\":5,\"admins\":[\"a\"],\"key\":\"k\","
+        "\"cursors\":{\"max_step\":1},"
+        "\"groups\":[{\"id\":\"g0\",\"type\":\"Public\"},"
+        "{\"id\":\"g1\",\"type\":\"Private\",\"cursor\":"
+        "\"18446744073709551000\"}"
+        "],\"group_columns\":{\"types\":\"CMA\",\"ids\":\"c\\\"q\\n@TGS#_m\\n"
+        "av\\n\",\"cursors\":[[1,\"18446744073709551500\"]]}}]}";
+    static const uint64_t keys[] = {
+        4454685361ULL, 18446744073709551000ULL, 18446744073709551001ULL,
+        18446744073709551500ULL, 18446744073709551501ULL};
+    static const int types[] = {GT_PUBLIC, GT_PRIVATE, GT_CHATROOM,
+                                GT_COMMUNITY, GT_AVCHATROOM};
+    struct fixture fx;
+    char err[512] = "";
+    ck_assert_msg(
+        fixture_load_text(json, strlen(json), "t", &fx, err, sizeof err) == 0,
+        "%s", err);
+    const struct groupset *gs = fx.store->apps[0]->gs;
+    ck_assert_uint_eq(gs->n_groups, 5);
+    for (size_t i = 0; i < 5; i++) {
+        ck_assert_uint_eq(gs->groups[i].key, keys[i]);
+        ck_assert_int_eq(gs->groups[i].type, types[i]);
+    }
+    size_t n;
+    const char *id = groupset_id(gs, 2, &n);
+    ck_assert_int_eq((int)n, 3);
+    ck_assert_int_eq(memcmp(id, "c\"q", 3), 0);
+    fixture_release(&fx);
+}
+END_TEST
+
 /* Every shipped profile loads, for the service and for an app, and says
  * something about every setting it may decide. */
 START_TEST(shipped_profiles_load)
@@ -523,6 +610,7 @@ int main(void)
     tcase_add_loop_test(tc, bad_fixtures, 0,
                         sizeof bad_rows / sizeof bad_rows[0]);
     tcase_add_test(tc, missing_file);
+    tcase_add_test(tc, listed_cursor_keys);
     tcase_add_test(tc, capture_2015_settings);
     tcase_add_test(tc, envelope_inherits_the_service);
     tcase_add_test(tc, profile_precedence);
