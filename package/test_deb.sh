@@ -32,8 +32,8 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Package)" = timock ] || fail "Package: $(field Package)"
 [ "$(field Version)" = "$version" ] || fail "Version: $(field Version)"
 [ "$(field Section)" = devel ] || fail "Section: $(field Section)"
-field Maintainer | grep -q '^[^<]* <[^>]*@[^>]*>$' || fail "Maintainer: $(field Maintainer)"
-field Description | grep -q . || fail "no Description"
+[[ $(field Maintainer) =~ ^[^\<]+\ \<[^\>]+@[^\>]+\>$ ]] || fail "Maintainer: $(field Maintainer)"
+[ -n "$(field Description)" ] || fail "no Description"
 
 dpkg-deb -x "$deb" "$work/root"
 usr=$work/root/usr
