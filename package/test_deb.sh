@@ -18,6 +18,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'echo "test_deb: line $LINENO failed" >&2' ERR
 fail() {
   echo "test_deb: $*" >&2
   exit 1
@@ -65,7 +66,7 @@ for elf in "${programs[@]/#/$usr/bin/}" $(find "$usr/lib" -name '*.so'); do
     case $path in "$work/root"/*) continue ;; esac
     # dpkg knows a library by the path it shipped: /lib or /usr/lib
     owner=$( (dpkg -S "$path" || dpkg -S "$(readlink -f "$path")") 2>/dev/null |
-      sed -n '1s/[:,].*//p')
+      sed -n '1s/[:,].*//p') || owner=
     [ -n "$owner" ] || fail "$elf: no package owns $path"
     grep -qx "$owner" <<<"$depends" || fail "$elf needs $needed of $owner: not in Depends"
   done
@@ -75,18 +76,20 @@ done
 cd "$work"
 run() { env -u TIMOCK -u TIMCONFORM_CASES -u TIMCONFORM_FIXTURES PATH=/usr/bin:/bin "$@"; }
 for p in "${programs[@]}"; do
-  out=$(run "$usr/bin/$p" --version) || fail "$p --version failed"
+  out=$(run "$usr/bin/$p" --version 2>&1) || fail "$p --version: $out"
   case $out in "$p $version" | "$p $version "*) ;; *) fail "$p --version: $out" ;; esac
   # the man page carries the version and every option --help names
   page=$(zcat "$usr/share/man/man1/$p.1.gz" | sed 's/\\-/-/g')
   grep -q "^\.TH ${p^^} \"1\" .* \"$p $version" <<<"$page" || fail "$p.1: no .TH of $p $version"
-  for opt in $(run "$usr/bin/$p" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+  help=$(run "$usr/bin/$p" --help 2>&1) || fail "$p --help: $help"
+  for opt in $(grep -o -- '--[a-z][a-z-]*' <<<"$help" | sort -u); do
     grep -qF -- "$opt" <<<"$page" || fail "$p.1 lacks $opt"
   done
 done
 
 n=$(find "$src/cases" -maxdepth 1 -name '*.json' | wc -l)
-listed=$(run "$usr/bin/timconform" --list | wc -l)
+run "$usr/bin/timconform" --list >list.txt 2>&1 || fail "timconform --list: $(cat list.txt)"
+listed=$(wc -l <list.txt)
 [ "$listed" -eq "$n" ] || fail "timconform --list shows $listed cases of $n"
 run "$usr/bin/timconform" --case limit-zero --case pull-ends >conform.txt 2>&1 || {
   cat conform.txt >&2
@@ -103,7 +106,8 @@ key=$(sed -n 's/^ *"key": "\([0-9a-f]*\)".*/\1/p' "$usr/share/timock/fixtures/de
 [ -n "$key" ] || fail "no key in the installed default fixture"
 export TIM_URL=$url TIM_SDKAPPID=1400000000 TIM_IDENTIFIER=administrator TIM_SECRET_KEY=$key
 run "$usr/bin/timgroups" >ids.txt || fail "timgroups: the pull failed"
-total=$(run "$usr/bin/timgroups" --count | sed -n 's/^total //p')
+run "$usr/bin/timgroups" --count >count.txt || fail "timgroups --count failed"
+total=$(sed -n 's/^total //p' count.txt)
 pulled=$(sort -u ids.txt | wc -l)
 [ "$(wc -l <ids.txt)" -eq "$pulled" ] || fail "the pull repeated IDs"
 [ "$pulled" -gt 0 ] && [ "$pulled" -eq "$total" ] ||
@@ -112,6 +116,7 @@ kill "$pid"
 wait "$pid" || true
 pid=
 
-"$src/harness/tests/install_example.sh" "$build" "$src" "$usr/bin/timock" "$usr" >/dev/null
+"$src/harness/tests/install_example.sh" "$build" "$src" "$usr/bin/timock" "$usr" >example.txt 2>&1 ||
+  fail "the C example against the installed files: $(cat example.txt)"
 echo "test_deb: $(basename "$deb"): metadata, files, libraries, man pages, \
 --version, timconform, a pull of $pulled groups, the C example: all good"
