@@ -97,7 +97,8 @@ run "$usr/bin/timconform" --case limit-zero --case pull-ends >conform.txt 2>&1 |
 }
 grep -qx "2 passed, 0 failed, 0 skipped" conform.txt || fail "timconform: $(cat conform.txt)"
 
-run "$usr/bin/timock" --port 0 --quiet >line &
+# not through run(): $! must be timock itself, for the kill
+env -u TIMOCK PATH=/usr/bin:/bin "$usr/bin/timock" --port 0 --quiet >line &
 pid=$!
 for _ in $(seq 200); do [ -s line ] && break; sleep 0.05; done
 url=$(sed -n 's|^timock listening on \(http://127.0.0.1:[0-9]*\)$|\1|p' line)
