@@ -82,9 +82,9 @@ for p in "${programs[@]}"; do
   page=$(zcat "$usr/share/man/man1/$p.1.gz" | sed 's/\\-/-/g')
   grep -q "^\.TH ${p^^} \"1\" .* \"$p $version" <<<"$page" || fail "$p.1: no .TH of $p $version"
   help=$(run "$usr/bin/$p" --help 2>&1) || fail "$p --help: $help"
-  for opt in $(grep -o -- '--[a-z][a-z-]*' <<<"$help" | sort -u); do
+  while read -r opt; do
     grep -qF -- "$opt" <<<"$page" || fail "$p.1 lacks $opt"
-  done
+  done < <(grep -o -- '--[a-z][a-z-]*' <<<"$help" | sort -u)
 done
 
 n=$(find "$src/cases" -maxdepth 1 -name '*.json' | wc -l)
@@ -111,8 +111,9 @@ run "$usr/bin/timgroups" --count >count.txt || fail "timgroups --count failed"
 total=$(sed -n 's/^total //p' count.txt)
 pulled=$(sort -u ids.txt | wc -l)
 [ "$(wc -l <ids.txt)" -eq "$pulled" ] || fail "the pull repeated IDs"
-[ "$pulled" -gt 0 ] && [ "$pulled" -eq "$total" ] ||
+if [ "$pulled" -eq 0 ] || [ "$pulled" -ne "$total" ]; then
   fail "pulled $pulled groups of a TotalCount of $total"
+fi
 kill "$pid"
 wait "$pid" || true
 pid=

@@ -32,9 +32,8 @@ START_TEST(test_gate)
 {
     const struct gate_row *r = &gate_rows[_i];
     char err[256];
-    struct control_options o = {.admin = 1,
-                                .admin_token = r->token,
-                                .admin_hosts = r->admin_hosts};
+    struct control_options o = {
+        .admin = 1, .admin_token = r->token, .admin_hosts = r->admin_hosts};
     struct control *c = control_new(&o, err, sizeof err);
     ck_assert_msg(c != NULL, "control_new: %s", err);
     struct control_request req = {
