@@ -3,15 +3,20 @@
 # into a temporary prefix, takes the C program shown in README.md, builds it
 # once with pkg-config and once with find_package(timclient), and runs both
 # against a timock on a free port: each must print "8000 Public groups".
-# Usage: install_example.sh BUILD_DIR SOURCE_DIR TIMOCK
+# With PREFIX, the tree already installed there (the Debian package's, see
+# package/test_deb.sh) is used instead of the build's.
+# Usage: install_example.sh BUILD_DIR SOURCE_DIR TIMOCK [PREFIX]
 set -euo pipefail
-build=$1 src=$2 timock=$3
+build=$1 src=$2 timock=$3 prefix=${4:-}
 work=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-cmake --install "$build" --prefix "$work/prefix" >/dev/null
+if [ -z "$prefix" ]; then
+  prefix=$work/prefix
+  cmake --install "$build" --prefix "$prefix" >/dev/null
+fi
 awk '/^```c$/ {on=1; next} /^```$/ {on=0} on' "$src/README.md" > "$work/count.c"
 grep -q 'tim_pull_groups' "$work/count.c"
 
@@ -24,7 +29,10 @@ port=$(sed -n 's|^timock listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$work/
 [ -n "$port" ] || { echo "install_example: timock did not start"; exit 1; }
 sed -i "s|127.0.0.1:8080|127.0.0.1:$port|" "$work/count.c"
 
-export PKG_CONFIG_PATH=$work/prefix/lib/pkgconfig
+# lib/pkgconfig, or lib/<multiarch>/pkgconfig under /usr
+pc=$(find "$prefix" -name timclient.pc)
+[ -n "$pc" ] || { echo "install_example: no timclient.pc in $prefix"; exit 1; }
+export PKG_CONFIG_PATH=${pc%/timclient.pc}
 # shellcheck disable=SC2046 # pkg-config prints several words
 cc "$work/count.c" $(pkg-config --cflags --libs timclient) -o "$work/count-pc"
 
@@ -36,7 +44,7 @@ find_package(timclient REQUIRED)
 add_executable(count $work/count.c)
 target_link_libraries(count PRIVATE timclient::timclient)
 CMAKE
-cmake -S "$work/cm" -B "$work/cm/b" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake -S "$work/cm" -B "$work/cm/b" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$work/cm/b" >/dev/null
 
 [ "$("$work/count-pc")" = "8000 Public groups" ]

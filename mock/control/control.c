@@ -194,8 +194,10 @@ void control_handle(struct control *c, const struct control_request *req,
     if (is_admin_path(req->api.path)) {
         if (!c->admin)
             refuse(ans, 404, "the admin API is off (--no-admin)");
-        else if (!req->peer_loopback)
-            refuse(ans, 403, "the admin API answers loopback peers only");
+        else if (!req->peer_loopback && !c->token)
+            refuse(ans, 403,
+                   "the admin API answers loopback peers only, or any peer "
+                   "with --admin-token");
         else if (req->api.host &&
                  !authority_ok(req->api.host, strlen(req->api.host),
                                c->admin_hosts))

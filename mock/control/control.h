@@ -5,15 +5,16 @@
  * or a load, and the request journal) and the admin settings.
  * control_handle routes a request: /__admin/ to the admin API (admin.h),
  * every other path to the API (api.h) and then into the journal.  The admin
- * API answers only what a local tool sends: from a loopback peer, under a
- * Host that is loopback (localhost, 127.x.y.z, [::1], with or without a
- * port) or an admin host, with no Origin or one of those hosts, with the
- * token when one is set, and with any body as application/json; so a web
- * page open in a browser (a foreign Origin, or a foreign Host after DNS
- * rebinding, or a form's text/plain) cannot drive it.  The dashboard's
- * files under /__admin/ui/ (ui.h) follow the same rules but the token: they
- * hold no data, and the page asks for the token for its calls.  No sockets
- * here.
+ * API answers only what a local tool sends: from a loopback peer (or any
+ * peer when a token is set: a service container's callers are never on
+ * loopback), under a Host that is loopback (localhost, 127.x.y.z, [::1],
+ * with or without a port) or an admin host, with no Origin or one of those
+ * hosts, with the token when one is set, and with any body as
+ * application/json; so a web page open in a browser (a foreign Origin, or
+ * a foreign Host after DNS rebinding, or a form's text/plain) cannot drive
+ * it.  The dashboard's files under /__admin/ui/ (ui.h) follow the same rules
+ * but the token: they hold no data, and the page asks for the token for its
+ * calls.  No sockets here.
  * Every function is thread-safe.
  */
 #ifndef TIM_CONTROL_H
