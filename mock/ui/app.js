@@ -107,8 +107,9 @@ for (const b of document.querySelectorAll('#tabs button'))
 
 let firstApp = '';
 
-function settingsText(s) {
+function settingsText(s, profile) {
   const lines = [];
+  if (profile) lines.push('profile: ' + profile + ' (its settings, under the app\'s own)');
   lines.push('admins: ' + s.admins.join(', ') + '; other identifiers: ' +
              s.identifiers);
   lines.push('UserSig checked: ' + s.check_usersig + '; answer limit: ' +
@@ -146,7 +147,7 @@ views.apps = async function () {
         value.dataset.type = t;
         bars.append(el('span', null, t), track, value);
       }
-      card.append(bars, el('pre', 'settings', settingsText(a.settings)));
+      card.append(bars, el('pre', 'settings', settingsText(a.settings, a.profile)));
       box.append(card);
     }
     $('service').textContent = JSON.stringify(j.service, null, 1);

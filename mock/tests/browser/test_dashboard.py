@@ -228,6 +228,15 @@ def run(timock_path, timsig_path, fixture):
                    "the pull's verdict FAIL")
         check(page.all('#p-verify .result[data-expect="followed_next"] li'),
               "no reason shown for followed_next")
+
+        # a fixture loaded from the actions: its app names its profile
+        page.tab("actions")
+        page.find("#a-path").send_keys(
+            os.path.join(os.path.dirname(fixture), "capture-2015.json"))
+        page.find("#a-load").click()
+        page.tab("apps")
+        page.until(lambda: "profile: capture-2015" in page.text(".app .settings"),
+                   "the loaded app's profile")
     finally:
         if browser:
             browser.quit()
