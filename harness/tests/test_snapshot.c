@@ -279,6 +279,8 @@ START_TEST(snapshot_answers_the_same)
     text[fread(text, 1, sizeof text - 1, f)] = '\0';
     fclose(f);
     ck_assert_ptr_null(strstr(text, KEY));
+    /* the mock's cursors fit one order: no type keeps its own */
+    ck_assert_ptr_null(strstr(text, "type_cursors"));
     cJSON *doc = cJSON_Parse(text);
     ck_assert_ptr_nonnull(doc);
     const cJSON *app0 = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "apps"), 0);
@@ -404,7 +406,7 @@ END_TEST
  * Limit 2 of four groups, a, c, d (Public) and b (Private); in the changed
  * app the Public pull gives "x".  The Public pull gives Next 15 after c,
  * whose key must be above 20, b's in the pull of all types: a cursor that
- * does not fit. */
+ * does not fit one order, kept as a Public key of its own. */
 struct canned {
     const char *type, *next, *answer;
 };
@@ -516,8 +518,9 @@ static void canned_stop(struct canned_server *m)
     close(m->fd);
 }
 
-/* Cursors that do not fit one order: named, dropped, and the file still
- * serves the pull of all types as the server did. */
+/* Cursors that do not fit one order: named, kept per type, and the file
+ * serves every pull as the server did, page for page, byte for byte, Next
+ * values included. */
 START_TEST(snapshot_misfit_cursor)
 {
     struct canned_server m;
@@ -533,27 +536,52 @@ START_TEST(snapshot_misfit_cursor)
     run(&r, cmd);
     canned_stop(&m);
     ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-    ck_assert_msg(strstr(r.err, "timgroups: snapshot: the Next 15 that the "
-                                "Public pull gave after \"c\" does not fit "
-                                "one increasing order (the key before it is "
-                                "20): that page's Next will differ\n"),
+    ck_assert_msg(strstr(r.err, "timgroups: snapshot: the Public pull's "
+                                "cursors do not fit one increasing order with "
+                                "those of the pull of all types (after \"c\" "
+                                "the key 15, the key before it 20): they are "
+                                "kept per type (type_cursors), so that the "
+                                "mock answers that pull the same Next "
+                                "values\n"),
                   "stderr: %s", r.err);
-    /* the pull of all types as served: a, b (Next 20), c, d; quirk off */
+    ck_assert_msg(!strstr(r.err, "Private pull's"), "stderr: %s", r.err);
+    /* b's key from the pull of all types; c's Public key of its own */
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    static char text[1 << 16];
+    text[fread(text, 1, sizeof text - 1, f)] = '\0';
+    fclose(f);
+    ck_assert_msg(strstr(text, "\"cursors\": [\n          [0, \"19\"],\n"
+                               "          [1, \"20\"]\n        ],\n"
+                               "        \"type_cursors\": {\n"
+                               "          \"P\": [[2, \"15\"]]\n        }\n"
+                               "      }\n"),
+                  "%s", text);
+    /* every pull, the canned server's pages one after another */
     struct tu_timock t;
     const char *args[] = {"--fixture", path, NULL};
     tu_timock_start(&t, args);
     struct buf a;
     buf_init(&a, 1 << 20);
-    page(&t, APP, "administrator", NULL, 2, "0", &a);
-    ck_assert_str_eq(a.data, "{\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\","
-                             "\"ErrorCode\":0,\"TotalCount\":4,\"GroupIdList\":"
-                             "[{\"GroupId\":\"a\"},{\"GroupId\":\"b\"}],"
-                             "\"Next\":20}");
-    page(&t, APP, "administrator", NULL, 2, "20", &a);
-    ck_assert_str_eq(a.data, "{\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\","
-                             "\"ErrorCode\":0,\"TotalCount\":4,\"GroupIdList\":"
-                             "[{\"GroupId\":\"c\"},{\"GroupId\":\"d\"}],"
-                             "\"Next\":0}");
+    static const char *const types[] = {"", "Public", "Private", "ChatRoom"};
+    int pages = 0;
+    for (size_t k = 0; k < sizeof types / sizeof *types; k++) {
+        char next[32] = "0";
+        do {
+            const char *want = PAGE("0", "", "0"); /* a type without groups */
+            for (const struct canned *c = misfit; c->type; c++)
+                if (!strcmp(c->type, types[k]) && !strcmp(c->next, next))
+                    want = c->answer;
+            page(&t, APP, "administrator", types[k][0] ? types[k] : NULL, 2,
+                 next, &a);
+            ck_assert_msg(strcmp(a.data, want) == 0,
+                          "%s page after %s:\n%s\n%s", types[k], next, a.data,
+                          want);
+            next_of(a.data, next, sizeof next);
+            pages++;
+        } while (strcmp(next, "0") != 0);
+    }
+    ck_assert_int_eq(pages, 6);
     buf_release(&a);
     tu_timock_stop(&t);
     unlink(path);
