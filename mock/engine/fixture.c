@@ -1127,7 +1127,7 @@ static int load_root(struct ctx *c, const cJSON *root, struct fixture *fx,
     if (rc == -1)
         return fail_duplicate(c, fx->store, dup, *listed, second);
     if (rc != 0)
-        return fail(c, "$", "out of memory");
+        return fail(c, "$", "out of memory or out of cursor keys");
     return 0;
 }
 

@@ -310,6 +310,9 @@ static const struct {
     {TC("VVVV", "a\\nb\\nc\\nd\\n", "{\"V\":[[1,5],[3,6]]}"),
      "t: $.apps[0].group_columns.type_cursors.V[1][1]: 6 is not greater "
      "than the type key before it (6; rows between take one more each)"},
+    /* b, after the type's last key, has none left */
+    {TC("VV", "a\\nb\\n", "{\"V\":[[0,\"18446744073709551615\"]]}"),
+     "t: $: out of memory or out of cursor keys"},
 #undef TC
 };
 
