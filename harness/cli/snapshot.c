@@ -399,6 +399,7 @@ static void fit_type_keys(struct snap *s, int t, size_t *dropped)
         else
             before++;
     }
+    s->own[t] = (unsigned char)any; /* none left: nothing to keep */
 }
 
 /* Fixes the kept keys.  The keys of the pull of all types come first; a

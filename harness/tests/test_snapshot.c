@@ -425,6 +425,20 @@ static const struct canned misfit[] = {
     {NULL, NULL, NULL},
 };
 
+/* At Limit 1 the Public pull gives Next 5 after a, then 3 after c: a
+ * cursor that does not fit even the type's own order. */
+static const struct canned misorder[] = {
+    {"", "0", PAGE("4", G("a"), "1")},
+    {"", "1", PAGE("4", G("b"), "20")},
+    {"", "20", PAGE("4", G("c"), "21")},
+    {"", "21", PAGE("4", G("d"), "0")},
+    {"Public", "0", PAGE("3", G("a"), "5")},
+    {"Public", "5", PAGE("3", G("c"), "3")},
+    {"Public", "3", PAGE("3", G("d"), "0")},
+    {"Private", "0", PAGE("1", G("b"), "0")},
+    {NULL, NULL, NULL},
+};
+
 static const struct canned changed[] = {
     {"", "0", PAGE("4", G("a") "," G("b"), "20")},
     {"", "20", PAGE("4", G("c") "," G("d"), "0")},
@@ -589,6 +603,52 @@ START_TEST(snapshot_misfit_cursor)
 }
 END_TEST
 
+/* A type's cursor that does not fit the type's own order either: named
+ * and dropped; the rest kept per type, and the file loads. */
+START_TEST(snapshot_misorder_cursor)
+{
+    struct canned_server m;
+    canned_start(&m, misorder);
+    char *dir = fresh_dir(), path[128], cmd[1024];
+    snprintf(path, sizeof path, "%s/snap.json", dir);
+    snprintf(cmd, sizeof cmd,
+             TIMGROUPS_PATH " --url http://127.0.0.1:%d --sdkappid %llu "
+                            "--identifier administrator --limit 1 --rate 0 "
+                            "--snapshot %s",
+             m.port, (unsigned long long)APP, path);
+    struct run r;
+    run(&r, cmd);
+    canned_stop(&m);
+    ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+    ck_assert_msg(strstr(r.err, "timgroups: snapshot: the Next 3 that the "
+                                "Public pull gave after \"c\" does not fit "
+                                "that type's increasing order (0 groups of "
+                                "the type before it, the key before it 5): "
+                                "that page's Next will differ\n"),
+                  "stderr: %s", r.err);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    static char text[1 << 16];
+    text[fread(text, 1, sizeof text - 1, f)] = '\0';
+    fclose(f);
+    ck_assert_msg(strstr(text, "\"type_cursors\": {\n"
+                               "          \"P\": [[0, \"5\"]]\n        }"),
+                  "%s", text);
+    /* Public: a 5, c 6, d 7 */
+    struct tu_timock t;
+    const char *args[] = {"--fixture", path, NULL};
+    tu_timock_start(&t, args);
+    struct buf a;
+    buf_init(&a, 1 << 20);
+    page(&t, APP, "administrator", "Public", 1, "5", &a);
+    ck_assert_str_eq(a.data, PAGE("3", G("c"), "6"));
+    buf_release(&a);
+    tu_timock_stop(&t);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 /* A type's pull with a group the pull of all types did not have. */
 START_TEST(snapshot_app_changed)
 {
@@ -626,6 +686,7 @@ int main(void)
     tcase_add_loop_test(tc, snapshot_answers_the_same, 0,
                         sizeof rounds / sizeof rounds[0]);
     tcase_add_test(tc, snapshot_misfit_cursor);
+    tcase_add_test(tc, snapshot_misorder_cursor);
     tcase_add_test(tc, snapshot_app_changed);
     tcase_add_loop_test(tc, snapshot_misuse, 0,
                         sizeof misuse / sizeof misuse[0]);
