@@ -33,6 +33,7 @@ struct rows {
     size_t *at;          /* where row i's ID starts */
     uint64_t *key;       /* the Next given after row i; 0: none */
     unsigned char *from; /* the pull that gave key[i]; ALL or a type */
+    uint64_t *tkey;      /* the Next its type's pull gave after row i */
     unsigned char *type; /* NO_TYPE until a type's pull names it */
     size_t n, cap_rows;
     uint32_t *slots; /* ID -> row + 1, open addressing */
@@ -50,7 +51,9 @@ struct snap {
     struct timespec next_at; /* the next call may start then */
     struct timespec start;
     uint64_t total; /* TotalCount of the pull */
-    char why[512];  /* the first failure */
+    /* a type whose pull's cursors are kept as its own (type_cursors) */
+    unsigned char own[N_TYPES];
+    char why[512]; /* the first failure */
 };
 
 static int fail(struct snap *s, const char *fmt, ...)
@@ -109,6 +112,9 @@ static int add_row(struct rows *r, const char *id, size_t n)
         if (grow((void **)&r->key, &c, r->n + 1, sizeof *r->key))
             return -1;
         c = cap;
+        if (grow((void **)&r->tkey, &c, r->n + 1, sizeof *r->tkey))
+            return -1;
+        c = cap;
         if (grow((void **)&r->from, &c, r->n + 1, 1))
             return -1;
         c = cap;
@@ -120,6 +126,7 @@ static int add_row(struct rows *r, const char *id, size_t n)
     r->ids[r->len + n] = '\0';
     r->at[r->n] = r->len;
     r->key[r->n] = 0;
+    r->tkey[r->n] = 0;
     r->from[r->n] = NO_TYPE;
     r->type[r->n] = NO_TYPE;
     r->len += n + 1;
@@ -243,17 +250,13 @@ static void on_page(void *data, const struct tim_pull_stats *st)
     s->total = st->total_count;
     if (st->count && st->next) {
         /* the Next after the page's last group: the cursor key of that
-         * group; the pull of all types came first and wins */
-        if (!r->key[s->last_row]) {
+         * group in the pull of all types, or in its type's (fit_keys
+         * merges them) */
+        if (s->pull == ALL) {
             r->key[s->last_row] = st->next;
-            r->from[s->last_row] = (unsigned char)s->pull;
-        } else if (r->key[s->last_row] != st->next) {
-            fprintf(stderr,
-                    "timgroups: snapshot: after \"%s\" the %s pull gave Next "
-                    "%" PRIu64 ", the pull of %s %" PRIu64
-                    ": the mock will answer the latter\n",
-                    row_id(r, s->last_row), pull_name(s->pull), st->next,
-                    pull_name(r->from[s->last_row]), r->key[s->last_row]);
+            r->from[s->last_row] = ALL;
+        } else {
+            r->tkey[s->last_row] = st->next;
         }
     }
     /* the end: groups with Next 0, or (the quirk) an empty page after a
@@ -307,32 +310,141 @@ static int pull(tim_client *c, struct snap *s, int which)
 
 /* ---- the keys ---- */
 
-/* Fixes the kept keys: each given key greater than the one before, the
- * rows between taking one more each.  A key that does not fit is dropped
- * and named.  Returns 0, or 1 when the key space runs out. */
-static int fit_keys(struct snap *s)
+/* The key of row i with the keys of type t's pull merged in (t NO_TYPE:
+ * none). */
+static uint64_t key_with(const struct rows *r, size_t i, int t)
+{
+    return r->key[i] ? r->key[i] : r->type[i] == t ? r->tkey[i] : 0;
+}
+
+/* The key before row 0 as the rows are filled: the rows before the first
+ * key take the keys just below it (or, without room, the mock's own). */
+static uint64_t key_before(const struct rows *r, int t)
+{
+    size_t first = r->n;
+    for (size_t i = 0; i < r->n && first == r->n; i++)
+        if (key_with(r, i, t))
+            first = i;
+    if (first == r->n || key_with(r, first, t) <= first)
+        return 4454685361ULL - 1; /* the mock's first key, as it would */
+    return key_with(r, first, t) - first - 1;
+}
+
+/* Walks the keys of the pull of all types, with type t's merged in, as
+ * the mock fills them: each key greater than the one before, the rows
+ * between taking one more each.  Returns the first row whose key does not
+ * fit (its type's pull and the pull of all types giving it two keys, the
+ * other in *before, or a key not above the one before, that one in
+ * *before), or r->n.  With drop, a key that does not fit is dropped and
+ * named instead. */
+static size_t misfit(struct rows *r, int t, int drop, size_t *dropped,
+                     uint64_t *before)
+{
+    uint64_t prev = key_before(r, t);
+    for (size_t i = 0; i < r->n; i++) {
+        uint64_t k = key_with(r, i, t);
+        if (r->type[i] == t && r->key[i] && r->tkey[i] &&
+            r->tkey[i] != r->key[i]) {
+            *before = r->key[i];
+            return i;
+        }
+        if (k && k <= prev) {
+            if (!drop) {
+                *before = prev;
+                return i;
+            }
+            if (++*dropped <= SAY_MOST)
+                fprintf(stderr,
+                        "timgroups: snapshot: the Next %" PRIu64
+                        " that the pull of all types gave after \"%s\" does "
+                        "not fit one increasing order (the key before it is "
+                        "%" PRIu64 "): that page's Next will differ\n",
+                        k, row_id(r, i), prev);
+            r->key[i] = k = 0;
+        }
+        prev = k ? k : prev + 1;
+    }
+    return r->n;
+}
+
+/* Type t's own keys, as the mock fills them (fixtures/README.md,
+ * type_cursors): the groups of the type before the first key take the
+ * keys just below it, those after one more each.  A key that does not fit
+ * is dropped and named. */
+static void fit_type_keys(struct snap *s, int t, size_t *dropped)
 {
     struct rows *r = &s->r;
-    size_t dropped = 0, first = r->n;
-    for (size_t i = 0; i < r->n && first == r->n; i++)
-        if (r->key[i])
-            first = i;
-    uint64_t prev;
-    if (first == r->n || r->key[first] <= first)
-        prev = 4454685361ULL - 1; /* the mock's first key, as it would */
-    else
-        prev = r->key[first] - first - 1;
+    size_t before = 0; /* groups of the type before the first key */
+    uint64_t prev = 0;
+    int any = 0;
     for (size_t i = 0; i < r->n; i++) {
-        if (r->key[i] && r->key[i] <= prev) {
-            if (++dropped <= SAY_MOST)
+        if (r->type[i] != t)
+            continue;
+        uint64_t k = r->tkey[i];
+        if (k && (any ? k <= prev : k <= before)) {
+            if (++*dropped <= SAY_MOST)
                 fprintf(stderr,
                         "timgroups: snapshot: the Next %" PRIu64
                         " that the %s pull gave after \"%s\" does not fit "
-                        "one increasing order (the key before it is %" PRIu64
-                        "): that page's Next will differ\n",
-                        r->key[i], pull_name(r->from[i]), row_id(r, i), prev);
-            r->key[i] = 0;
+                        "that type's increasing order (%" PRIu64
+                        " groups of the type before it, the key before it "
+                        "%" PRIu64 "): that page's Next will differ\n",
+                        k, type_names[t], row_id(r, i), (uint64_t)before, prev);
+            r->tkey[i] = k = 0;
         }
+        if (k)
+            any = 1;
+        if (any)
+            prev = k ? k : prev + 1;
+        else
+            before++;
+    }
+    s->own[t] = (unsigned char)any; /* none left: nothing to keep */
+}
+
+/* Fixes the kept keys.  The keys of the pull of all types come first; a
+ * type's pull's keys are merged in when they fit one increasing order with
+ * them, else kept as the type's own (type_cursors).  The rows between keys
+ * take one more each.  Returns 0, or 1 when the key space runs out. */
+static int fit_keys(struct snap *s)
+{
+    struct rows *r = &s->r;
+    size_t dropped = 0, i;
+    uint64_t before = 0;
+    misfit(r, NO_TYPE, 1, &dropped, &before);
+    for (int t = 0; t < N_TYPES; t++) {
+        int has = 0;
+        for (i = 0; i < r->n && !has; i++)
+            has = r->type[i] == t && r->tkey[i];
+        if (!has)
+            continue;
+        if ((i = misfit(r, t, 0, &dropped, &before)) == r->n) {
+            for (i = 0; i < r->n; i++)
+                if (r->type[i] == t && r->tkey[i] && !r->key[i]) {
+                    r->key[i] = r->tkey[i];
+                    r->from[i] = (unsigned char)t;
+                }
+            continue;
+        }
+        s->own[t] = 1;
+        int twice = r->type[i] == t && r->key[i] && r->tkey[i] &&
+                    r->key[i] != r->tkey[i];
+        fprintf(stderr,
+                "timgroups: snapshot: the %s pull's cursors do not fit one "
+                "increasing order with those of the pull of all types (after "
+                "\"%s\" the key %" PRIu64 ", %s %" PRIu64
+                "): they are kept per type (type_cursors), so that the mock "
+                "answers that pull the same Next values\n",
+                type_names[t], row_id(r, i),
+                twice ? r->tkey[i] : key_with(r, i, t),
+                twice ? "the pull of all types'" : "the key before it", before);
+        fit_type_keys(s, t, &dropped);
+    }
+    if (dropped > SAY_MOST)
+        fprintf(stderr, "timgroups: snapshot: %zu cursors dropped in all\n",
+                dropped);
+    uint64_t prev = key_before(r, NO_TYPE);
+    for (i = 0; i < r->n; i++) {
         if (!r->key[i]) {
             if (prev == UINT64_MAX)
                 return fail(s, "no cursor key is left after %" PRIu64, prev);
@@ -341,9 +453,6 @@ static int fit_keys(struct snap *s)
         }
         prev = r->key[i];
     }
-    if (dropped > SAY_MOST)
-        fprintf(stderr, "timgroups: snapshot: %zu cursors dropped in all\n",
-                dropped);
     return 0;
 }
 
@@ -455,7 +564,24 @@ static int write_fixture(struct snap *s, FILE *f)
             fprintf(f, "%s[%zu, \"%" PRIu64 "\"]", sep, i, r->key[i]);
             sep = ",\n          ";
         }
-    fputs("\n        ]\n      }\n    }\n  ]\n}\n", f);
+    fputs("\n        ]", f);
+    const char *tsep = ",\n        \"type_cursors\": {";
+    for (int t = 0; t < N_TYPES; t++) {
+        if (!s->own[t])
+            continue;
+        fprintf(f, "%s\n          \"%c\": [", tsep, type_letters[t]);
+        sep = "";
+        for (size_t i = 0; i < r->n; i++)
+            if (r->type[i] == t && r->tkey[i]) {
+                fprintf(f, "%s[%zu, \"%" PRIu64 "\"]", sep, i, r->tkey[i]);
+                sep = ", ";
+            }
+        fputs("]", f);
+        tsep = ",";
+    }
+    if (tsep[0] == ',' && tsep[1] == '\0')
+        fputs("\n        }", f);
+    fputs("\n      }\n    }\n  ]\n}\n", f);
     tim_alias_free(a);
     return rc;
 }
@@ -468,6 +594,7 @@ static void rows_free(struct rows *r)
     free(r->at);
     free(r->key);
     free(r->from);
+    free(r->tkey);
     free(r->type);
     free(r->slots);
 }

@@ -279,6 +279,8 @@ START_TEST(snapshot_answers_the_same)
     text[fread(text, 1, sizeof text - 1, f)] = '\0';
     fclose(f);
     ck_assert_ptr_null(strstr(text, KEY));
+    /* the mock's cursors fit one order: no type keeps its own */
+    ck_assert_ptr_null(strstr(text, "type_cursors"));
     cJSON *doc = cJSON_Parse(text);
     ck_assert_ptr_nonnull(doc);
     const cJSON *app0 = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "apps"), 0);
@@ -404,7 +406,7 @@ END_TEST
  * Limit 2 of four groups, a, c, d (Public) and b (Private); in the changed
  * app the Public pull gives "x".  The Public pull gives Next 15 after c,
  * whose key must be above 20, b's in the pull of all types: a cursor that
- * does not fit. */
+ * does not fit one order, kept as a Public key of its own. */
 struct canned {
     const char *type, *next, *answer;
 };
@@ -419,6 +421,20 @@ static const struct canned misfit[] = {
     {"", "20", PAGE("4", G("c") "," G("d"), "0")},
     {"Public", "0", PAGE("3", G("a") "," G("c"), "15")},
     {"Public", "15", PAGE("3", G("d"), "0")},
+    {"Private", "0", PAGE("1", G("b"), "0")},
+    {NULL, NULL, NULL},
+};
+
+/* At Limit 1 the Public pull gives Next 5 after a, then 3 after c: a
+ * cursor that does not fit even the type's own order. */
+static const struct canned misorder[] = {
+    {"", "0", PAGE("4", G("a"), "1")},
+    {"", "1", PAGE("4", G("b"), "20")},
+    {"", "20", PAGE("4", G("c"), "21")},
+    {"", "21", PAGE("4", G("d"), "0")},
+    {"Public", "0", PAGE("3", G("a"), "5")},
+    {"Public", "5", PAGE("3", G("c"), "3")},
+    {"Public", "3", PAGE("3", G("d"), "0")},
     {"Private", "0", PAGE("1", G("b"), "0")},
     {NULL, NULL, NULL},
 };
@@ -516,8 +532,9 @@ static void canned_stop(struct canned_server *m)
     close(m->fd);
 }
 
-/* Cursors that do not fit one order: named, dropped, and the file still
- * serves the pull of all types as the server did. */
+/* Cursors that do not fit one order: named, kept per type, and the file
+ * serves every pull as the server did, page for page, byte for byte, Next
+ * values included. */
 START_TEST(snapshot_misfit_cursor)
 {
     struct canned_server m;
@@ -533,27 +550,98 @@ START_TEST(snapshot_misfit_cursor)
     run(&r, cmd);
     canned_stop(&m);
     ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
-    ck_assert_msg(strstr(r.err, "timgroups: snapshot: the Next 15 that the "
-                                "Public pull gave after \"c\" does not fit "
-                                "one increasing order (the key before it is "
-                                "20): that page's Next will differ\n"),
+    ck_assert_msg(strstr(r.err, "timgroups: snapshot: the Public pull's "
+                                "cursors do not fit one increasing order with "
+                                "those of the pull of all types (after \"c\" "
+                                "the key 15, the key before it 20): they are "
+                                "kept per type (type_cursors), so that the "
+                                "mock answers that pull the same Next "
+                                "values\n"),
                   "stderr: %s", r.err);
-    /* the pull of all types as served: a, b (Next 20), c, d; quirk off */
+    ck_assert_msg(!strstr(r.err, "Private pull's"), "stderr: %s", r.err);
+    /* b's key from the pull of all types; c's Public key of its own */
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    static char text[1 << 16];
+    text[fread(text, 1, sizeof text - 1, f)] = '\0';
+    fclose(f);
+    ck_assert_msg(strstr(text, "\"cursors\": [\n          [0, \"19\"],\n"
+                               "          [1, \"20\"]\n        ],\n"
+                               "        \"type_cursors\": {\n"
+                               "          \"P\": [[2, \"15\"]]\n        }\n"
+                               "      }\n"),
+                  "%s", text);
+    /* every pull, the canned server's pages one after another */
     struct tu_timock t;
     const char *args[] = {"--fixture", path, NULL};
     tu_timock_start(&t, args);
     struct buf a;
     buf_init(&a, 1 << 20);
-    page(&t, APP, "administrator", NULL, 2, "0", &a);
-    ck_assert_str_eq(a.data, "{\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\","
-                             "\"ErrorCode\":0,\"TotalCount\":4,\"GroupIdList\":"
-                             "[{\"GroupId\":\"a\"},{\"GroupId\":\"b\"}],"
-                             "\"Next\":20}");
-    page(&t, APP, "administrator", NULL, 2, "20", &a);
-    ck_assert_str_eq(a.data, "{\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\","
-                             "\"ErrorCode\":0,\"TotalCount\":4,\"GroupIdList\":"
-                             "[{\"GroupId\":\"c\"},{\"GroupId\":\"d\"}],"
-                             "\"Next\":0}");
+    static const char *const types[] = {"", "Public", "Private", "ChatRoom"};
+    int pages = 0;
+    for (size_t k = 0; k < sizeof types / sizeof *types; k++) {
+        char next[32] = "0";
+        do {
+            const char *want = PAGE("0", "", "0"); /* a type without groups */
+            for (const struct canned *c = misfit; c->type; c++)
+                if (!strcmp(c->type, types[k]) && !strcmp(c->next, next))
+                    want = c->answer;
+            page(&t, APP, "administrator", types[k][0] ? types[k] : NULL, 2,
+                 next, &a);
+            ck_assert_msg(strcmp(a.data, want) == 0,
+                          "%s page after %s:\n%s\n%s", types[k], next, a.data,
+                          want);
+            next_of(a.data, next, sizeof next);
+            pages++;
+        } while (strcmp(next, "0") != 0);
+    }
+    ck_assert_int_eq(pages, 6);
+    buf_release(&a);
+    tu_timock_stop(&t);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+/* A type's cursor that does not fit the type's own order either: named
+ * and dropped; the rest kept per type, and the file loads. */
+START_TEST(snapshot_misorder_cursor)
+{
+    struct canned_server m;
+    canned_start(&m, misorder);
+    char *dir = fresh_dir(), path[128], cmd[1024];
+    snprintf(path, sizeof path, "%s/snap.json", dir);
+    snprintf(cmd, sizeof cmd,
+             TIMGROUPS_PATH " --url http://127.0.0.1:%d --sdkappid %llu "
+                            "--identifier administrator --limit 1 --rate 0 "
+                            "--snapshot %s",
+             m.port, (unsigned long long)APP, path);
+    struct run r;
+    run(&r, cmd);
+    canned_stop(&m);
+    ck_assert_msg(r.code == 0, "exit %d: %s", r.code, r.err);
+    ck_assert_msg(strstr(r.err, "timgroups: snapshot: the Next 3 that the "
+                                "Public pull gave after \"c\" does not fit "
+                                "that type's increasing order (0 groups of "
+                                "the type before it, the key before it 5): "
+                                "that page's Next will differ\n"),
+                  "stderr: %s", r.err);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    static char text[1 << 16];
+    text[fread(text, 1, sizeof text - 1, f)] = '\0';
+    fclose(f);
+    ck_assert_msg(strstr(text, "\"type_cursors\": {\n"
+                               "          \"P\": [[0, \"5\"]]\n        }"),
+                  "%s", text);
+    /* Public: a 5, c 6, d 7 */
+    struct tu_timock t;
+    const char *args[] = {"--fixture", path, NULL};
+    tu_timock_start(&t, args);
+    struct buf a;
+    buf_init(&a, 1 << 20);
+    page(&t, APP, "administrator", "Public", 1, "5", &a);
+    ck_assert_str_eq(a.data, PAGE("3", G("c"), "6"));
     buf_release(&a);
     tu_timock_stop(&t);
     unlink(path);
@@ -598,6 +686,7 @@ int main(void)
     tcase_add_loop_test(tc, snapshot_answers_the_same, 0,
                         sizeof rounds / sizeof rounds[0]);
     tcase_add_test(tc, snapshot_misfit_cursor);
+    tcase_add_test(tc, snapshot_misorder_cursor);
     tcase_add_test(tc, snapshot_app_changed);
     tcase_add_loop_test(tc, snapshot_misuse, 0,
                         sizeof misuse / sizeof misuse[0]);

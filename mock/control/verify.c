@@ -82,7 +82,7 @@ static size_t type_total(const struct groupset *gs, int type)
 
 static uint64_t type_key(const struct groupset *gs, int type, size_t i)
 {
-    return gs->groups[type == GT_ALL ? i : gs->by_type[type][i]].key;
+    return groupset_key(gs, type, i);
 }
 
 /* The first position of the type's groups whose key is above key (or at or

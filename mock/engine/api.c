@@ -304,8 +304,8 @@ static void write_page(struct api *api, struct call *c, struct api_answer *ans)
     t->answer_next = p.next;
     t->count = (uint32_t)p.count;
     if (p.count) {
-        t->first_key = gs->groups[page_group(&p, 0)].key;
-        t->last_key = gs->groups[page_group(&p, p.count - 1)].key;
+        t->first_key = groupset_key(gs, c->body.type, p.first);
+        t->last_key = groupset_key(gs, c->body.type, p.first + p.count - 1);
         ans->items = p.items;
         ans->items_len = p.items_len;
         ans->items_at = items_at;

@@ -48,9 +48,10 @@ struct api_trace {
     struct body body;
     int has_answer_next; /* the answer carries Next */
     uint64_t answer_next;
-    uint32_t count;               /* IDs on the page */
-    uint64_t first_key, last_key; /* keys of the page's first, last group */
-    char fault[64];               /* the fault applied, "" for none */
+    uint32_t count; /* IDs on the page */
+    /* the keys the page was cut by (page.h) of its first and last group */
+    uint64_t first_key, last_key;
+    char fault[64]; /* the fault applied, "" for none */
     /* the query as the api read it (query_parsed), so that the journal
      * reads it from here rather than parsing it again; freed with the
      * answer */

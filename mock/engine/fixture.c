@@ -559,15 +559,123 @@ static const char *column_cursor_path(char *out, size_t size, const char *path,
     return out;
 }
 
+/* The type_cursors of type t (group_columns rows from at, of letters t):
+ * the type's own keys (fixtures/README.md), given to the groupset up to
+ * the last row named; groupset_finish fills the rest. */
+static int load_type_cursor_list(struct ctx *c, const cJSON *v,
+                                 const char *path, struct app *a, int type,
+                                 size_t at, const char *letters, size_t rows)
+{
+    char p[PATH_MAX_LEN], q[PATH_MAX_LEN + 32];
+    struct groupset *g = a->gs;
+    if (!cJSON_IsArray(v) || !v->child)
+        return fail(c, path, "must be a non-empty array of [ROW, CURSOR]");
+    size_t most = 0; /* entries of the type up to the last row named */
+    for (size_t i = 0; i < at + rows; i++)
+        most += g->groups[i].type == type;
+    uint64_t *keys = malloc((most ? most : 1) * sizeof *keys);
+    if (!keys)
+        return fail(c, path, "out of memory");
+    size_t pos = 0, entry = 0, filled = 0; /* next position, its entry */
+    uint64_t row = 0, key = 0, last_row = 0;
+    int i = 0;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        sub(p, sizeof p, path, NULL, i);
+        if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 2) {
+            fail(c, p, "must be [ROW, CURSOR]");
+            goto bad;
+        }
+        sub(q, sizeof q, p, NULL, 0);
+        if (jsonget_u64(e->child, 0, rows ? rows - 1 : 0, &row) != 0 || !rows) {
+            fail(c, q, "must be a row from 0 to %zu, the rows of ids",
+                 rows ? rows - 1 : 0);
+            goto bad;
+        }
+        if (i && row <= last_row) {
+            fail(c, q, "row %llu is not after the row before it (%llu)",
+                 (unsigned long long)row, (unsigned long long)last_row);
+            goto bad;
+        }
+        if (letters[row] != type_letters[type]) {
+            fail(c, q, "row %llu is of type '%c', not '%c'",
+                 (unsigned long long)row, letters[row], type_letters[type]);
+            goto bad;
+        }
+        if (parse_cursor(c, e->child->next, sub(q, sizeof q, p, NULL, 1), &key))
+            goto bad;
+        for (; pos < at + row; pos++) /* the entry of the row */
+            entry += g->groups[pos].type == type;
+        if (!i && key <= entry) {
+            fail(c, q,
+                 "%llu leaves no room for the %zu groups of type '%c' before "
+                 "row %llu, which take the keys just below it",
+                 (unsigned long long)key, entry, type_letters[type],
+                 (unsigned long long)row);
+            goto bad;
+        }
+        for (; !i && filled < entry; filled++) /* keys below the first */
+            keys[filled] = key - (entry - filled);
+        for (; filled < entry; filled++) /* one more each */
+            keys[filled] = keys[filled - 1] + 1;
+        if (i && key <= keys[entry - 1]) {
+            fail(c, q,
+                 "%llu is not greater than the type key before it (%llu; "
+                 "rows between take one more each)",
+                 (unsigned long long)key, (unsigned long long)keys[entry - 1]);
+            goto bad;
+        }
+        keys[filled++] = key;
+        last_row = row;
+    }
+    if (groupset_type_keys(g, type, keys, filled) != 0) /* checked above */
+        return fail(c, path, "the type keys do not increase");
+    return 0;
+bad:
+    free(keys);
+    return -1;
+}
+
+/* group_columns.type_cursors: {"V": [[ROW, CURSOR], ...], ...}. */
+static int load_type_cursors(struct ctx *c, const cJSON *o, const char *path,
+                             struct app *a, size_t at, const char *letters,
+                             size_t rows)
+{
+    char p[PATH_MAX_LEN];
+    int given[GT_COUNT] = {0};
+    if (!cJSON_IsObject(o))
+        return fail(c, path,
+                    "must be an object of type letters, each with an array "
+                    "of [ROW, CURSOR]");
+    for (const cJSON *m = o->child; m; m = m->next) {
+        snprintf(p, sizeof p, "%.200s.%.32s", path, m->string);
+        int type = 0;
+        while (type < GT_COUNT &&
+               (strlen(m->string) != 1 || type_letters[type] != m->string[0]))
+            type++;
+        if (type == GT_COUNT)
+            return fail(c, p,
+                        "is not a type letter: P(ublic), (Pri)V(ate), "
+                        "C(hatRoom), A(VChatRoom), B(ChatRoom), (Com)M(unity)");
+        if (given[type]++)
+            return fail(c, p, "type '%c' is given twice", type_letters[type]);
+        if (load_type_cursor_list(c, m, p, a, type, at, letters, rows))
+            return -1;
+    }
+    return 0;
+}
+
 /* Groups listed in columns, for snapshots of millions (fixtures/README.md):
  * one type letter a group, one ID a line, and the cursor keys of some
  * rows. */
 static int load_group_columns(struct ctx *c, const cJSON *o, const char *path,
                               struct app *a)
 {
-    static const char *const keys[] = {"types", "ids", "cursors", NULL};
+    static const char *const keys[] = {"types", "ids", "cursors",
+                                       "type_cursors", NULL};
     char p[PATH_MAX_LEN], q[PATH_MAX_LEN + 32], r[PATH_MAX_LEN + 32];
     const cJSON *types = cJSON_GetObjectItemCaseSensitive(o, "types");
+    const cJSON *tc = cJSON_GetObjectItemCaseSensitive(o, "type_cursors");
+    size_t row0 = a->gs->n_groups; /* the position of row 0 */
     const cJSON *ids = cJSON_GetObjectItemCaseSensitive(o, "ids");
     const cJSON *cursors = cJSON_GetObjectItemCaseSensitive(o, "cursors");
     uint64_t *at = NULL;
@@ -633,6 +741,10 @@ static int load_group_columns(struct ctx *c, const cJSON *o, const char *path,
         fail(c, p, "has more lines than types has letters (%zu)", rows);
         goto out;
     }
+    if (tc &&
+        load_type_cursors(c, tc, sub(p, sizeof p, path, "type_cursors", 0), a,
+                          row0, t, rows))
+        goto out;
     rc = 0;
 out:
     free(at);
@@ -1015,7 +1127,7 @@ static int load_root(struct ctx *c, const cJSON *root, struct fixture *fx,
     if (rc == -1)
         return fail_duplicate(c, fx->store, dup, *listed, second);
     if (rc != 0)
-        return fail(c, "$", "out of memory");
+        return fail(c, "$", "out of memory or out of cursor keys");
     return 0;
 }
 

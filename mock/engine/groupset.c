@@ -42,6 +42,7 @@ void groupset_release(struct groupset *g)
     free(g->groups);
     for (int t = 0; t < GT_COUNT; t++) {
         free(g->by_type[t]);
+        free(g->type_keys[t]);
         items_free(&g->of_type[t]);
     }
     items_free(&g->all);
@@ -172,6 +173,45 @@ int groupset_append(struct groupset *g, uint64_t key, const char *id, size_t n,
     all->at[g->n_groups] = (uint32_t)all->len;
     all->len += ITEM_PLAIN(esc);
     all->at[++g->n_groups] = (uint32_t)all->len;
+    return 0;
+}
+
+int groupset_type_keys(struct groupset *g, int type, uint64_t *keys, size_t n)
+{
+    int ok = type >= 0 && type < GT_COUNT && n;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = keys[i] && (i == 0 || keys[i] > keys[i - 1]);
+    if (!ok) {
+        free(keys);
+        return -1;
+    }
+    free(g->type_keys[type]);
+    g->type_keys[type] = keys;
+    g->n_type_keys[type] = n;
+    if (keys[n - 1] > g->type_last[type])
+        g->type_last[type] = keys[n - 1];
+    return 0;
+}
+
+/* Gives the groups of type t past those given keys one more than the key
+ * before each.  Returns 0, or -1 (memory, or keys, ran out). */
+static int fill_type_keys(struct groupset *g, int t)
+{
+    size_t n = g->n_by_type[t], have = g->n_type_keys[t];
+    if (!g->type_keys[t] || have >= n)
+        return 0;
+    uint64_t *k = realloc(g->type_keys[t], n * sizeof *k);
+    if (!k)
+        return -1;
+    g->type_keys[t] = k;
+    uint64_t prev = g->type_last[t];
+    for (size_t i = have; i < n; i++) {
+        if (prev == UINT64_MAX)
+            return -1;
+        k[i] = ++prev;
+    }
+    g->n_type_keys[t] = n;
+    g->type_last[t] = prev;
     return 0;
 }
 
@@ -345,6 +385,9 @@ int groupset_finish(struct groupset *g, size_t *first, size_t *second)
     int dup = find_duplicate(g, first, second);
     if (dup < 0 || build_indexes(g) != 0)
         return -2;
+    for (int t = 0; t < GT_COUNT; t++)
+        if (fill_type_keys(g, t) != 0)
+            return -2;
     return dup ? -1 : 0;
 }
 
@@ -356,12 +399,27 @@ struct groupset *groupset_copy(const struct groupset *g,
         groupset_release(c);
         return NULL;
     }
+    for (int t = 0; t < GT_COUNT; t++) {
+        c->type_last[t] = g->type_last[t];
+        /* room for each group of the type; n_type_keys counts those kept */
+        if (g->type_keys[t] &&
+            !(c->type_keys[t] = malloc((g->n_by_type[t] ? g->n_by_type[t] : 1) *
+                                       sizeof *c->type_keys[t]))) {
+            groupset_release(c);
+            return NULL;
+        }
+    }
+    size_t of_type[GT_COUNT] = {0}; /* entries of each type met */
     for (size_t i = 0; i < g->n_groups; i++) {
+        int t = g->groups[i].type;
+        size_t e = of_type[t]++;
         if (drop && drop[i])
             continue;
+        if (c->type_keys[t])
+            c->type_keys[t][c->n_type_keys[t]++] = g->type_keys[t][e];
         size_t n;
         const char *id = groupset_id(g, i, &n);
-        if (groupset_append(c, g->groups[i].key, id, n, g->groups[i].type)) {
+        if (groupset_append(c, g->groups[i].key, id, n, t)) {
             groupset_release(c);
             return NULL;
         }

@@ -11,6 +11,11 @@
  * holding a reference never sees half a change.  References are counted
  * atomically; a type's items, rendered once on first use, have their own
  * lock; everything else needs no lock.
+ *
+ * A type may also have keys of its own (a fixture's type_cursors, for a
+ * service whose cursors of a type's pull do not fit the one order): its
+ * typed pages are then cut by those keys, in the same order.  Only such a
+ * type costs memory for them, one key per group of the type.
  */
 #ifndef TIM_GROUPSET_H
 #define TIM_GROUPSET_H
@@ -68,6 +73,15 @@ struct groupset {
     size_t n_groups, cap_groups;
     uint32_t *by_type[GT_COUNT]; /* positions in groups, ascending */
     size_t n_by_type[GT_COUNT];
+    /* a type's own keys for its pages, or NULL (the groups' keys): entry i
+     * is the key of group by_type[t][i], ascending; before finish, only
+     * the first n_type_keys[t] are given, and finish gives each later
+     * group of the type one more than the highest key the type ever had
+     * (type_last, kept across copies, so that a deleted group's key is
+     * never given again) */
+    uint64_t *type_keys[GT_COUNT];
+    size_t n_type_keys[GT_COUNT];
+    uint64_t type_last[GT_COUNT];
     struct items all; /* every group's, in key order */
     /* each type's, rendered on the first page of the type: a snapshot of
      * 10 million groups starts in half the time, and memory */
@@ -119,16 +133,37 @@ void groupset_prefault(const struct groupset_spare *s);
 int groupset_append(struct groupset *g, uint64_t key, const char *id, size_t n,
                     int type);
 
+/* groupset_type_keys: gives the first n groups of type (in key order) keys
+ * of their own for the pages of the type; keys ascending, none 0.  The
+ * set takes keys (malloc'd) in every case.  groupset_finish gives the
+ * type's later groups one more than the key before each.  Returns 0, or -1
+ * when the keys are not ascending or the type is not one (keys freed). */
+int groupset_type_keys(struct groupset *g, int type, uint64_t *keys, size_t n);
+
+/* groupset_key: the key by which entry i of the pages of type (GT_ALL: all
+ * groups) is cut: the type's own key when it has them, else the group's. */
+static inline uint64_t groupset_key(const struct groupset *g, int type,
+                                    size_t i)
+{
+    if (type == GT_ALL)
+        return g->groups[i].key;
+    if (g->type_keys[type])
+        return g->type_keys[type][i];
+    return g->groups[g->by_type[type][i]].key;
+}
+
 /* groupset_id: the ID of the group at position i, and its length. */
 const char *groupset_id(const struct groupset *g, size_t i, size_t *n);
 
-/* groupset_finish: builds the per-type indexes and items and checks that
- * no two groups share an ID.  Returns 0; -1 with the positions of two groups
+/* groupset_finish: builds the per-type indexes and items, gives the type
+ * keys not given yet (groupset_type_keys) and checks that no two groups
+ * share an ID.  Returns 0; -1 with the positions of two groups
  * with one ID in *first < *second; -2 when memory runs out. */
 int groupset_finish(struct groupset *g, size_t *first, size_t *second);
 
 /* groupset_copy: a new set (one reference, not finished) holding the groups
- * of g whose drop[position] is 0 (drop may be NULL), with room for more. */
+ * of g (finished) whose drop[position] is 0 (drop may be NULL), with their
+ * type keys, with room for more. */
 struct groupset *groupset_copy(const struct groupset *g,
                                const unsigned char *drop);
 

@@ -7,7 +7,9 @@
  * items (groupset.h).  Any cursor value is accepted, issued or not, under any
  * type.  Because a cursor names a position and not a group, paging stays
  * correct while groups come and go: every group that exists for the whole
- * pull is met exactly once.  Cost: one binary search, whatever the page's
+ * pull is met exactly once.  A type with keys of its own (groupset.h) has
+ * its typed pages cut, and its Next given, by those, in the same order.
+ * Cost: one binary search, whatever the page's
  * length.
  */
 #ifndef TIM_PAGE_H
@@ -31,10 +33,11 @@ struct page {
 
 /* page_cut: cuts the page after cursor `after` of at most limit groups of
  * type (GT_ALL for all) from gs, the groups of app.  Next is the key of the
- * page's last group; it is 0 when the page is empty, and also when nothing
- * follows the page unless the app's next_on_last_page quirk is on.  The
- * page points into gs, which must outlive it.  Returns 0, or -1 when the
- * type's items cannot be rendered (out of memory).  Thread-safe. */
+ * page's last group (its type key when the type has keys of its own); it is 0
+ * when the page is empty, and also when nothing follows the page unless the
+ * app's next_on_last_page quirk is on.  The page points into gs, which must
+ * outlive it.  Returns 0, or -1 when the type's items cannot be rendered (out
+ * of memory).  Thread-safe. */
 int page_cut(const struct app *app, struct groupset *gs, int type,
              uint64_t after, uint32_t limit, struct page *out);
 

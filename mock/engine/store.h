@@ -166,7 +166,9 @@ const char *app_group_id(const struct app *a, size_t i, size_t *n);
 struct groupset *app_groups(struct app *a);
 
 /* A change to an app's groups: groups to create (listed, or generated from
- * a seed) and IDs to delete. */
+ * a seed) and IDs to delete.  A created group of a type with keys of its
+ * own (groupset.h) takes, for the pages of its type, one more than the
+ * highest type key the type ever had. */
 struct app_change {
     const char *const *create_ids;
     const int *create_types;

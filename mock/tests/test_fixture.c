@@ -267,6 +267,53 @@ static const struct {
          "\"cursors\":[[0,-1]]}"),
      "t: $.apps[0].group_columns.cursors[0][1]: must be a cursor key from 1 "
      "to 18446744073709551615 (a number, or a string of digits past 2^53)"},
+#define TC(types, ids, tc)                                                     \
+    APP(",\"group_columns\":{\"types\":\"" types "\",\"ids\":\"" ids           \
+        "\",\"type_cursors\":" tc "}")
+    {TC("PV", "a\\nb\\n", "[]"),
+     "t: $.apps[0].group_columns.type_cursors: must be an object of type "
+     "letters, each with an array of [ROW, CURSOR]"},
+    {TC("PV", "a\\nb\\n", "{\"X\":[[0,5]]}"),
+     "t: $.apps[0].group_columns.type_cursors.X: is not a type letter: "
+     "P(ublic), (Pri)V(ate), C(hatRoom), A(VChatRoom), B(ChatRoom), "
+     "(Com)M(unity)"},
+    {TC("PV", "a\\nb\\n", "{\"VV\":[[1,5]]}"),
+     "t: $.apps[0].group_columns.type_cursors.VV: is not a type letter: "
+     "P(ublic), (Pri)V(ate), C(hatRoom), A(VChatRoom), B(ChatRoom), "
+     "(Com)M(unity)"},
+    {TC("PV", "a\\nb\\n", "{\"V\":[[1,5]],\"V\":[[1,6]]}"),
+     "t: $.apps[0].group_columns.type_cursors.V: type 'V' is given twice"},
+    {TC("PV", "a\\nb\\n", "{\"V\":[]}"),
+     "t: $.apps[0].group_columns.type_cursors.V: must be a non-empty array "
+     "of [ROW, CURSOR]"},
+    {TC("PV", "a\\nb\\n", "{\"V\":[[1]]}"),
+     "t: $.apps[0].group_columns.type_cursors.V[0]: must be [ROW, CURSOR]"},
+    {TC("PV", "a\\nb\\n", "{\"V\":[[2,5]]}"),
+     "t: $.apps[0].group_columns.type_cursors.V[0][0]: must be a row from 0 "
+     "to 1, the rows of ids"},
+    {TC("PV", "a\\nb\\n", "{\"V\":[[0,5]]}"),
+     "t: $.apps[0].group_columns.type_cursors.V[0][0]: row 0 is of type "
+     "'P', not 'V'"},
+    {TC("VV", "a\\nb\\n", "{\"V\":[[1,5],[1,9]]}"),
+     "t: $.apps[0].group_columns.type_cursors.V[1][0]: row 1 is not after "
+     "the row before it (1)"},
+    {TC("VV", "a\\nb\\n", "{\"V\":[[1,0]]}"),
+     "t: $.apps[0].group_columns.type_cursors.V[0][1]: must be a cursor key "
+     "from 1 to 18446744073709551615 (a number, or a string of digits past "
+     "2^53)"},
+    /* one V before row 2: it needs a key below 1 */
+    {TC("VPV", "a\\nb\\nc\\n", "{\"V\":[[2,1]]}"),
+     "t: $.apps[0].group_columns.type_cursors.V[0][1]: 1 leaves no room for "
+     "the 1 groups of type 'V' before row 2, which take the keys just below "
+     "it"},
+    /* row 2 takes 6, so row 3 needs more than 6 */
+    {TC("VVVV", "a\\nb\\nc\\nd\\n", "{\"V\":[[1,5],[3,6]]}"),
+     "t: $.apps[0].group_columns.type_cursors.V[1][1]: 6 is not greater "
+     "than the type key before it (6; rows between take one more each)"},
+    /* b, after the type's last key, has none left */
+    {TC("VV", "a\\nb\\n", "{\"V\":[[0,\"18446744073709551615\"]]}"),
+     "t: $: out of memory or out of cursor keys"},
+#undef TC
 };
 
 START_TEST(bad_fixtures)
@@ -518,6 +565,43 @@ START_TEST(listed_cursor_keys)
 }
 END_TEST
 
+/* type_cursors: the keys land on the type's groups, those before the first
+ * named just below it, those between and after one more each, a listed
+ * group and a generated one of the type included; other types have none. */
+START_TEST(type_cursor_keys)
+{
+    static const char json[] =
+        "{\"apps\":[{\"sdkappid\":5,\"admins\":[\"a\"],\"key\":\"k\","
+        "\"groups\":[{\"id\":\"g0\",\"type\":\"Private\"}],"
+        "\"group_columns\":{\"types\":\"VPVVPVV\","
+        "\"ids\":\"a\\nb\\nc\\nd\\ne\\nf\\ng\\n\","
+        "\"type_cursors\":{\"V\":[[2,100],[5,\"18446744073709551000\"]]}},"
+        "\"generate\":{\"counts\":{\"Private\":1}}}]}";
+    /* g0, a, c, d, f, g, then the generated one */
+    static const uint64_t keys[] = {98,
+                                    99,
+                                    100,
+                                    101,
+                                    18446744073709551000ULL,
+                                    18446744073709551001ULL,
+                                    18446744073709551002ULL};
+    struct fixture fx;
+    char err[512] = "";
+    ck_assert_msg(
+        fixture_load_text(json, strlen(json), "t", &fx, err, sizeof err) == 0,
+        "%s", err);
+    const struct groupset *gs = fx.store->apps[0]->gs;
+    ck_assert_uint_eq(gs->n_by_type[GT_PRIVATE], 7);
+    ck_assert_ptr_nonnull(gs->type_keys[GT_PRIVATE]);
+    for (size_t i = 0; i < 7; i++)
+        ck_assert_uint_eq(gs->type_keys[GT_PRIVATE][i], keys[i]);
+    for (int t = 0; t < GT_COUNT; t++)
+        if (t != GT_PRIVATE)
+            ck_assert_ptr_null(gs->type_keys[t]);
+    fixture_release(&fx);
+}
+END_TEST
+
 /* Every shipped profile loads, for the service and for an app, and says
  * something about every setting it may decide. */
 START_TEST(shipped_profiles_load)
@@ -611,6 +695,7 @@ int main(void)
                         sizeof bad_rows / sizeof bad_rows[0]);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, listed_cursor_keys);
+    tcase_add_test(tc, type_cursor_keys);
     tcase_add_test(tc, capture_2015_settings);
     tcase_add_test(tc, envelope_inherits_the_service);
     tcase_add_test(tc, profile_precedence);

@@ -144,6 +144,66 @@ START_TEST(copy_drops)
 }
 END_TEST
 
+/* groupset_type_keys refuses keys that do not ascend, a 0 and no type,
+ * and frees them (the sanitizers would see a leak). */
+static const struct {
+    int type;
+    uint64_t keys[3];
+    size_t n;
+    int rc;
+} type_key_rows[] = {
+    {GT_PUBLIC, {5, 7, 9}, 3, 0},  {GT_PUBLIC, {5, 5, 9}, 3, -1},
+    {GT_PUBLIC, {5, 7, 6}, 3, -1}, {GT_PUBLIC, {0, 7, 9}, 3, -1},
+    {GT_PUBLIC, {5}, 0, -1},       {GT_ALL, {5, 7, 9}, 3, -1},
+    {GT_COUNT, {5}, 1, -1},
+};
+
+START_TEST(type_keys_given)
+{
+    struct groupset *g = groupset_new();
+    ck_assert_ptr_nonnull(g);
+    uint64_t *k = malloc(sizeof type_key_rows[_i].keys);
+    ck_assert_ptr_nonnull(k);
+    memcpy(k, type_key_rows[_i].keys, sizeof type_key_rows[_i].keys);
+    ck_assert_int_eq(
+        groupset_type_keys(g, type_key_rows[_i].type, k, type_key_rows[_i].n),
+        type_key_rows[_i].rc);
+    groupset_release(g);
+}
+END_TEST
+
+/* A copy keeps the type keys of the groups it keeps, in order; finish
+ * gives a group added after them one more than the highest the type ever
+ * had, the dropped last one's included. */
+START_TEST(copy_keeps_type_keys)
+{
+    static const char *const ids[] = {"a", "b", "c", "d", NULL};
+    struct groupset *g = make(ids, 0, 0); /* all Public, keys 1 to 4 */
+    uint64_t *k = malloc(2 * sizeof *k);
+    ck_assert_ptr_nonnull(k);
+    k[0] = 40;
+    k[1] = 50;
+    ck_assert_int_eq(groupset_type_keys(g, GT_PUBLIC, k, 2), 0);
+    size_t first, second;
+    ck_assert_int_eq(groupset_finish(g, &first, &second), 0);
+    static const uint64_t had[] = {40, 50, 51, 52};
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_uint_eq(g->type_keys[GT_PUBLIC][i], had[i]);
+    static const unsigned char drop[] = {0, 1, 0, 1}; /* b and d */
+    struct groupset *c = groupset_copy(g, drop);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(groupset_append(c, 9, "e", 1, GT_PUBLIC), 0);
+    ck_assert_int_eq(groupset_finish(c, &first, &second), 0);
+    static const uint64_t has[] = {40, 51, 53}; /* a, c, e */
+    ck_assert_uint_eq(c->n_by_type[GT_PUBLIC], 3);
+    for (size_t i = 0; i < 3; i++)
+        ck_assert_uint_eq(c->type_keys[GT_PUBLIC][i], has[i]);
+    ck_assert_ptr_null(c->type_keys[GT_PRIVATE]);
+    groupset_release(c);
+    groupset_release(g);
+}
+END_TEST
+
 static const struct {
     const char *ids[5];
     size_t n, missing;
@@ -249,6 +309,9 @@ int main(void)
                         sizeof copy_rows / sizeof copy_rows[0]);
     tcase_add_loop_test(tc, marks, 0, sizeof mark_rows / sizeof mark_rows[0]);
     tcase_add_test(tc, typed_items_once);
+    tcase_add_loop_test(tc, type_keys_given, 0,
+                        sizeof type_key_rows / sizeof type_key_rows[0]);
+    tcase_add_test(tc, copy_keeps_type_keys);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

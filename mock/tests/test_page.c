@@ -475,6 +475,96 @@ START_TEST(items_after_a_change)
 }
 END_TEST
 
+/* Public groups with keys of their own: rows 0 a, 2 c, 3 d, 5 f are
+ * Public, rows 1 b, 4 e Private; the Public pull's Next after c was 15. */
+static const char typed[] =
+    "{\"apps\":[{\"sdkappid\":1,\"admins\":[\"a\"],\"key\":\"k\","
+    "\"quirks\":{\"next_on_last_page\":false},\"cursors\":{\"max_step\":1},"
+    "\"group_columns\":{\"types\":\"PVPPVP\","
+    "\"ids\":\"a\\nb\\nc\\nd\\ne\\nf\\n\","
+    "\"cursors\":[[0,20],[1,30]],"
+    "\"type_cursors\":{\"P\":[[2,15]]}}}]}";
+
+/* The IDs of a page, one after another, and its Next. */
+static const char *ids_of(const struct page *p)
+{
+    static char out[256];
+    size_t len = 0;
+    for (size_t i = 0; i < p->count; i++)
+        len +=
+            (size_t)snprintf(out + len, sizeof out - len, "%s ", id_of(p, i));
+    snprintf(out + len, sizeof out - len, "%llu", (unsigned long long)p->next);
+    return out;
+}
+
+/* A typed page of a type with keys of its own is cut by them and answers
+ * them as Next; the pages of all types and of other types keep the groups'
+ * keys. */
+START_TEST(typed_pages_by_type_keys)
+{
+    struct fixture fx;
+    tu_fixture(&fx, typed);
+    struct app *a = fx.store->apps[0];
+    struct page p;
+    /* Public: a 14, c 15, d 16, f 17 */
+    page_cut(a, a->gs, GT_PUBLIC, 0, 2, &p);
+    ck_assert_str_eq(ids_of(&p), "a c 15");
+    ck_assert_uint_eq(p.total, 4);
+    static const char items[] = "{\"GroupId\":\"a\"},{\"GroupId\":\"c\"}";
+    ck_assert_uint_eq(p.items_len, strlen(items));
+    ck_assert_int_eq(memcmp(p.items, items, p.items_len), 0);
+    page_cut(a, a->gs, GT_PUBLIC, p.next, 2, &p);
+    ck_assert_str_eq(ids_of(&p), "d f 0");
+    page_cut(a, a->gs, GT_PUBLIC, 14, 2, &p);
+    ck_assert_str_eq(ids_of(&p), "c d 16");
+    page_cut(a, a->gs, GT_PUBLIC, 13, 1, &p);
+    ck_assert_str_eq(ids_of(&p), "a 14");
+    /* all types: a 20, b 30, c 31, d 32, e 33, f 34 */
+    page_cut(a, a->gs, GT_ALL, 0, 3, &p);
+    ck_assert_str_eq(ids_of(&p), "a b c 31");
+    page_cut(a, a->gs, GT_ALL, 15, 1, &p);
+    ck_assert_str_eq(ids_of(&p), "a 20");
+    /* Private: b 30, e 33 */
+    page_cut(a, a->gs, GT_PRIVATE, 0, 1, &p);
+    ck_assert_str_eq(ids_of(&p), "b 30");
+    page_cut(a, a->gs, GT_PRIVATE, 30, 1, &p);
+    ck_assert_str_eq(ids_of(&p), "e 0");
+    fixture_release(&fx);
+}
+END_TEST
+
+/* Groups created and deleted: the kept Public groups keep their type keys,
+ * a created one takes one more than the highest the type ever had, even
+ * when the group that had it is gone. */
+START_TEST(type_keys_after_a_change)
+{
+    struct fixture fx;
+    tu_fixture(&fx, typed);
+    struct app *a = fx.store->apps[0];
+    const char *ids[] = {"g", "h"};
+    const int types[] = {GT_PUBLIC, GT_PRIVATE};
+    const char *gone[] = {"f", "c"};
+    struct app_change ch = {ids, types, 2, NULL, gone, 2};
+    char why[160];
+    ck_assert_int_eq(app_change(a, &ch, why, sizeof why), 0);
+    struct groupset *now = app_groups(a);
+    struct page p;
+    /* Public: a 14, d 16, g 18 */
+    page_cut(a, now, GT_PUBLIC, 0, 2, &p);
+    ck_assert_str_eq(ids_of(&p), "a d 16");
+    page_cut(a, now, GT_PUBLIC, 16, 2, &p);
+    ck_assert_str_eq(ids_of(&p), "g 0");
+    page_cut(a, now, GT_PUBLIC, 17, 1, &p);
+    ck_assert_str_eq(ids_of(&p), "g 0");
+    ck_assert_uint_eq(now->type_keys[GT_PUBLIC][2], 18);
+    ck_assert_ptr_null(now->type_keys[GT_PRIVATE]);
+    page_cut(a, now, GT_PRIVATE, 0, 5, &p);
+    ck_assert_str_eq(ids_of(&p), "b e h 0");
+    groupset_release(now);
+    fixture_release(&fx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("page");
@@ -493,6 +583,8 @@ int main(void)
     tcase_add_test(tc, paging_while_groups_change);
     tcase_add_test(tc, items_are_the_ids_rendered);
     tcase_add_test(tc, items_after_a_change);
+    tcase_add_test(tc, typed_pages_by_type_keys);
+    tcase_add_test(tc, type_keys_after_a_change);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
