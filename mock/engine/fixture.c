@@ -571,6 +571,7 @@ static int load_group_columns(struct ctx *c, const cJSON *o, const char *path,
     const cJSON *ids = cJSON_GetObjectItemCaseSensitive(o, "ids");
     const cJSON *cursors = cJSON_GetObjectItemCaseSensitive(o, "cursors");
     uint64_t *at = NULL;
+    struct groupset_faulter faulter = {.running = 0};
     int rc = -1;
     if (check_object(c, o, path, keys))
         return -1;
@@ -589,6 +590,8 @@ static int load_group_columns(struct ctx *c, const cJSON *o, const char *path,
         fail(c, path, "out of memory");
         goto out;
     }
+    /* the groups' memory is faulted in meanwhile, on another thread */
+    groupset_faulter_start(&faulter, a->gs, rows, len > rows ? len - rows : 0);
     sub(p, sizeof p, path, "ids", 0);
     for (size_t row = 0; row < rows; row++) {
         const char *nl = memchr(s, '\n', len - (size_t)(s - ids->valuestring));
@@ -635,6 +638,7 @@ static int load_group_columns(struct ctx *c, const cJSON *o, const char *path,
     }
     rc = 0;
 out:
+    groupset_faulter_join(&faulter);
     free(at);
     return rc;
 }

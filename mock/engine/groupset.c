@@ -141,6 +141,31 @@ void groupset_prefault(const struct groupset_spare *s)
 #endif
 }
 
+/* Groups from which the memory is faulted in on another thread. */
+#define PREFAULT_FROM 100000
+
+static void *prefault_thread(void *spare)
+{
+    groupset_prefault(spare);
+    return NULL;
+}
+
+void groupset_faulter_start(struct groupset_faulter *f,
+                            const struct groupset *g, size_t n, size_t id_bytes)
+{
+    groupset_spare(g, n, id_bytes, &f->spare);
+    f->running =
+        n >= PREFAULT_FROM &&
+        pthread_create(&f->thread, NULL, prefault_thread, &f->spare) == 0;
+}
+
+void groupset_faulter_join(struct groupset_faulter *f)
+{
+    if (f->running)
+        pthread_join(f->thread, NULL);
+    f->running = 0;
+}
+
 int groupset_append(struct groupset *g, uint64_t key, const char *id, size_t n,
                     int type)
 {
