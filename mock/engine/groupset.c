@@ -400,12 +400,40 @@ static int find_duplicate(const struct groupset *g, size_t *first,
     return found;
 }
 
+/* The duplicate check of a set, run on its own thread. */
+struct dup_job {
+    const struct groupset *g;
+    size_t first, second;
+    int found;
+};
+
+static void *dup_thread(void *job)
+{
+    struct dup_job *j = job;
+    j->found = find_duplicate(j->g, &j->first, &j->second);
+    return NULL;
+}
+
 int groupset_finish(struct groupset *g, size_t *first, size_t *second)
 {
-    int dup = find_duplicate(g, first, second);
-    if (dup < 0 || build_indexes(g) != 0)
+    /* the check and the indexes read the groups and nothing else: for a
+     * large set the check runs on a second thread meanwhile */
+    struct dup_job job = {g, 0, 0, 0};
+    pthread_t thread;
+    int threaded = g->n_groups >= PREFAULT_FROM &&
+                   pthread_create(&thread, NULL, dup_thread, &job) == 0;
+    if (!threaded)
+        dup_thread(&job);
+    int indexed = build_indexes(g);
+    if (threaded)
+        pthread_join(thread, NULL);
+    if (job.found < 0 || indexed != 0)
         return -2;
-    return dup ? -1 : 0;
+    if (job.found) {
+        *first = job.first;
+        *second = job.second;
+    }
+    return job.found ? -1 : 0;
 }
 
 struct groupset *groupset_copy(const struct groupset *g,

@@ -149,6 +149,37 @@ START_TEST(many_duplicates)
 }
 END_TEST
 
+/* A set large enough that its duplicate check runs on a thread of its
+ * own while the indexes are built: the first and last rows share an ID,
+ * or none do, and the indexes are whole either way. */
+START_TEST(large_set_checked_on_a_thread)
+{
+    enum { LARGE = 200000 };
+    for (int dup = 0; dup < 2; dup++) {
+        struct groupset *g = groupset_new();
+        ck_assert_ptr_nonnull(g);
+        ck_assert_int_eq(groupset_reserve(g, LARGE, LARGE * 8), 0);
+        char id[16];
+        for (size_t i = 0; i < LARGE; i++) {
+            int n =
+                snprintf(id, sizeof id, "L%zu", dup && i == LARGE - 1 ? 0 : i);
+            ck_assert_int_eq(
+                groupset_append(g, i + 1, id, (size_t)n, (int)(i % GT_COUNT)),
+                0);
+        }
+        size_t first = 99, second = 99;
+        ck_assert_int_eq(groupset_finish(g, &first, &second), (dup ? -1 : 0));
+        if (dup)
+            ck_assert_msg(first == 0 && second == LARGE - 1, "%zu and %zu",
+                          first, second);
+        for (int t = 0; t < GT_COUNT; t++)
+            ck_assert_uint_eq(g->n_by_type[t],
+                              LARGE / GT_COUNT + (t < LARGE % GT_COUNT));
+        groupset_release(g);
+    }
+}
+END_TEST
+
 /* IDs that are prefixes of each other are different IDs, however the hash
  * table places them: 48 of them ("p", "pp", ...), and each marked alone. */
 START_TEST(prefixes_differ)
@@ -315,6 +346,7 @@ int main(void)
                         sizeof dup_rows / sizeof dup_rows[0]);
     tcase_add_loop_test(tc, many_duplicates, 0,
                         sizeof many_rows / sizeof many_rows[0]);
+    tcase_add_test(tc, large_set_checked_on_a_thread);
     tcase_add_test(tc, prefixes_differ);
     tcase_add_loop_test(tc, copy_drops, 0,
                         sizeof copy_rows / sizeof copy_rows[0]);
