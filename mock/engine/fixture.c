@@ -1023,8 +1023,10 @@ static int load_root(struct ctx *c, const cJSON *root, struct fixture *fx,
     return 0;
 }
 
-int fixture_load_text(const char *json, size_t n, const char *name,
-                      struct fixture *fx, char *err, size_t errlen)
+/* fixture_load_text, freeing owned (the text, or NULL) once it is parsed:
+ * a snapshot's 170 MB go back before its groups are made. */
+static int load_text(const char *json, size_t n, char *owned, const char *name,
+                     struct fixture *fx, char *err, size_t errlen)
 {
     struct ctx c = {name, err, errlen};
     struct listed *listed = NULL;
@@ -1032,6 +1034,7 @@ int fixture_load_text(const char *json, size_t n, const char *name,
     int rc = -1;
     memset(fx, 0, sizeof *fx);
     cJSON *root = jsonget_parse(json, n, why, sizeof why);
+    free(owned);
     if (!root)
         return fail(&c, "$", "%s", why);
     fx->store = store_new();
@@ -1047,6 +1050,12 @@ out:
     free(listed);
     cJSON_Delete(root);
     return rc;
+}
+
+int fixture_load_text(const char *json, size_t n, const char *name,
+                      struct fixture *fx, char *err, size_t errlen)
+{
+    return load_text(json, n, NULL, name, fx, err, errlen);
 }
 
 int fixture_load_file(const char *path, struct fixture *fx, char *err,
@@ -1092,7 +1101,8 @@ int fixture_load_file(const char *path, struct fixture *fx, char *err,
             break;
         len += (size_t)got;
     }
-    rc = fixture_load_text(text, len, path, fx, err, errlen);
+    rc = load_text(text, len, text, path, fx, err, errlen);
+    text = NULL; /* freed there */
 out:
     free(text);
     close(fd);
