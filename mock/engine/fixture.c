@@ -679,6 +679,7 @@ static int load_group_columns(struct ctx *c, const cJSON *o, const char *path,
     const cJSON *ids = cJSON_GetObjectItemCaseSensitive(o, "ids");
     const cJSON *cursors = cJSON_GetObjectItemCaseSensitive(o, "cursors");
     uint64_t *at = NULL;
+    struct groupset_faulter faulter = {.running = 0};
     int rc = -1;
     if (check_object(c, o, path, keys))
         return -1;
@@ -697,6 +698,8 @@ static int load_group_columns(struct ctx *c, const cJSON *o, const char *path,
         fail(c, path, "out of memory");
         goto out;
     }
+    /* the groups' memory is faulted in meanwhile, on another thread */
+    groupset_faulter_start(&faulter, a->gs, rows, len > rows ? len - rows : 0);
     sub(p, sizeof p, path, "ids", 0);
     for (size_t row = 0; row < rows; row++) {
         const char *nl = memchr(s, '\n', len - (size_t)(s - ids->valuestring));
@@ -747,6 +750,7 @@ static int load_group_columns(struct ctx *c, const cJSON *o, const char *path,
         goto out;
     rc = 0;
 out:
+    groupset_faulter_join(&faulter);
     free(at);
     return rc;
 }
@@ -1131,8 +1135,10 @@ static int load_root(struct ctx *c, const cJSON *root, struct fixture *fx,
     return 0;
 }
 
-int fixture_load_text(const char *json, size_t n, const char *name,
-                      struct fixture *fx, char *err, size_t errlen)
+/* fixture_load_text, freeing owned (the text, or NULL) once it is parsed:
+ * a snapshot's 170 MB go back before its groups are made. */
+static int load_text(const char *json, size_t n, char *owned, const char *name,
+                     struct fixture *fx, char *err, size_t errlen)
 {
     struct ctx c = {name, err, errlen};
     struct listed *listed = NULL;
@@ -1140,6 +1146,7 @@ int fixture_load_text(const char *json, size_t n, const char *name,
     int rc = -1;
     memset(fx, 0, sizeof *fx);
     cJSON *root = jsonget_parse(json, n, why, sizeof why);
+    free(owned);
     if (!root)
         return fail(&c, "$", "%s", why);
     fx->store = store_new();
@@ -1155,6 +1162,12 @@ out:
     free(listed);
     cJSON_Delete(root);
     return rc;
+}
+
+int fixture_load_text(const char *json, size_t n, const char *name,
+                      struct fixture *fx, char *err, size_t errlen)
+{
+    return load_text(json, n, NULL, name, fx, err, errlen);
 }
 
 int fixture_load_file(const char *path, struct fixture *fx, char *err,
@@ -1200,7 +1213,8 @@ int fixture_load_file(const char *path, struct fixture *fx, char *err,
             break;
         len += (size_t)got;
     }
-    rc = fixture_load_text(text, len, path, fx, err, errlen);
+    rc = load_text(text, len, text, path, fx, err, errlen);
+    text = NULL; /* freed there */
 out:
     free(text);
     close(fd);

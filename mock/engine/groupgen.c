@@ -1,7 +1,6 @@
 /* groupgen: seeded, unique group IDs (groupgen.h). */
 #include "groupgen.h"
 
-#include <pthread.h>
 #include <string.h>
 
 #include "rng.h"
@@ -95,15 +94,6 @@ static size_t make_id(const struct groupgen *g, int t, uint64_t v, char *id)
     return n + d;
 }
 
-/* Groups from which the memory is faulted in on another thread. */
-#define PREFAULT_FROM 100000
-
-static void *prefault(void *spare)
-{
-    groupset_prefault(spare);
-    return NULL;
-}
-
 int groupgen_run(struct groupset *gs, const struct groupgen *g,
                  uint64_t (*next_key)(void *ctx), void *ctx)
 {
@@ -121,11 +111,8 @@ int groupgen_run(struct groupset *gs, const struct groupgen *g,
     if (groupset_reserve(gs, total, id_bytes) != 0)
         return -1;
     /* the memory they go into is faulted in meanwhile, on another thread */
-    struct groupset_spare spare;
-    groupset_spare(gs, total, id_bytes, &spare);
-    pthread_t faulter;
-    int faulting = total >= PREFAULT_FROM &&
-                   pthread_create(&faulter, NULL, prefault, &spare) == 0;
+    struct groupset_faulter faulter;
+    groupset_faulter_start(&faulter, gs, total, id_bytes);
     /* unique by construction: the duplicate check need not compare them */
     gs->unique_from = gs->n_groups;
     gs->unique_to = gs->n_groups + total;
@@ -142,7 +129,6 @@ int groupgen_run(struct groupset *gs, const struct groupgen *g,
         if (!key || groupset_append(gs, key, id, n, t) != 0)
             break;
     }
-    if (faulting)
-        pthread_join(faulter, NULL);
+    groupset_faulter_join(&faulter);
     return total ? -1 : 0;
 }

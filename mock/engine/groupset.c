@@ -142,6 +142,31 @@ void groupset_prefault(const struct groupset_spare *s)
 #endif
 }
 
+/* Groups from which the memory is faulted in on another thread. */
+#define PREFAULT_FROM 100000
+
+static void *prefault_thread(void *spare)
+{
+    groupset_prefault(spare);
+    return NULL;
+}
+
+void groupset_faulter_start(struct groupset_faulter *f,
+                            const struct groupset *g, size_t n, size_t id_bytes)
+{
+    groupset_spare(g, n, id_bytes, &f->spare);
+    f->running =
+        n >= PREFAULT_FROM &&
+        pthread_create(&f->thread, NULL, prefault_thread, &f->spare) == 0;
+}
+
+void groupset_faulter_join(struct groupset_faulter *f)
+{
+    if (f->running)
+        pthread_join(f->thread, NULL);
+    f->running = 0;
+}
+
 int groupset_append(struct groupset *g, uint64_t key, const char *id, size_t n,
                     int type)
 {
@@ -302,37 +327,53 @@ static uint64_t hash_id(const char *s, size_t n)
     return h ^ (h >> 29);
 }
 
-/* An open-addressing set of IDs: slots hold an index + 1 into `of`. */
+/* An open-addressing set of IDs.  A slot holds an index + 1 into the IDs
+ * in its low 32 bits and the high 32 bits of the ID's hash (a tag) in its
+ * high ones: a probe reads an ID only when the tags agree, so that looking
+ * up 10 million IDs costs one cache miss each (the slot), not four (the
+ * slot, the group, its offset and its text). */
 struct id_set {
-    uint32_t *slots;
+    uint64_t *slots;
     size_t mask;
 };
 
+#define SLOT_INDEX(s) ((size_t)((s)&UINT32_MAX))
+#define SLOT_TAG(h)   ((h) >> 32 << 32)
+
+/* Room for n IDs, at most two thirds full. */
 static int id_set_init(struct id_set *set, size_t n)
 {
     size_t slots = 16;
-    while (slots < n * 2)
+    while (slots < n + n / 2)
         slots *= 2;
     set->slots = calloc(slots, sizeof *set->slots);
     set->mask = slots - 1;
-    return set->slots ? 0 : -1;
+    if (!set->slots)
+        return -1;
+    want_huge_pages(set->slots, slots * sizeof *set->slots);
+    return 0;
 }
 
-/* Finds id among the IDs the set holds (get(data, index) gives them);
- * returns its index + 1, or 0 after inserting `index` when insert is set. */
-static size_t id_set_find(struct id_set *set, const char *id, size_t n,
+/* Finds id, whose hash_id is h, among the IDs the set holds (get(data,
+ * index) gives them); returns its index + 1, or 0 after inserting `index`
+ * when insert is set. */
+static size_t id_set_find(struct id_set *set, uint64_t h, const char *id,
+                          size_t n,
                           const char *(*get)(const void *, size_t, size_t *),
                           const void *data, size_t index, int insert)
 {
-    size_t h = (size_t)hash_id(id, n) & set->mask;
-    for (; set->slots[h]; h = (h + 1) & set->mask) {
-        size_t m;
-        const char *other = get(data, set->slots[h] - 1, &m);
+    uint64_t tag = SLOT_TAG(h);
+    size_t at = (size_t)h & set->mask;
+    for (; set->slots[at]; at = (at + 1) & set->mask) {
+        size_t m, i = SLOT_INDEX(set->slots[at]);
+        if (SLOT_TAG(set->slots[at]) != tag)
+            continue;
+        const char *other = get(data, i - 1, &m);
         if (m == n && memcmp(other, id, n) == 0)
-            return set->slots[h];
+            return i;
     }
     if (insert)
-        set->slots[h] = (uint32_t)(index + 1);
+        set->slots[at] = tag | (uint64_t)(index + 1);
     return 0;
 }
 
@@ -341,54 +382,101 @@ static const char *get_group(const void *data, size_t i, size_t *n)
     return groupset_id(data, i, n);
 }
 
+/* IDs looked up at once: their hashes are taken and their slots fetched
+ * first, so that the batch's cache misses overlap. */
+#define ID_BATCH 32
+
+/* Looks up the IDs at positions [from, to) of g in order, adding each
+ * (insert) or not.  At the first one found, returns 1 with its position
+ * in *at and the other's in *was; else 0. */
+static int find_range(struct id_set *set, const struct groupset *g, size_t from,
+                      size_t to, int insert, size_t *at, size_t *was)
+{
+    uint64_t h[ID_BATCH];
+    size_t n;
+    for (size_t i = from; i < to; i += ID_BATCH) {
+        size_t k = to - i < ID_BATCH ? to - i : ID_BATCH;
+        for (size_t j = 0; j < k; j++) {
+            const char *id = groupset_id(g, i + j, &n);
+            h[j] = hash_id(id, n);
+            __builtin_prefetch(&set->slots[(size_t)h[j] & set->mask], 1);
+        }
+        for (size_t j = 0; j < k; j++) {
+            const char *id = groupset_id(g, i + j, &n);
+            size_t dup =
+                id_set_find(set, h[j], id, n, get_group, g, i + j, insert);
+            if (dup) {
+                *at = i + j;
+                *was = dup - 1;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* Two groups of g with one ID: returns 1 and their positions, 0 when all
- * IDs differ, -1 when memory runs out. */
+ * IDs differ, -1 when memory runs out.  The groups outside the generated
+ * range are added in order, so the first of them whose ID came before is
+ * the one named; then the range's are looked up among them. */
 static int find_duplicate(const struct groupset *g, size_t *first,
                           size_t *second)
 {
-    size_t from = g->unique_from, to = g->unique_to;
+    size_t from = g->unique_from, to = g->unique_to, at, was;
+    if (to <= from)
+        from = to = 0;
     size_t others = g->n_groups - (to - from);
     struct id_set set;
     if (id_set_init(&set, others) != 0)
         return -1;
-    int found = 0;
-    for (size_t i = 0; i < g->n_groups && !found; i++) {
-        if (i == from && to > from)
-            i = to; /* those are looked up below */
-        if (i >= g->n_groups)
-            break;
-        size_t n;
-        const char *id = groupset_id(g, i, &n);
-        size_t dup = id_set_find(&set, id, n, get_group, g, i, 1);
-        if (dup) {
-            *first = dup - 1;
-            *second = i;
-            found = 1;
-        }
-    }
-    for (size_t i = from; i < to && others && !found; i++) {
-        size_t n;
-        const char *id = groupset_id(g, i, &n);
-        size_t dup = id_set_find(&set, id, n, get_group, g, i, 0);
-        if (dup) {
-            *first = dup - 1 < i ? dup - 1 : i;
-            *second = dup - 1 < i ? i : dup - 1;
-            found = 1;
-        }
+    int found = find_range(&set, g, 0, from, 1, &at, &was) ||
+                find_range(&set, g, to, g->n_groups, 1, &at, &was) ||
+                (others && find_range(&set, g, from, to, 0, &at, &was));
+    if (found) {
+        *first = was < at ? was : at;
+        *second = was < at ? at : was;
     }
     free(set.slots);
     return found;
 }
 
+/* The duplicate check of a set, run on its own thread. */
+struct dup_job {
+    const struct groupset *g;
+    size_t first, second;
+    int found;
+};
+
+static void *dup_thread(void *job)
+{
+    struct dup_job *j = job;
+    j->found = find_duplicate(j->g, &j->first, &j->second);
+    return NULL;
+}
+
 int groupset_finish(struct groupset *g, size_t *first, size_t *second)
 {
-    int dup = find_duplicate(g, first, second);
-    if (dup < 0 || build_indexes(g) != 0)
+    /* the check and the indexes read the groups and nothing else: for a
+     * large set the check runs on a second thread meanwhile */
+    struct dup_job job = {g, 0, 0, 0};
+    pthread_t thread;
+    int threaded = g->n_groups >= PREFAULT_FROM &&
+                   pthread_create(&thread, NULL, dup_thread, &job) == 0;
+    if (!threaded)
+        dup_thread(&job);
+    int indexed = build_indexes(g);
+    if (threaded)
+        pthread_join(thread, NULL);
+    if (job.found < 0 || indexed != 0)
         return -2;
     for (int t = 0; t < GT_COUNT; t++)
         if (fill_type_keys(g, t) != 0)
             return -2;
-    return dup ? -1 : 0;
+    if (job.found) {
+        *first = job.first;
+        *second = job.second;
+    }
+    return job.found ? -1 : 0;
 }
 
 struct groupset *groupset_copy(const struct groupset *g,
@@ -444,12 +532,16 @@ size_t groupset_mark(const struct groupset *g, const char *const *ids, size_t n,
         free(seen);
         return GROUPSET_MARK_NOMEM;
     }
-    for (size_t k = 0; k < n; k++)
-        id_set_find(&set, ids[k], strlen(ids[k]), get_string, ids, k, 1);
+    for (size_t k = 0; k < n; k++) {
+        size_t len = strlen(ids[k]);
+        id_set_find(&set, hash_id(ids[k], len), ids[k], len, get_string, ids, k,
+                    1);
+    }
     for (size_t i = 0; i < g->n_groups; i++) {
         size_t len;
         const char *id = groupset_id(g, i, &len);
-        size_t k = id_set_find(&set, id, len, get_string, ids, 0, 0);
+        size_t k =
+            id_set_find(&set, hash_id(id, len), id, len, get_string, ids, 0, 0);
         if (k) {
             drop[i] = 1;
             seen[k - 1] = 1;
@@ -457,8 +549,9 @@ size_t groupset_mark(const struct groupset *g, const char *const *ids, size_t n,
     }
     /* an ID given twice is found through its first copy */
     for (size_t k = 0; k < n && missing == n; k++) {
-        size_t first =
-            id_set_find(&set, ids[k], strlen(ids[k]), get_string, ids, k, 0);
+        size_t len = strlen(ids[k]);
+        size_t first = id_set_find(&set, hash_id(ids[k], len), ids[k], len,
+                                   get_string, ids, k, 0);
         if (!seen[k] && !(first && seen[first - 1]))
             missing = k;
     }

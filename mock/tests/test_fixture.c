@@ -602,6 +602,53 @@ START_TEST(type_cursor_keys)
 }
 END_TEST
 
+/* 1000 IDs in group_columns ("c0" to "c999") with row [0] given the ID of
+ * row [1]: the duplicate is named by its later line, wherever it sits. */
+static const struct {
+    size_t copy[2];
+    const char *message;
+} column_dup_rows[] = {
+    {{999, 0},
+     "t: $.apps[0].group_columns.ids line 999: duplicate group ID "
+     "\"c0\""},
+    {{0, 999},
+     "t: $.apps[0].group_columns.ids line 999: duplicate group ID "
+     "\"c999\""},
+    {{64, 63},
+     "t: $.apps[0].group_columns.ids line 64: duplicate group ID "
+     "\"c63\""},
+    {{1, 0},
+     "t: $.apps[0].group_columns.ids line 1: duplicate group ID "
+     "\"c0\""},
+};
+
+START_TEST(column_duplicates)
+{
+    enum { ROWS = 1000 };
+    char *json = malloc(128 + ROWS + ROWS * 8);
+    ck_assert_ptr_nonnull(json);
+    char *p = json + sprintf(json, "{\"apps\":[{\"sdkappid\":5,\"admins\":"
+                                   "[\"a\"],\"key\":\"k\",\"group_columns\":"
+                                   "{\"types\":\"");
+    memset(p, 'P', ROWS);
+    p += ROWS;
+    p += sprintf(p, "\",\"ids\":\"");
+    for (size_t i = 0; i < ROWS; i++) {
+        size_t from =
+            i == column_dup_rows[_i].copy[0] ? column_dup_rows[_i].copy[1] : i;
+        p += sprintf(p, "c%zu\\n", from);
+    }
+    p += sprintf(p, "\"}}]}");
+    struct fixture fx;
+    char err[512] = "";
+    int rc =
+        fixture_load_text(json, (size_t)(p - json), "t", &fx, err, sizeof err);
+    free(json);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_str_eq(err, column_dup_rows[_i].message);
+}
+END_TEST
+
 /* Every shipped profile loads, for the service and for an app, and says
  * something about every setting it may decide. */
 START_TEST(shipped_profiles_load)
@@ -696,6 +743,8 @@ int main(void)
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, listed_cursor_keys);
     tcase_add_test(tc, type_cursor_keys);
+    tcase_add_loop_test(tc, column_duplicates, 0,
+                        sizeof column_dup_rows / sizeof column_dup_rows[0]);
     tcase_add_test(tc, capture_2015_settings);
     tcase_add_test(tc, envelope_inherits_the_service);
     tcase_add_test(tc, profile_precedence);

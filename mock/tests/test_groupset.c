@@ -4,6 +4,7 @@
  * twice, missing at each position). */
 #include <check.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,105 @@ START_TEST(duplicates)
                           second == dup_rows[_i].second,
                       "%s: %zu and %zu", dup_rows[_i].what, first, second);
     groupset_release(g);
+}
+END_TEST
+
+/* Sets of 1000 IDs ("g0" to "g999", keys 1, 2, ...) with some made equal
+ * to others: the IDs are looked up in batches, so the pairs sit at a
+ * batch's edges and at the set's first and last rows, and when several
+ * IDs repeat the earliest repeat is named, with the first of its ID. */
+#define MANY 1000
+static const struct {
+    const char *what;
+    size_t copy[2][2]; /* row [0] takes the ID of row [1]; {0, 0}: none */
+    size_t from, to;   /* the generated range */
+    int rc;
+    size_t first, second;
+} many_rows[] = {
+    {"all differ", {{0, 0}, {0, 0}}, 0, 0, 0, 0, 0},
+    {"the last row, the first's", {{999, 0}, {0, 0}}, 0, 0, -1, 0, 999},
+    {"the first row, the last's", {{0, 999}, {0, 0}}, 0, 0, -1, 0, 999},
+    {"across a batch's edge", {{32, 31}, {0, 0}}, 0, 0, -1, 31, 32},
+    {"the later of two repeats listed first",
+     {{900, 1}, {40, 5}},
+     0,
+     0,
+     -1,
+     5,
+     40},
+    {"one batch apart, the range after",
+     {{63, 31}, {0, 0}},
+     100,
+     1000,
+     -1,
+     31,
+     63},
+    {"the range's last, the set's first",
+     {{999, 0}, {0, 0}},
+     1,
+     1000,
+     -1,
+     0,
+     999},
+    {"in the range only: not compared", {{999, 500}, {0, 0}}, 1, 1000, 0, 0, 0},
+};
+
+START_TEST(many_duplicates)
+{
+    static char text[MANY][8];
+    for (size_t i = 0; i < MANY; i++)
+        snprintf(text[i], sizeof text[i], "g%zu", i);
+    for (int k = 0; k < 2; k++) {
+        size_t to = many_rows[_i].copy[k][0], from = many_rows[_i].copy[k][1];
+        if (to != from)
+            memcpy(text[to], text[from], sizeof text[to]);
+    }
+    struct groupset *g = groupset_new();
+    ck_assert_ptr_nonnull(g);
+    for (size_t i = 0; i < MANY; i++)
+        ck_assert_int_eq(
+            groupset_append(g, i + 1, text[i], strlen(text[i]), GT_PUBLIC), 0);
+    g->unique_from = many_rows[_i].from;
+    g->unique_to = many_rows[_i].to;
+    size_t first = 99, second = 99;
+    int rc = groupset_finish(g, &first, &second);
+    ck_assert_msg(rc == many_rows[_i].rc, "%s: rc %d", many_rows[_i].what, rc);
+    if (rc == -1)
+        ck_assert_msg(first == many_rows[_i].first &&
+                          second == many_rows[_i].second,
+                      "%s: %zu and %zu", many_rows[_i].what, first, second);
+    groupset_release(g);
+}
+END_TEST
+
+/* A set large enough that its duplicate check runs on a thread of its
+ * own while the indexes are built: the first and last rows share an ID,
+ * or none do, and the indexes are whole either way. */
+START_TEST(large_set_checked_on_a_thread)
+{
+    enum { LARGE = 200000 };
+    for (int dup = 0; dup < 2; dup++) {
+        struct groupset *g = groupset_new();
+        ck_assert_ptr_nonnull(g);
+        ck_assert_int_eq(groupset_reserve(g, LARGE, LARGE * 8), 0);
+        char id[16];
+        for (size_t i = 0; i < LARGE; i++) {
+            int n =
+                snprintf(id, sizeof id, "L%zu", dup && i == LARGE - 1 ? 0 : i);
+            ck_assert_int_eq(
+                groupset_append(g, i + 1, id, (size_t)n, (int)(i % GT_COUNT)),
+                0);
+        }
+        size_t first = 99, second = 99;
+        ck_assert_int_eq(groupset_finish(g, &first, &second), (dup ? -1 : 0));
+        if (dup)
+            ck_assert_msg(first == 0 && second == LARGE - 1, "%zu and %zu",
+                          first, second);
+        for (int t = 0; t < GT_COUNT; t++)
+            ck_assert_uint_eq(g->n_by_type[t],
+                              LARGE / GT_COUNT + (t < LARGE % GT_COUNT));
+        groupset_release(g);
+    }
 }
 END_TEST
 
@@ -304,6 +404,9 @@ int main(void)
     TCase *tc = tcase_create("groupset");
     tcase_add_loop_test(tc, duplicates, 0,
                         sizeof dup_rows / sizeof dup_rows[0]);
+    tcase_add_loop_test(tc, many_duplicates, 0,
+                        sizeof many_rows / sizeof many_rows[0]);
+    tcase_add_test(tc, large_set_checked_on_a_thread);
     tcase_add_test(tc, prefixes_differ);
     tcase_add_loop_test(tc, copy_drops, 0,
                         sizeof copy_rows / sizeof copy_rows[0]);
