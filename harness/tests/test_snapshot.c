@@ -109,7 +109,8 @@ static char *fresh_dir(void)
     return dir;
 }
 
-/* One page's answer from t. */
+/* One page's answer from t, into out (released first: tu_post gives it a
+ * buffer of its own). */
 static void page(const struct tu_timock *t, uint64_t app, const char *admin,
                  const char *type, unsigned limit, const char *next,
                  struct buf *out)
@@ -122,7 +123,7 @@ static void page(const struct tu_timock *t, uint64_t app, const char *admin,
              type ? ",\"GroupType\":\"" : "", type ? type : "",
              type ? "\"" : "");
     long status = 0;
-    buf_reset(out);
+    buf_release(out);
     ck_assert_int_eq(tu_post(t, NULL, query, body, &status, out), 0);
     ck_assert_int_eq(status, 200);
     ck_assert_int_eq(buf_puts(out, ""), 0);
