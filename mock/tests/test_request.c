@@ -218,6 +218,9 @@ static const struct {
     {"sdkappid=1400000000%00x&identifier=admin%00", "1400000000%00x",
      "admin%00", NULL, NULL, NULL},
     {"identifier=%2500", NULL, "%00", NULL, NULL, NULL},
+    /* escapes and pluses mixed, in either order, and back to back */
+    {"identifier=%41+%42++%2b%2B+", NULL, "A B  ++ ", NULL, NULL, NULL},
+    {"identifier=+%+%%41&usersig=a+%", NULL, " % %A", "a %", NULL, NULL},
 };
 
 static void same(const char *got, const char *want)
