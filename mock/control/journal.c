@@ -125,52 +125,59 @@ _Static_assert((0 ENTRY_TEXTS(TEXT_SUM)) <= UINT16_MAX, "a text's offset");
 #undef TEXT_SIZE
 #undef ENTRY_TEXTS
 
-/* A slot of the ring: an entry's numbers (its bytes before host) and its
- * texts, packed one after another with their NULs in a block the slot keeps
- * and grows.  A whole entry is 2 KB, mostly unused text: a ring of 10,000
- * of them outgrew the caches, and the first write of each of its pages
- * was a page fault, which cost a Limit-10000 page more CPU than all of
- * timock's own work on it. */
-struct slot {
-    unsigned char numbers[offsetof(struct journal_entry, host)];
+/* An entry's texts, packed one after another with their NULs in one block
+ * made to fit.  A whole entry is 2 KB, mostly unused text: a ring of
+ * 10,000 of them outgrew the caches, and the first write of each of its
+ * pages was a page fault, which cost a Limit-10000 page more CPU than all
+ * of timock's own work on it. */
+struct texts {
     uint16_t at[TEXT_COUNT]; /* where each text starts in text */
     char *text;              /* NULL: every text is "" */
-    size_t cap;
 };
 
-/* Stores e in s.  Out of memory, s keeps e's numbers and loses its texts. */
-static void slot_store(struct slot *s, const struct journal_entry *e)
+/* A slot of the ring: an entry's numbers (its bytes before host) and its
+ * texts. */
+struct slot {
+    unsigned char numbers[offsetof(struct journal_entry, host)];
+    struct texts texts;
+};
+
+/* Packs e's texts into t, a block of its own, made before the journal is
+ * locked: every request takes that lock, so it is held for a few copies
+ * alone.  Out of memory, t holds no text. */
+static void texts_pack(struct texts *t, const struct journal_entry *e)
 {
-    size_t len[TEXT_COUNT], need = 0;
+    size_t len[TEXT_COUNT], need = 0, at = 0;
     for (int i = 0; i < TEXT_COUNT; i++) {
         len[i] = strnlen((const char *)e + TEXTS[i].at, TEXTS[i].size - 1);
         need += len[i] + 1;
     }
-    memcpy(s->numbers, e, sizeof s->numbers);
-    if (need > s->cap) {
-        char *t = realloc(s->text, need);
-        if (!t) {
-            free(s->text);
-            s->text = NULL;
-            s->cap = 0;
-            return;
-        }
-        s->text = t;
-        s->cap = need;
-    }
-    size_t at = 0;
+    memset(t->at, 0, sizeof t->at);
+    if (!(t->text = malloc(need)))
+        return;
     for (int i = 0; i < TEXT_COUNT; i++) {
-        s->at[i] = (uint16_t)at;
-        memcpy(s->text + at, (const char *)e + TEXTS[i].at, len[i]);
-        s->text[at + len[i]] = '\0';
+        t->at[i] = (uint16_t)at;
+        memcpy(t->text + at, (const char *)e + TEXTS[i].at, len[i]);
+        t->text[at + len[i]] = '\0';
         at += len[i] + 1;
     }
+}
+
+/* Stores e's numbers and the texts t in s; t gets the texts s held, for the
+ * caller to free once the journal is unlocked. */
+static void slot_store(struct slot *s, const struct journal_entry *e,
+                       struct texts *t)
+{
+    struct texts old = s->texts;
+    memcpy(s->numbers, e, sizeof s->numbers);
+    s->texts = *t;
+    *t = old;
 }
 
 /* Text i of s. */
 static const char *slot_text(const struct slot *s, int i)
 {
-    return s->text ? s->text + s->at[i] : "";
+    return s->texts.text ? s->texts.text + s->texts.at[i] : "";
 }
 
 /* The entry s holds, into e. */
@@ -395,7 +402,7 @@ void journal_free(struct journal *j)
     forget(j);
     pthread_mutex_destroy(&j->lock);
     for (size_t i = 0; i < j->capacity; i++)
-        free(j->ring[i].text);
+        free(j->ring[i].texts.text);
     free(j->ring);
     free(j);
 }
@@ -583,9 +590,12 @@ void journal_record(struct journal *j, const struct api_request *req,
                     unsigned rate_limit, int64_t now_ms, uint64_t mono_ms)
 {
     struct journal_entry entry, *e = &entry;
+    struct texts texts;
     int counts = fill_entry(e, req, content_type, ans);
     e->time_ms = now_ms;
     e->mono_ms = mono_ms;
+    uint64_t r = random_fingerprint(e->identifier, e->random);
+    texts_pack(&texts, e);
 
     pthread_mutex_lock(&j->lock);
     e->seq = ++j->seq;
@@ -607,7 +617,6 @@ void journal_record(struct journal *j, const struct api_request *req,
             (s = issued_of(j, ISSUED_NEXT, e->sdkappid, 1)))
             issued_add(s, e->answer_next);
 
-        uint64_t r = random_fingerprint(e->identifier, e->random);
         if (e->has_random &&
             (s = issued_of(j, ISSUED_RANDOM, e->sdkappid, 1))) {
             if (issued_has(s, r))
@@ -621,8 +630,9 @@ void journal_record(struct journal *j, const struct api_request *req,
         j->head = (j->head + 1) % j->capacity; /* the oldest goes */
     else
         j->n++;
-    slot_store(&j->ring[slot], e);
+    slot_store(&j->ring[slot], e, &texts);
     pthread_mutex_unlock(&j->lock);
+    free(texts.text);
 }
 
 static int matches(const struct slot *s, const struct journal_filter *f)
