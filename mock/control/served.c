@@ -16,7 +16,7 @@ struct loaded {
 };
 
 struct served {
-    pthread_mutex_t lock; /* guards cur */
+    pthread_rwlock_t lock; /* guards cur: read by every request */
     struct loaded *cur;
     char *first_path; /* NULL: the embedded default */
     struct journal *journal;
@@ -57,7 +57,7 @@ struct served *served_new(const char *path, size_t journal_size, char *err,
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (pthread_mutex_init(&s->lock, NULL) != 0) {
+    if (pthread_rwlock_init(&s->lock, NULL) != 0) {
         free(s);
         snprintf(err, errlen, "cannot make a lock");
         return NULL;
@@ -83,16 +83,16 @@ void served_free(struct served *s)
     unref(s->cur);
     journal_free(s->journal);
     free(s->first_path);
-    pthread_mutex_destroy(&s->lock);
+    pthread_rwlock_destroy(&s->lock);
     free(s);
 }
 
 struct fixture *served_get(struct served *s)
 {
-    pthread_mutex_lock(&s->lock);
+    pthread_rwlock_rdlock(&s->lock);
     struct loaded *l = s->cur;
     atomic_fetch_add(&l->refs, 1);
-    pthread_mutex_unlock(&s->lock);
+    pthread_rwlock_unlock(&s->lock);
     return &l->fx;
 }
 
@@ -107,10 +107,10 @@ int served_load(struct served *s, const char *path, char *err, size_t errlen)
     struct loaded *l = load(path ? path : s->first_path, err, errlen);
     if (!l)
         return -1;
-    pthread_mutex_lock(&s->lock);
+    pthread_rwlock_wrlock(&s->lock);
     struct loaded *was = s->cur;
     s->cur = l;
-    pthread_mutex_unlock(&s->lock);
+    pthread_rwlock_unlock(&s->lock);
     unref(was);
     journal_clear(s->journal);
     return 0;

@@ -24,7 +24,7 @@ struct sigcache_slot {
 };
 
 struct sigcache {
-    pthread_mutex_t lock;
+    pthread_rwlock_t lock; /* read by every hit, written by a miss */
     struct sigcache_slot slots[SIGCACHE_SLOTS];
 };
 

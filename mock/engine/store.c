@@ -84,7 +84,7 @@ static void app_free(struct app *a)
     groupset_release(a->gs);
     ratelimit_release(&a->rate);
     sigcache_release(&a->sigs);
-    pthread_mutex_destroy(&a->gs_lock);
+    pthread_rwlock_destroy(&a->gs_lock);
     pthread_mutex_destroy(&a->change_lock);
     free(a);
 }
@@ -115,7 +115,7 @@ struct app *store_add_app(struct store *s, uint64_t sdkappid)
         goto fail_app;
     if (sigcache_init(&a->sigs) != 0)
         goto fail_rate;
-    if (pthread_mutex_init(&a->gs_lock, NULL) != 0)
+    if (pthread_rwlock_init(&a->gs_lock, NULL) != 0)
         goto fail_sigs;
     if (pthread_mutex_init(&a->change_lock, NULL) != 0)
         goto fail_gs_lock;
@@ -139,7 +139,7 @@ struct app *store_add_app(struct store *s, uint64_t sdkappid)
     return a;
 
 fail_gs_lock:
-    pthread_mutex_destroy(&a->gs_lock);
+    pthread_rwlock_destroy(&a->gs_lock);
 fail_sigs:
     sigcache_release(&a->sigs);
 fail_rate:
@@ -216,9 +216,9 @@ const char *app_group_id(const struct app *a, size_t i, size_t *n)
 
 struct groupset *app_groups(struct app *a)
 {
-    pthread_mutex_lock(&a->gs_lock);
+    pthread_rwlock_rdlock(&a->gs_lock);
     struct groupset *g = groupset_retain(a->gs);
-    pthread_mutex_unlock(&a->gs_lock);
+    pthread_rwlock_unlock(&a->gs_lock);
     return g;
 }
 
@@ -299,10 +299,10 @@ int app_change(struct app *a, const struct app_change *ch, char *why,
     struct groupset *old = app_groups(a), *g = NULL;
     int rc = build_change(a, old, ch, &g, why, whylen);
     if (rc == 0) {
-        pthread_mutex_lock(&a->gs_lock);
+        pthread_rwlock_wrlock(&a->gs_lock);
         struct groupset *was = a->gs;
         a->gs = g;
-        pthread_mutex_unlock(&a->gs_lock);
+        pthread_rwlock_unlock(&a->gs_lock);
         groupset_release(was);
     }
     groupset_release(old);

@@ -98,7 +98,7 @@ struct app {
     uint64_t cursor_rng;
     uint64_t last_key; /* 0: none given yet */
 
-    pthread_mutex_t gs_lock;     /* guards gs, the pointer */
+    pthread_rwlock_t gs_lock;    /* guards gs, the pointer */
     pthread_mutex_t change_lock; /* one change at a time, and the keys */
     struct groupset *gs;         /* the current groups */
 };
