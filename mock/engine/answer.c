@@ -70,9 +70,15 @@ static int write_ids(struct answer *a)
 /* Writes member m if this answer has it. */
 static int write_member(struct answer *a, enum member m)
 {
-    static const char *const names[] = {
-        "ActionStatus", "ErrorInfo", "ErrorCode", "TotalCount",
-        "GroupIdList",  "Next",      "RequestId"};
+#define MEMBER_NAME(s) {",\"" s "\":", sizeof ",\"" s "\":" - 1}
+    static const struct {
+        const char *text; /* ,"Name": */
+        size_t len;
+    } names[] = {MEMBER_NAME("ActionStatus"), MEMBER_NAME("ErrorInfo"),
+                 MEMBER_NAME("ErrorCode"),    MEMBER_NAME("TotalCount"),
+                 MEMBER_NAME("GroupIdList"),  MEMBER_NAME("Next"),
+                 MEMBER_NAME("RequestId")};
+#undef MEMBER_NAME
     const struct envelope *e = a->env;
     int has = 1;
     switch (m) {
@@ -97,13 +103,17 @@ static int write_member(struct answer *a, enum member m)
     }
     if (!has)
         return 0;
-    if (buf_puts(a->b, a->first ? "{\"" : ",\"") || buf_puts(a->b, names[m]) ||
-        buf_append(a->b, "\":", 2))
+    /* the first member's comma is the object's brace */
+    size_t at = a->b->len;
+    if (buf_append(a->b, names[m].text, names[m].len))
         return -1;
+    if (a->first)
+        a->b->data[at] = '{';
     a->first = 0;
     switch (m) {
     case M_ACTION:
-        return buf_puts(a->b, a->p ? "\"OK\"" : "\"FAIL\"");
+        return a->p ? buf_append(a->b, "\"OK\"", 4)
+                    : buf_append(a->b, "\"FAIL\"", 6);
     case M_INFO:
         return answer_json_string(a->b, a->info, strlen(a->info));
     case M_CODE:
