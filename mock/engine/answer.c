@@ -70,7 +70,10 @@ static int write_ids(struct answer *a)
 /* Writes member m if this answer has it. */
 static int write_member(struct answer *a, enum member m)
 {
-#define MEMBER_NAME(s) {",\"" s "\":", sizeof ",\"" s "\":" - 1}
+#define MEMBER_NAME(s)                                                         \
+    {                                                                          \
+        ",\"" s "\":", sizeof ",\"" s "\":" - 1                                \
+    }
     static const struct {
         const char *text; /* ,"Name": */
         size_t len;
