@@ -565,11 +565,13 @@ static int write_fixture(struct snap *s, FILE *f)
             sep = ",\n          ";
         }
     fputs("\n        ]", f);
-    const char *tsep = ",\n        \"type_cursors\": {";
+    int listed = 0; /* type_cursors opened */
     for (int t = 0; t < N_TYPES; t++) {
         if (!s->own[t])
             continue;
-        fprintf(f, "%s\n          \"%c\": [", tsep, type_letters[t]);
+        fprintf(f, "%s\n          \"%c\": [",
+                listed++ ? "," : ",\n        \"type_cursors\": {",
+                type_letters[t]);
         sep = "";
         for (size_t i = 0; i < r->n; i++)
             if (r->type[i] == t && r->tkey[i]) {
@@ -577,9 +579,8 @@ static int write_fixture(struct snap *s, FILE *f)
                 sep = ", ";
             }
         fputs("]", f);
-        tsep = ",";
     }
-    if (tsep[0] == ',' && tsep[1] == '\0')
+    if (listed)
         fputs("\n        }", f);
     fputs("\n      }\n    }\n  ]\n}\n", f);
     tim_alias_free(a);

@@ -70,18 +70,10 @@ static int write_ids(struct answer *a)
 /* Writes member m if this answer has it. */
 static int write_member(struct answer *a, enum member m)
 {
-#define MEMBER_NAME(s)                                                         \
-    {                                                                          \
-        ",\"" s "\":", sizeof ",\"" s "\":" - 1                                \
-    }
-    static const struct {
-        const char *text; /* ,"Name": */
-        size_t len;
-    } names[] = {MEMBER_NAME("ActionStatus"), MEMBER_NAME("ErrorInfo"),
-                 MEMBER_NAME("ErrorCode"),    MEMBER_NAME("TotalCount"),
-                 MEMBER_NAME("GroupIdList"),  MEMBER_NAME("Next"),
-                 MEMBER_NAME("RequestId")};
-#undef MEMBER_NAME
+    static const char *const names[] = {
+        ",\"ActionStatus\":", ",\"ErrorInfo\":",   ",\"ErrorCode\":",
+        ",\"TotalCount\":",   ",\"GroupIdList\":", ",\"Next\":",
+        ",\"RequestId\":"};
     const struct envelope *e = a->env;
     int has = 1;
     switch (m) {
@@ -108,15 +100,14 @@ static int write_member(struct answer *a, enum member m)
         return 0;
     /* the first member's comma is the object's brace */
     size_t at = a->b->len;
-    if (buf_append(a->b, names[m].text, names[m].len))
+    if (buf_puts(a->b, names[m]))
         return -1;
     if (a->first)
         a->b->data[at] = '{';
     a->first = 0;
     switch (m) {
     case M_ACTION:
-        return a->p ? buf_append(a->b, "\"OK\"", 4)
-                    : buf_append(a->b, "\"FAIL\"", 6);
+        return buf_puts(a->b, a->p ? "\"OK\"" : "\"FAIL\"");
     case M_INFO:
         return answer_json_string(a->b, a->info, strlen(a->info));
     case M_CODE:

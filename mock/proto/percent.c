@@ -22,9 +22,7 @@ size_t percent_decode(const char *s, size_t n, char *out)
         /* the run of bytes that stand for themselves is copied at once */
         pct = next_of(s, i, n, '%', pct);
         plus = next_of(s, i, n, '+', plus);
-        const char *stop = s + n;
-        if (pct && pct < stop)
-            stop = pct;
+        const char *stop = pct ? pct : s + n;
         if (plus && plus < stop)
             stop = plus;
         size_t run = (size_t)(stop - (s + i));
